@@ -1,0 +1,81 @@
+// The contract between the mirror data path (engine/mirror) and the rest of the engine (api/, link/, state/).
+// engine/mirror implements MirrorTopicRunner; link/ creates one per mirror topic and reads its status.
+import type { Logger } from '../logging/index.ts'
+
+/** How to reach one Kafka cluster (source or destination). Secrets stay in memory only. */
+export interface KafkaConnectionConfig {
+  readonly bootstrapServers: readonly string[]
+  readonly clientId?: string
+  readonly sasl?: {
+    readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+    readonly username: string
+    readonly password: string
+  }
+  /** TLS when present; PEM strings inline. */
+  readonly tls?: {
+    readonly ca?: string
+    readonly cert?: string
+    readonly key?: string
+    readonly rejectUnauthorized?: boolean
+  }
+}
+
+/** Where a new mirror starts: the source log start offset, the source log end offset, or the first offset at or after a timestamp (ms). */
+export type MirrorStartOffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number }
+
+export interface MirrorTopicSpec {
+  readonly linkName: string
+  readonly sourceTopic: string
+  readonly mirrorTopic: string
+  readonly startOffsetSpec: MirrorStartOffsetSpec
+  /** Replication factor for the mirror topic when the runner creates it; default: the destination's default. */
+  readonly replicationFactor?: number
+  /** Extra topic configs for the mirror topic (validated by api/ before they reach here). */
+  readonly configs?: Readonly<Record<string, string>>
+}
+
+/** The data path's own view of a mirror; link/ maps it, together with link state, to the REST mirror_status. */
+export type MirrorRunState = 'PENDING_MIRROR' | 'ACTIVE' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'SOURCE_UNAVAILABLE'
+
+export interface MirrorPartitionStatus {
+  readonly partition: number
+  /** Source high watermark (or last stable offset) minus destination log end offset, never below 0. */
+  readonly lagRecords: number
+  /** Every source offset below this one has been copied (= destination log end offset); -1 before the first fetch. */
+  readonly lastSourceFetchOffset: number
+  readonly sourceHighWatermark: number
+  readonly destinationLogEndOffset: number
+}
+
+export interface MirrorTopicStatus {
+  readonly state: MirrorRunState
+  readonly stateTimeMs: number
+  readonly partitions: readonly MirrorPartitionStatus[]
+  /** Present in FAILED (and SOURCE_UNAVAILABLE): one of the REST mirror_topic_error names, with a message that says what happened. */
+  readonly error?: { readonly code: string; readonly message: string; readonly partition?: number; readonly offset?: number }
+}
+
+export interface MirrorTopicRunnerOptions {
+  readonly source: KafkaConnectionConfig
+  readonly destination: KafkaConnectionConfig
+  readonly spec: MirrorTopicSpec
+  readonly logger: Logger
+}
+
+/**
+ * One mirror topic on one engine: creates the mirror topic when absent (source partition count and configs,
+ * compression.type=producer, CreateTime), then runs one copier per partition. Resumes from the destination's log
+ * end offset: no other checkpoint exists.
+ */
+export interface MirrorTopicRunner {
+  /** Creates the mirror topic if needed and starts copying; resolves once copiers run (state ACTIVE) or rejects with an EngineError. */
+  start(): Promise<void>
+  /** Stops fetching and writing; keeps the topic; state PAUSED. */
+  pause(): Promise<void>
+  resume(): Promise<void>
+  /** Stops every copier for good (promote/failover/delete); state STOPPED. In-flight produce requests finish first. */
+  stop(): Promise<void>
+  status(): MirrorTopicStatus
+  /** Called on every state change (FAILED included). */
+  onStateChange(listener: (status: MirrorTopicStatus) => void): void
+}
