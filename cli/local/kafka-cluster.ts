@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
 import { randomUUID } from 'node:crypto'
+import { generateTlsMaterial } from './certificates.ts'
 
 const execFileAsync = promisify(execFile)
 const repoRoot = resolve(import.meta.dirname, '../..')
@@ -25,6 +26,20 @@ export interface KafkaClusterOptions {
   readonly heap?: string
   /** How long to wait for the broker to answer; default 90 s. */
   readonly readyTimeoutMs?: number
+  /** Client listener security; default PLAINTEXT with no users. */
+  readonly security?: KafkaClusterSecurity
+  /** Turns on the StandardAuthorizer; the listed principals (user names) are super users. */
+  readonly authorizer?: { readonly superUsers: readonly string[] }
+  /** Runs the broker in its own process group, so it outlives this process (`clusterlink local up`). */
+  readonly detached?: boolean
+}
+
+export interface KafkaClusterSecurity {
+  /** SASL_SSL generates a CA and a loopback server certificate; SASL_PLAINTEXT has no TLS. */
+  readonly protocol: 'SASL_SSL' | 'SASL_PLAINTEXT'
+  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+  /** User name to password. */
+  readonly users: Readonly<Record<string, string>>
 }
 
 export interface KafkaCluster {
@@ -36,6 +51,12 @@ export interface KafkaCluster {
   readonly dir: string
   readonly pid: number
   readonly libDir: string
+  /** The client listener's security protocol. */
+  readonly securityProtocol: 'PLAINTEXT' | 'SASL_SSL' | 'SASL_PLAINTEXT'
+  readonly saslMechanism?: string
+  readonly users: Readonly<Record<string, string>>
+  /** The CA certificate (PEM) clients trust, for SASL_SSL clusters. */
+  readonly caCertificate?: string
   /** Stops the broker (SIGTERM, then SIGKILL after a grace period) and removes its data unless keepData. */
   stop(options?: { keepData?: boolean }): Promise<void>
   /** Stops the broker process only (data kept) and starts it again on the same ports. */
@@ -116,18 +137,24 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   const baseDir = options.baseDir ?? join(tmpdir(), 'clusterlink-kafka')
   const dir = join(baseDir, `${name}-${randomUUID().slice(0, 8)}`)
   await mkdir(join(dir, 'data'), { recursive: true })
-  const port = await findFreePort()
-  let controllerPort = await findFreePort()
-  while (controllerPort === port) controllerPort = await findFreePort()
+  const ports = new Set<number>()
+  while (ports.size < 3) ports.add(await findFreePort())
+  const [port, controllerPort, internalPort] = [...ports] as [number, number, number]
+  const security = options.security
+  const protocol = security?.protocol ?? 'PLAINTEXT'
+  const listenerProps = await securityProperties(dir, { port, internalPort, controllerPort }, security)
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-    'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    ...listenerProps.props,
+    ...(options.authorizer ? {
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      // ANONYMOUS is the principal of the controller and internal PLAINTEXT listeners (loopback only).
+      'super.users': ['ANONYMOUS', ...options.authorizer.superUsers].map((u) => `User:${u}`).join(';'),
+      'allow.everyone.if.no.acl.found': false,
+    } : {}),
     'log.dirs': join(dir, 'data'),
     'num.partitions': 1,
     'offsets.topic.replication.factor': 1,
@@ -152,7 +179,10 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
     '',
   ].join('\n'))
   const { cls, clusterId } = await findStorageToolClass(libDir)
-  await execFileAsync('java', ['-cp', `${libDir}/*`, cls, 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'])
+  const scram = security && security.mechanism !== 'PLAIN'
+    ? Object.entries(security.users).flatMap(([user, password]) => ['--add-scram', `${security.mechanism}=[name=${user},password=${password}]`])
+    : []
+  await execFileAsync('java', ['-cp', `${libDir}/*`, cls, 'format', '-t', clusterId, '-c', propsFile, '--ignore-formatted', ...scram])
   const logFile = join(dir, 'broker.log')
   const heap = options.heap ?? '512m'
 
@@ -164,8 +194,9 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
       `-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, `-Dkafka.logs.dir=${dir}`,
       '-cp', `${libDir}/*`, 'kafka.Kafka', propsFile,
-    ], { stdio: ['ignore', fd, fd], detached: false })
+    ], { stdio: ['ignore', fd, fd], detached: options.detached ?? false })
     closeSync(fd)
+    if (options.detached) proc.unref()
     await writeFile(join(dir, 'pid'), String(proc.pid))
     const alive = () => proc.exitCode === null && proc.signalCode === null
     try {
@@ -189,6 +220,10 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
   const cluster: KafkaCluster = {
     name, version, port, controllerPort, dir, libDir,
     bootstrapServers: `127.0.0.1:${port}`,
+    securityProtocol: protocol,
+    users: security?.users ?? {},
+    ...(security ? { saslMechanism: security.mechanism } : {}),
+    ...(listenerProps.ca ? { caCertificate: listenerProps.ca } : {}),
     get pid() { return child.pid ?? -1 },
     async stop(stopOptions = {}) {
       await stopProcess()
@@ -213,4 +248,47 @@ export async function startKafkaClusters(count: number, options: KafkaClusterOpt
     throw (failed as PromiseRejectedResult).reason
   }
   return results.map((r) => (r as PromiseFulfilledResult<KafkaCluster>).value)
+}
+
+/** Listener properties: the client listener (PLAINTEXT or SASL), an internal PLAINTEXT listener for the broker itself, the controller. */
+async function securityProperties(
+  dir: string,
+  { port, internalPort, controllerPort }: { port: number; internalPort: number; controllerPort: number },
+  security: KafkaClusterSecurity | undefined,
+): Promise<{ props: Record<string, string>; ca?: string }> {
+  if (!security) {
+    return { props: {
+      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    } }
+  }
+  const name = security.protocol.toLowerCase()
+  const mech = security.mechanism.toLowerCase()
+  const jaas = security.mechanism === 'PLAIN'
+    ? `org.apache.kafka.common.security.plain.PlainLoginModule required ${Object.entries(security.users).map(([u, p]) => `user_${u}="${p}"`).join(' ')};`
+    : 'org.apache.kafka.common.security.scram.ScramLoginModule required;'
+  const props: Record<string, string> = {
+    listeners: `${security.protocol}://127.0.0.1:${port},INTERNAL://127.0.0.1:${internalPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `${security.protocol}://127.0.0.1:${port},INTERNAL://127.0.0.1:${internalPort}`,
+    'inter.broker.listener.name': 'INTERNAL',
+    'listener.security.protocol.map': `CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,${security.protocol}:${security.protocol}`,
+    'sasl.enabled.mechanisms': security.mechanism,
+    [`listener.name.${name}.${mech}.sasl.jaas.config`]: jaas,
+  }
+  if (security.protocol !== 'SASL_SSL') return { props }
+  const tls = generateTlsMaterial()
+  const keystore = join(dir, 'server-keystore.pem')
+  const truststore = join(dir, 'ca.pem')
+  await writeFile(keystore, tls.key + tls.certChain, { mode: 0o600 })
+  await writeFile(truststore, tls.ca)
+  Object.assign(props, {
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.location': keystore,
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': truststore,
+    'ssl.client.auth': 'none',
+  })
+  return { props, ca: tls.ca }
 }
