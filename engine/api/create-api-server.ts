@@ -1,0 +1,50 @@
+// Builds the fastify server: auth, REST v3 routes, health and readiness probes, metrics and the OpenAPI document (no listening here).
+import fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from '../logging/index.ts'
+import type { LinkManager } from '../link/index.ts'
+import type { MetricsRegistry } from '../metrics/index.ts'
+import { createAuthHook, type AuthOptions } from './auth.ts'
+import { errorHandler, notFoundHandler } from './http-errors.ts'
+import { buildOpenApi } from './openapi.ts'
+import { restRoutes } from './rest-routes.ts'
+import { registerRoutes } from './route-table.ts'
+
+export interface ApiServerOptions {
+  readonly manager: LinkManager
+  readonly auth: AuthOptions
+  readonly metrics: MetricsRegistry
+  readonly logger: Logger
+  /** Readiness: state loaded and the destination cluster answers. */
+  readonly isReady: () => Promise<boolean>
+  readonly https?: { readonly cert: string; readonly key: string }
+  readonly version?: string
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024
+
+export function createApiServer(options: ApiServerOptions): FastifyInstance {
+  const app = fastify({
+    loggerInstance: options.logger.child({ component: 'api' }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 512 },
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
+  }) as unknown as FastifyInstance
+  const requests = options.metrics.counter('clusterlink_http_requests_total', 'REST requests by method and status class')
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+  app.addHook('onRequest', createAuthHook(options.auth))
+  app.addHook('onResponse', async (request, reply) => {
+    requests.inc({ method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` })
+  })
+  const routes = restRoutes(options.manager)
+  registerRoutes(app, routes)
+  const openapi = buildOpenApi(routes, options.version ?? '0.1.0')
+  app.get('/openapi.json', async () => openapi)
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async (_request, reply) => {
+    const ready = options.manager.isLoaded && await options.isReady().catch(() => false)
+    return reply.status(ready ? 200 : 503).send(ready ? { status: 'ready' } : { error_code: 50301, message: 'not ready: state not loaded yet or the destination cluster does not answer' })
+  })
+  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(options.metrics.render()))
+  return app
+}

@@ -1,0 +1,87 @@
+// Builds Confluent REST v3 objects (links, link configs, mirrors, alter results) from the engine's views.
+import { LINK_CONFIGS, LINK_CONFIG_NAMES, type AlterResult, type LinkView, type MirrorView } from '../link/index.ts'
+
+export function clusterBase(baseUrl: string, clusterId: string): string {
+  return `${baseUrl}/kafka/v3/clusters/${clusterId}`
+}
+
+export function linkObject(base: string, view: LinkView, includeTasks: boolean) {
+  return {
+    kind: 'KafkaLinkData' as const,
+    metadata: { self: `${base}/links/${view.linkName}`, resource_name: null },
+    source_cluster_id: view.sourceClusterId,
+    destination_cluster_id: view.destinationClusterId,
+    link_name: view.linkName,
+    link_id: view.linkId,
+    cluster_link_id: view.linkId,
+    topic_names: view.topicNames,
+    link_state: view.linkState,
+    link_error: view.linkError,
+    link_error_message: view.linkErrorMessage,
+    ...(includeTasks ? { tasks: view.tasks } : {}),
+  }
+}
+
+/** One link config; sensitive values are never returned (value null, is_sensitive true). */
+export function linkConfigObject(base: string, clusterId: string, linkName: string, name: string, configs: Readonly<Record<string, string>>) {
+  const definition = LINK_CONFIGS[name]
+  const isSet = configs[name] !== undefined
+  const sensitive = definition?.sensitive ?? false
+  const value = sensitive ? null : (configs[name] ?? definition?.default ?? null)
+  return {
+    kind: 'KafkaLinkConfigData' as const,
+    metadata: { self: `${base}/links/${linkName}/configs/${name}`, resource_name: null },
+    cluster_id: clusterId,
+    link_name: linkName,
+    name,
+    value,
+    is_default: !isSet,
+    is_read_only: definition?.immutable ?? false,
+    is_sensitive: sensitive,
+    source: isSet ? 'DYNAMIC_CLUSTER_LINK_CONFIG' as const : 'DEFAULT_CONFIG' as const,
+    synonyms: isSet ? [{ name, value, source: 'DYNAMIC_CLUSTER_LINK_CONFIG' }] : [],
+  }
+}
+
+/** Every config that is set, plus every default (sensitive ones only when set). */
+export function linkConfigList(base: string, clusterId: string, linkName: string, configs: Readonly<Record<string, string>>) {
+  const names = LINK_CONFIG_NAMES.filter((name) => configs[name] !== undefined || !(LINK_CONFIGS[name]?.sensitive ?? false))
+  return names.map((name) => linkConfigObject(base, clusterId, linkName, name, configs))
+}
+
+function lags(view: MirrorView) {
+  return view.partitions.map((p) => ({ partition: p.partition, lag: p.lagRecords, last_source_fetch_offset: p.lastSourceFetchOffset }))
+}
+
+export function mirrorObject(base: string, view: MirrorView, includeTransitionErrors: boolean) {
+  return {
+    kind: 'KafkaMirrorData' as const,
+    metadata: { self: `${base}/links/${view.linkName}/mirrors/${view.mirrorTopicName}`, resource_name: null },
+    link_name: view.linkName,
+    mirror_topic_name: view.mirrorTopicName,
+    source_topic_name: view.sourceTopicName,
+    num_partitions: view.numPartitions,
+    mirror_lags: lags(view),
+    mirror_status: view.status,
+    state_time_ms: view.stateTimeMs,
+    mirror_topic_error: view.mirrorTopicError,
+    mirror_topic_error_message: view.mirrorTopicErrorMessage,
+    ...(includeTransitionErrors ? { mirror_state_transition_errors: view.transitionErrors } : {}),
+  }
+}
+
+export function alterResultObject(result: AlterResult) {
+  return {
+    kind: 'AlterMirrorStatusResponseData' as const,
+    mirror_topic_name: result.mirrorTopicName,
+    error_code: result.errorCode,
+    error_message: result.errorMessage,
+    mirror_lags: result.view ? lags(result.view) : [],
+    messages_truncated: null,
+    partition_level_truncation_data: [],
+  }
+}
+
+export function listEnvelope<T>(kind: string, self: string, data: T[]) {
+  return { kind, metadata: { self, next: null }, data }
+}

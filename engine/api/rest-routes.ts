@@ -1,0 +1,182 @@
+// The REST v3 routes for clusters, cluster links, link configs, mirror topics and mirror actions.
+import type { FastifyRequest } from 'fastify'
+import { EngineError } from '../errors.ts'
+import { LINK_CONFIGS, LINK_CONFIG_NAMES, type LinkManager, type MirrorAction } from '../link/index.ts'
+import { alterResultObject, clusterBase, linkConfigList, linkConfigObject, linkObject, listEnvelope, mirrorObject } from './rest-objects.ts'
+import { defineRoute, type RouteDef } from './route-table.ts'
+import * as S from './schemas.ts'
+
+const C = '/kafka/v3/clusters/{cluster_id}'
+
+export function restRoutes(manager: LinkManager): RouteDef[] {
+  const clusterId = manager.destinationClusterId
+  const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`
+  const base = (request: FastifyRequest) => clusterBase(baseUrl(request), clusterId)
+  const checkCluster = (id: string) => {
+    if (id !== clusterId) throw new EngineError('NOT_FOUND', `cluster '${id}' is not served here; this engine serves destination cluster '${clusterId}'`)
+  }
+  const requireConfigName = (name: string) => {
+    if (!LINK_CONFIGS[name]) throw new EngineError('NOT_FOUND', `unknown link config '${name}'; valid configs: ${LINK_CONFIG_NAMES.join(', ')}`)
+  }
+
+  const actions: MirrorAction[] = ['pause', 'resume', 'promote', 'failover']
+  const actionRoutes = actions.map((action) => defineRoute({
+    method: 'POST', path: `${C}/links/{link_name}/mirrors:${action}`, status: 200,
+    summary: `${action} mirror topics (per-topic results with error_code 0 on success)`,
+    params: S.LinkParams, query: S.AlterMirrorsQuery, body: S.AlterMirrorsBody, response: S.AlterMirrorsResponse,
+    handler: async ({ params, query, body, request }) => {
+      checkCluster(params.cluster_id)
+      const names = manager.selectMirrors(params.link_name, { names: body.mirror_topic_names, pattern: body.mirror_topic_name_pattern })
+      const results = await manager.alterMirrors(params.link_name, action, names, { validateOnly: query.validate_only ?? false })
+      return listEnvelope('AlterMirrorStatusResponseDataList', `${base(request)}/links/${params.link_name}/mirrors:${action}`, results.map(alterResultObject))
+    },
+  }))
+
+  const alterConfigs = (method: 'PUT' | 'POST') => defineRoute({
+    method, path: `${C}/links/{link_name}/configs:alter`, status: 204,
+    summary: `Change several link configs at once, all or nothing (${method})`,
+    params: S.LinkParams, query: S.AlterConfigsQuery, body: S.AlterConfigsBody,
+    handler: async ({ params, query, body }) => {
+      checkCluster(params.cluster_id)
+      const changes = body.data.map((item) => {
+        const operation = item.operation ?? 'SET'
+        if (operation === 'SET' && (item.value === undefined || item.value === null)) throw new EngineError('INVALID_INPUT', `body.data: SET of '${item.name}' needs a value (or use operation DELETE to reset it)`)
+        return { name: item.name, value: item.value ?? undefined, operation }
+      })
+      await manager.alterLinkConfigs(params.link_name, changes, { validateOnly: (query.validate_only ?? false) || (body.validate_only ?? false) })
+    },
+  })
+
+  return [
+    defineRoute({
+      method: 'GET', path: '/kafka/v3/clusters', status: 200, summary: 'List the destination cluster this engine serves', response: S.ClusterListResponse,
+      handler: async ({ request }) => listEnvelope('KafkaClusterList', `${baseUrl(request)}/kafka/v3/clusters`, [{ kind: 'KafkaCluster', metadata: { self: base(request), resource_name: null }, cluster_id: clusterId }]),
+    }),
+    defineRoute({
+      method: 'GET', path: C, status: 200, summary: 'Get the destination cluster', params: S.ClusterParams,
+      handler: async ({ params, request }) => {
+        checkCluster(params.cluster_id)
+        return { kind: 'KafkaCluster', metadata: { self: base(request), resource_name: null }, cluster_id: clusterId }
+      },
+    }),
+    defineRoute({
+      method: 'GET', path: `${C}/links`, status: 200, summary: 'List cluster links', params: S.ClusterParams, query: S.EmptyQuery, response: S.LinkListResponse,
+      handler: async ({ params, request }) => {
+        checkCluster(params.cluster_id)
+        return listEnvelope('KafkaLinkDataList', `${base(request)}/links`, manager.listLinks().map((v) => linkObject(base(request), v, false)))
+      },
+    }),
+    defineRoute({
+      method: 'POST', path: `${C}/links`, status: 204, summary: 'Create a cluster link (destination-initiated)',
+      params: S.ClusterParams, query: S.CreateLinkQuery, body: S.CreateLinkBody,
+      handler: async ({ params, query, body }) => {
+        checkCluster(params.cluster_id)
+        if (body.destination_cluster_id !== undefined && body.destination_cluster_id !== clusterId) {
+          throw new EngineError('INVALID_INPUT', `destination_cluster_id '${body.destination_cluster_id}' is not this engine's cluster ('${clusterId}'); source-initiated links are made by running the engine next to the source`)
+        }
+        if (body.remote_cluster_id !== undefined) throw new EngineError('INVALID_INPUT', 'remote_cluster_id (bidirectional links) is not supported; send source_cluster_id')
+        const configs: Record<string, string> = {}
+        for (const pair of body.configs) configs[pair.name] = pair.value
+        await manager.createLink({ linkName: query.link_name, sourceClusterId: body.source_cluster_id, configs }, { validateOnly: query.validate_only ?? false, validateLink: query.validate_link ?? true })
+      },
+    }),
+    defineRoute({
+      method: 'GET', path: `${C}/links/{link_name}`, status: 200, summary: 'Get a cluster link', params: S.LinkParams, query: S.IncludeTasksQuery, response: S.LinkResponse,
+      handler: async ({ params, query, request }) => {
+        checkCluster(params.cluster_id)
+        return linkObject(base(request), manager.getLink(params.link_name), query.include_tasks ?? false)
+      },
+    }),
+    defineRoute({
+      method: 'DELETE', path: `${C}/links/{link_name}`, status: 204, summary: 'Delete a cluster link (refused while mirror topics are not STOPPED unless force)',
+      params: S.LinkParams, query: S.DeleteLinkQuery,
+      handler: async ({ params, query }) => {
+        checkCluster(params.cluster_id)
+        await manager.deleteLink(params.link_name, { force: query.force ?? false, validateOnly: query.validate_only ?? false })
+      },
+    }),
+    defineRoute({
+      method: 'GET', path: `${C}/links/{link_name}/configs`, status: 200, summary: 'List link configs (sensitive values are null)',
+      params: S.LinkParams, query: S.EmptyQuery, response: S.LinkConfigListResponse,
+      handler: async ({ params, request }) => {
+        checkCluster(params.cluster_id)
+        const configs = manager.linkConfigs(params.link_name)
+        return listEnvelope('KafkaLinkConfigDataList', `${base(request)}/links/${params.link_name}/configs`, linkConfigList(base(request), clusterId, params.link_name, configs))
+      },
+    }),
+    defineRoute({
+      method: 'GET', path: `${C}/links/{link_name}/configs/{config_name}`, status: 200, summary: 'Get one link config',
+      params: S.LinkConfigParams, query: S.EmptyQuery, response: S.LinkConfigResponse,
+      handler: async ({ params, request }) => {
+        checkCluster(params.cluster_id)
+        const configs = manager.linkConfigs(params.link_name)
+        requireConfigName(params.config_name)
+        return linkConfigObject(base(request), clusterId, params.link_name, params.config_name, configs)
+      },
+    }),
+    defineRoute({
+      method: 'PUT', path: `${C}/links/{link_name}/configs/{config_name}`, status: 204, summary: 'Set one link config',
+      params: S.LinkConfigParams, query: S.EmptyQuery, body: S.UpdateConfigBody,
+      handler: async ({ params, body }) => {
+        checkCluster(params.cluster_id)
+        await manager.alterLinkConfigs(params.link_name, [{ name: params.config_name, value: body.value, operation: 'SET' }], { validateOnly: false })
+      },
+    }),
+    defineRoute({
+      method: 'DELETE', path: `${C}/links/{link_name}/configs/{config_name}`, status: 204, summary: 'Reset one link config to its default',
+      params: S.LinkConfigParams, query: S.EmptyQuery,
+      handler: async ({ params }) => {
+        checkCluster(params.cluster_id)
+        manager.linkConfigs(params.link_name)
+        requireConfigName(params.config_name)
+        await manager.alterLinkConfigs(params.link_name, [{ name: params.config_name, operation: 'DELETE' }], { validateOnly: false })
+      },
+    }),
+    alterConfigs('PUT'),
+    alterConfigs('POST'),
+    defineRoute({
+      method: 'GET', path: `${C}/links/-/mirrors`, status: 200, summary: 'List mirror topics of every link', params: S.ClusterParams, query: S.ListMirrorsQuery, response: S.MirrorListResponse,
+      handler: async ({ params, query, request }) => {
+        checkCluster(params.cluster_id)
+        const views = manager.listMirrors(undefined, query.mirror_status ? new Set([query.mirror_status]) : undefined)
+        return listEnvelope('KafkaMirrorDataList', `${base(request)}/links/-/mirrors`, views.map((v) => mirrorObject(base(request), v, false)))
+      },
+    }),
+    defineRoute({
+      method: 'GET', path: `${C}/links/{link_name}/mirrors`, status: 200, summary: 'List mirror topics of a link', params: S.LinkParams, query: S.ListMirrorsQuery, response: S.MirrorListResponse,
+      handler: async ({ params, query, request }) => {
+        checkCluster(params.cluster_id)
+        const views = manager.listMirrors(params.link_name, query.mirror_status ? new Set([query.mirror_status]) : undefined)
+        return listEnvelope('KafkaMirrorDataList', `${base(request)}/links/${params.link_name}/mirrors`, views.map((v) => mirrorObject(base(request), v, false)))
+      },
+    }),
+    defineRoute({
+      method: 'POST', path: `${C}/links/{link_name}/mirrors`, status: 204, summary: 'Create a mirror topic', params: S.LinkParams, query: S.CreateMirrorQuery, body: S.CreateMirrorBody,
+      handler: async ({ params, query, body }) => {
+        checkCluster(params.cluster_id)
+        const configs: Record<string, string> = {}
+        for (const pair of body.configs ?? []) configs[pair.name] = pair.value
+        await manager.createMirror(params.link_name, {
+          sourceTopicName: body.source_topic_name, mirrorTopicName: body.mirror_topic_name, replicationFactor: body.replication_factor, configs,
+        }, { validateOnly: query.validate_only ?? false })
+      },
+    }),
+    defineRoute({
+      method: 'GET', path: `${C}/links/{link_name}/mirrors/{mirror_topic_name}`, status: 200, summary: 'Describe a mirror topic (per-partition lags, status, errors)',
+      params: S.MirrorParams, query: S.DescribeMirrorQuery, response: S.MirrorResponse,
+      handler: async ({ params, query, request }) => {
+        checkCluster(params.cluster_id)
+        return mirrorObject(base(request), manager.describeMirror(params.link_name, params.mirror_topic_name), query.include_state_transition_errors ?? true)
+      },
+    }),
+    ...actionRoutes,
+    defineRoute({
+      method: 'DELETE', path: `${C}/topics/{topic_name}`, status: 204, summary: 'Delete a mirror topic (stops mirroring and deletes the destination topic)',
+      params: S.TopicParams, query: S.EmptyQuery,
+      handler: async ({ params }) => {
+        checkCluster(params.cluster_id)
+        await manager.deleteMirrorTopic(params.topic_name)
+      },
+    }),
+  ]
+}

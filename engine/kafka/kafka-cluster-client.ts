@@ -1,0 +1,299 @@
+// One connection to one Kafka cluster (source or destination): metadata, leader routing, raw Fetch/Produce, offsets and producer-state calls.
+import {
+  ConnectionPool, createAPI, addPartitionsToTxnV3, describeProducersV0, deleteRecordsV2, endTxnV4, findCoordinatorV4,
+  initProducerIdV5, listOffsetsV8, metadataV12, type Connection, type ConnectionOptions,
+} from '@platformatic/kafka'
+import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+import { EngineError } from '../errors.ts'
+import { kafkaError, toEngineError, type ClusterSide, KafkaErrorCodes } from './kafka-errors.ts'
+import {
+  keepErrors, rawFetchV12, rawFetchV13, rawProduceV9, ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED,
+  type RawFetchPartitionResponse, type RawProducePartitionResponse,
+} from './raw-apis.ts'
+
+export interface BrokerAddress { readonly nodeId: number; readonly host: string; readonly port: number }
+export interface PartitionMetadata { readonly partition: number; readonly leaderId: number; readonly leaderEpoch: number; readonly errorCode: number }
+export interface TopicMetadata {
+  readonly name: string
+  readonly topicId: string
+  readonly errorCode: number
+  readonly isInternal: boolean
+  readonly partitions: readonly PartitionMetadata[]
+}
+export interface ClusterMetadata {
+  readonly clusterId: string | null
+  readonly brokers: ReadonlyMap<number, BrokerAddress>
+  readonly topics: ReadonlyMap<string, TopicMetadata>
+}
+export type OffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number }
+export type Isolation = 'read_committed' | 'read_uncommitted'
+export interface ActiveProducer {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly lastSequence: number
+  readonly lastTimestamp: bigint
+  readonly currentTxnStartOffset: bigint
+}
+
+export interface KafkaClusterClientOptions {
+  readonly side: ClusterSide
+  readonly requestTimeoutMs?: number
+  readonly connectTimeoutMs?: number
+}
+
+function parseBootstrap(servers: readonly string[]): Array<{ host: string; port: number }> {
+  return servers.map((s) => {
+    const i = s.lastIndexOf(':')
+    if (i <= 0) throw new EngineError('INVALID_INPUT', `bootstrap server '${s}' must be host:port`)
+    return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) }
+  })
+}
+
+/** ConnectionOptions from the contract's config: SASL PLAIN / SCRAM and TLS with inline PEM strings. */
+export function connectionOptionsFor(config: KafkaConnectionConfig, requestTimeoutMs: number, connectTimeoutMs: number): ConnectionOptions {
+  const options: ConnectionOptions = { requestTimeout: requestTimeoutMs, connectTimeout: connectTimeoutMs, maxInflights: 5 }
+  if (config.tls) {
+    options.tls = {
+      ...(config.tls.ca ? { ca: config.tls.ca } : {}),
+      ...(config.tls.cert ? { cert: config.tls.cert } : {}),
+      ...(config.tls.key ? { key: config.tls.key } : {}),
+      rejectUnauthorized: config.tls.rejectUnauthorized ?? true,
+    }
+    options.tlsServerName = true
+  }
+  if (config.sasl) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password }
+  return options
+}
+
+/*
+  ListOffsets v8 (Kafka's ListOffsetsRequest): timestamp -2 = earliest (log start offset), -1 = latest (HW under
+  read_uncommitted, LSO under read_committed), otherwise the first offset whose timestamp is >= the value.
+*/
+const listOffsets = createAPI<[number, number, listOffsetsV8.ListOffsetsRequestTopic[]], listOffsetsV8.ListOffsetsResponse>(2, 8, listOffsetsV8.createRequest, keepErrors(listOffsetsV8.parseResponse))
+const metadata = createAPI<[Array<string> | null, boolean, boolean], metadataV12.MetadataResponse>(3, 12, metadataV12.createRequest, keepErrors(metadataV12.parseResponse))
+const deleteRecords = createAPI<[deleteRecordsV2.DeleteRecordsRequestTopics[], number], deleteRecordsV2.DeleteRecordsResponse>(21, 2, deleteRecordsV2.createRequest, keepErrors(deleteRecordsV2.parseResponse))
+const initProducerId = createAPI<[string | null, number, bigint, number], initProducerIdV5.InitProducerIdResponse>(22, 5, initProducerIdV5.createRequest, keepErrors(initProducerIdV5.parseResponse))
+const describeProducers = createAPI<[describeProducersV0.DescribeProducersRequestTopic[]], describeProducersV0.DescribeProducersResponse>(61, 0, describeProducersV0.createRequest, keepErrors(describeProducersV0.parseResponse))
+const addPartitionsToTxn = createAPI<[addPartitionsToTxnV3.AddPartitionsToTxnRequestTransaction[]], addPartitionsToTxnV3.AddPartitionsToTxnResponse>(24, 3, addPartitionsToTxnV3.createRequest, keepErrors(addPartitionsToTxnV3.parseResponse))
+const endTxn = createAPI<[string, bigint, number, boolean], endTxnV4.EndTxnResponse>(26, 4, endTxnV4.createRequest, keepErrors(endTxnV4.parseResponse))
+const findCoordinator = createAPI<[number, string[]], findCoordinatorV4.FindCoordinatorResponse>(10, 4, findCoordinatorV4.createRequest, keepErrors(findCoordinatorV4.parseResponse))
+
+/**
+ * Talks to one cluster. Requests go to the partition leader (or the transaction coordinator) over connections kept
+ * per lane: a broker handles one request at a time per connection (SocketServer mutes the channel until it answers),
+ * so long-polling fetches and produces of different copiers use different lanes.
+ */
+export class KafkaClusterClient {
+  readonly side: ClusterSide
+  readonly #config: KafkaConnectionConfig
+  readonly #connectionOptions: ConnectionOptions
+  readonly #pools = new Map<string, ConnectionPool>()
+  readonly #bootstrap: Array<{ host: string; port: number }>
+  #brokers = new Map<number, BrokerAddress>()
+  readonly #leaders = new Map<string, PartitionMetadata>()
+  readonly #coordinators = new Map<string, BrokerAddress>()
+  #closed = false
+
+  constructor(config: KafkaConnectionConfig, options: KafkaClusterClientOptions) {
+    this.side = options.side
+    this.#config = config
+    this.#bootstrap = parseBootstrap(config.bootstrapServers)
+    this.#connectionOptions = connectionOptionsFor(config, options.requestTimeoutMs ?? 30_000, options.connectTimeoutMs ?? 5_000)
+  }
+
+  #pool(lane: string): ConnectionPool {
+    let pool = this.#pools.get(lane)
+    if (!pool) {
+      pool = new ConnectionPool(this.#config.clientId ?? 'clusterlink', this.#connectionOptions)
+      this.#pools.set(lane, pool)
+    }
+    return pool
+  }
+
+  async #connection(lane: string, broker?: BrokerAddress): Promise<Connection> {
+    if (this.#closed) throw new EngineError('INVALID_STATE', `the ${this.side} client is closed`)
+    try {
+      return broker ? await this.#pool(lane).get(broker) : await this.#pool(lane).getFirstAvailable(this.#bootstrap)
+    } catch (error) {
+      throw toEngineError(error, this.side, 'connect')
+    }
+  }
+
+  /** Runs one request; on a network failure drops the lane's connections so that the next call reconnects. */
+  async #call<T>(what: string, lane: string, broker: BrokerAddress | undefined, run: (c: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.#connection(lane, broker)
+    try {
+      return await run(connection)
+    } catch (error) {
+      const pool = this.#pools.get(lane)
+      this.#pools.delete(lane)
+      pool?.close().catch(() => {})
+      throw toEngineError(error, this.side, what)
+    }
+  }
+
+  async metadata(topics: string[] | null): Promise<ClusterMetadata> {
+    const res = await this.#call('metadata', 'admin', undefined, (c) => metadata.async(c, topics, false, false))
+    this.#brokers = new Map(res.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port }]))
+    const out = new Map<string, TopicMetadata>()
+    for (const t of res.topics) {
+      if (!t.name) continue
+      const partitions = t.partitions.map((p) => ({ partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode }))
+        .sort((a, b) => a.partition - b.partition)
+      out.set(t.name, { name: t.name, topicId: t.topicId, errorCode: t.errorCode, isInternal: t.isInternal, partitions })
+      for (const p of partitions) this.#leaders.set(`${t.name}/${p.partition}`, p)
+    }
+    return { clusterId: res.clusterId ?? null, brokers: this.#brokers, topics: out }
+  }
+
+  /** The topic's metadata, or null when the cluster does not know it. */
+  async describeTopic(topic: string): Promise<TopicMetadata | null> {
+    const md = await this.metadata([topic])
+    const t = md.topics.get(topic)
+    if (!t || t.errorCode === KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION) return null
+    if (t.errorCode !== 0) throw kafkaError(t.errorCode, this.side, 'metadata', { topic })
+    return t
+  }
+
+  /** Forgets a partition's leader (after NOT_LEADER_OR_FOLLOWER and the like) so that the next call refreshes it. */
+  invalidateLeader(topic: string, partition: number): void {
+    this.#leaders.delete(`${topic}/${partition}`)
+  }
+
+  async leaderOf(topic: string, partition: number): Promise<{ broker: BrokerAddress; leaderEpoch: number }> {
+    let p = this.#leaders.get(`${topic}/${partition}`)
+    if (!p || p.leaderId < 0 || !this.#brokers.has(p.leaderId)) {
+      const md = await this.metadata([topic])
+      const t = md.topics.get(topic)
+      if (!t || t.errorCode !== 0) throw kafkaError(t?.errorCode ?? KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, this.side, 'metadata', { topic, partition })
+      p = t.partitions.find((x) => x.partition === partition)
+      if (!p) throw kafkaError(KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, this.side, 'metadata', { topic, partition })
+    }
+    const broker = this.#brokers.get(p.leaderId)
+    if (!broker) throw kafkaError(KafkaErrorCodes.LEADER_NOT_AVAILABLE, this.side, 'metadata', { topic, partition })
+    return { broker, leaderEpoch: p.leaderEpoch }
+  }
+
+  /** Any broker (for admin calls the controller forwards): the first bootstrap server that answers. */
+  async adminConnection(): Promise<Connection> {
+    return this.#connection('admin')
+  }
+
+  async withAdmin<T>(what: string, run: (c: Connection) => Promise<T>): Promise<T> {
+    return this.#call(what, 'admin', undefined, run)
+  }
+
+  /** Raw Fetch v12 of one partition from its leader: record-set bytes as received, HW, LSO, log start offset, aborted transactions. */
+  async fetchRaw(topic: string, partition: number, fetchOffset: bigint, options: { maxBytes: number; maxWaitMs: number; isolation: Isolation; lane: string; topicId?: string }): Promise<RawFetchPartitionResponse> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const isolation = options.isolation === 'read_committed' ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED
+    // With a topic id: Fetch v13, bound to that id (UNKNOWN_TOPIC_ID once the topic is recreated); else v12 by name.
+    const api = options.topicId ? rawFetchV13 : rawFetchV12
+    const res = await this.#call('fetch', options.lane, broker, (c) => api.async(c, options.maxWaitMs, 1, options.maxBytes, isolation, [
+      { topic: options.topicId ?? topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: options.maxBytes }] },
+    ]))
+    if (res.errorCode !== 0) throw kafkaError(res.errorCode, this.side, 'fetch', { topic, partition })
+    const p = res.topics[0]?.partitions[0]
+    if (!p) throw new EngineError('KAFKA_ERROR', `fetch response from the ${this.side} cluster has no partition ${partition}`)
+    return p
+  }
+
+  /** Raw Produce v9 of one pre-encoded batch (baseOffset 0) to the partition leader, acks=-1. Error codes are returned, not thrown. */
+  async produceRaw(topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number; transactionalId?: string | null }): Promise<RawProducePartitionResponse> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const res = await this.#call('produce', options.lane, broker, (c) => rawProduceV9.async(c, options.transactionalId ?? null, -1, options.timeoutMs ?? 30_000, [
+      { topic, partitions: [{ partition, batch }] },
+    ]))
+    const p = res.topics[0]?.partitions[0]
+    if (!p) throw new EngineError('KAFKA_ERROR', `produce response from the ${this.side} cluster has no partition ${partition}`)
+    return p
+  }
+
+  /** ListOffsets on the leader. Returns -1n when no offset matches a timestamp. */
+  async listOffset(topic: string, partition: number, spec: OffsetSpec, isolation: Isolation = 'read_uncommitted'): Promise<bigint> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const timestamp = spec === 'earliest' ? -2n : spec === 'latest' ? -1n : BigInt(spec.timestampMs)
+    const res = await this.#call('list offsets', 'admin', broker, (c) => listOffsets.async(c, -1, isolation === 'read_committed' ? 1 : 0, [
+      { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }] },
+    ]))
+    const p = res.topics[0]?.partitions[0]
+    if (!p) throw new EngineError('KAFKA_ERROR', 'list offsets response has no partition')
+    if (p.errorCode !== 0) {
+      if (p.errorCode === KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER) this.invalidateLeader(topic, partition)
+      throw kafkaError(p.errorCode, this.side, 'list offsets', { topic, partition })
+    }
+    return p.offset
+  }
+
+  /** DeleteRecords: moves the log start offset up to `offset` (never past the HW: OFFSET_OUT_OF_RANGE, observed check 5). */
+  async deleteRecords(topic: string, partition: number, offset: bigint, timeoutMs = 30_000): Promise<bigint> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const res = await this.#call('delete records', 'admin', broker, (c) => deleteRecords.async(c, [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }], timeoutMs))
+    const p = res.topics[0]?.partitions[0]
+    if (!p) throw new EngineError('KAFKA_ERROR', 'delete records response has no partition')
+    if (p.errorCode !== 0) throw kafkaError(p.errorCode, this.side, 'delete records', { topic, partition, offset })
+    return p.lowWatermark
+  }
+
+  /** Active producers of one partition (pid, epoch, last sequence), from its leader. */
+  async describeProducers(topic: string, partition: number): Promise<ActiveProducer[]> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const res = await this.#call('describe producers', 'admin', broker, (c) => describeProducers.async(c, [{ name: topic, partitionIndexes: [partition] }]))
+    const p = res.topics[0]?.partitions[0]
+    if (!p) throw new EngineError('KAFKA_ERROR', 'describe producers response has no partition')
+    if (p.errorCode !== 0) throw kafkaError(p.errorCode, this.side, 'describe producers', { topic, partition }, p.errorMessage)
+    return p.activeProducers.map((a) => ({ producerId: a.producerId, producerEpoch: a.producerEpoch, lastSequence: a.lastSequence, lastTimestamp: a.lastTimestamp, currentTxnStartOffset: a.currentTxnStartOffset }))
+  }
+
+  async #transactionCoordinator(transactionalId: string): Promise<BrokerAddress> {
+    const cached = this.#coordinators.get(transactionalId)
+    if (cached) return cached
+    const res = await this.#call('find coordinator', 'admin', undefined, (c) => findCoordinator.async(c, 1, [transactionalId]))
+    const co = res.coordinators[0]
+    if (!co || co.errorCode !== 0) throw kafkaError(co?.errorCode ?? KafkaErrorCodes.COORDINATOR_NOT_AVAILABLE, this.side, 'find coordinator', { transactionalId }, co?.errorMessage)
+    const broker = { nodeId: co.nodeId, host: co.host, port: co.port }
+    this.#coordinators.set(transactionalId, broker)
+    return broker
+  }
+
+  /** InitProducerId v5: a new idempotent producer id (transactionalId null), or the epoch-bumped id of a transactional.id. */
+  async initProducerId(transactionalId: string | null, transactionTimeoutMs = 60_000): Promise<{ producerId: bigint; producerEpoch: number }> {
+    const broker = transactionalId ? await this.#transactionCoordinator(transactionalId) : undefined
+    const res = await this.#call('init producer id', 'txn', broker, (c) => initProducerId.async(c, transactionalId, transactionTimeoutMs, -1n, -1))
+    if (res.errorCode !== 0) {
+      if (transactionalId && res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
+      throw kafkaError(res.errorCode, this.side, 'init producer id', { transactionalId })
+    }
+    return { producerId: res.producerId, producerEpoch: res.producerEpoch }
+  }
+
+  /** AddPartitionsToTxn v3 (the client form; observed to open an empty transaction that EndTxn closes with exactly one marker, check 4). */
+  async addPartitionsToTxn(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partitions: number[]): Promise<void> {
+    const broker = await this.#transactionCoordinator(transactionalId)
+    const res = await this.#call('add partitions to txn', 'txn', broker, (c) => addPartitionsToTxn.async(c, [
+      { transactionalId, producerId, producerEpoch, verifyOnly: false, topics: [{ name: topic, partitions }] },
+    ]))
+    const code = res.resultsByTransaction[0]?.topicResults[0]?.resultsByPartition.find((p) => p.partitionErrorCode !== 0)?.partitionErrorCode ?? res.errorCode
+    if (code !== 0) {
+      if (code === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
+      throw kafkaError(code, this.side, 'add partitions to txn', { topic, transactionalId })
+    }
+  }
+
+  /** EndTxn v4. The coordinator answers before the markers are written (TransactionCoordinator): callers wait for the LEO. */
+  async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
+    const broker = await this.#transactionCoordinator(transactionalId)
+    const res = await this.#call('end txn', 'txn', broker, (c) => endTxn.async(c, transactionalId, producerId, producerEpoch, commit))
+    if (res.errorCode !== 0) {
+      if (res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
+      throw kafkaError(res.errorCode, this.side, 'end txn', { transactionalId })
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    const pools = [...this.#pools.values()]
+    this.#pools.clear()
+    await Promise.allSettled(pools.map((p) => p.close()))
+  }
+}

@@ -1,0 +1,132 @@
+// Admin calls the control plane needs on a source or destination cluster, behind one small interface (to move into engine/kafka later).
+import { Admin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type BaseOptions } from '@platformatic/kafka'
+import { EngineError } from '../errors.ts'
+import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+
+export interface TopicConfigEntry {
+  readonly value: string | null
+  /** True when the topic sets it itself (not inherited from the broker or the default). */
+  readonly isTopicOverride: boolean
+}
+
+export interface GroupOffset {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+}
+
+/** What link/ and state/ need from a cluster; `createClusterAdmin` implements it, tests pass fakes. */
+export interface ClusterAdmin {
+  clusterId(): Promise<string>
+  brokerCount(): Promise<number>
+  /** Topic names, internal topics excluded. */
+  listTopics(): Promise<string[]>
+  /** Partition count, or undefined when the topic does not exist. */
+  partitionCount(topic: string): Promise<number | undefined>
+  topicConfigs(topic: string): Promise<Record<string, TopicConfigEntry>>
+  createTopic(topic: string, partitions: number, replicas: number | undefined, configs: Readonly<Record<string, string>>): Promise<void>
+  createPartitions(topic: string, count: number): Promise<void>
+  deleteTopic(topic: string): Promise<void>
+  alterTopicConfigs(topic: string, set: Readonly<Record<string, string>>): Promise<void>
+  /** Earliest or latest offset per partition. */
+  listOffsets(topic: string, partitions: readonly number[], which: 'earliest' | 'latest'): Promise<Map<number, number>>
+  listGroups(): Promise<string[]>
+  /** True when the group has members (a consumer is running), so its offsets must not be changed. */
+  hasActiveMembers(group: string): Promise<boolean>
+  groupOffsets(group: string): Promise<GroupOffset[]>
+  alterGroupOffsets(group: string, offsets: readonly GroupOffset[]): Promise<void>
+  close(): Promise<void>
+}
+
+/** Turns a connection config into @platformatic/kafka client options. */
+export function toClientOptions(connection: KafkaConnectionConfig, clientId: string): BaseOptions {
+  const options: BaseOptions = {
+    clientId: connection.clientId ?? clientId,
+    bootstrapBrokers: [...connection.bootstrapServers],
+    connectTimeout: 5000,
+    requestTimeout: 15000,
+    retries: 1,
+    retryDelay: 250,
+  }
+  if (connection.sasl) options.sasl = { mechanism: connection.sasl.mechanism, username: connection.sasl.username, password: connection.sasl.password }
+  if (connection.tls) {
+    const tls = connection.tls
+    options.tls = {
+      ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}),
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+    }
+  }
+  return options
+}
+
+/** Wraps a client failure into an EngineError without leaking connection details into the message. */
+function wrap(action: string, error: unknown): EngineError {
+  if (error instanceof EngineError) return error
+  return new EngineError('KAFKA_ERROR', `${action} failed`, { retriable: true, cause: error })
+}
+
+export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: string): ClusterAdmin {
+  const admin = new Admin(toClientOptions(connection, clientId))
+  const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (error) {
+      throw wrap(action, error)
+    }
+  }
+  return {
+    clusterId: () => call('metadata', async () => (await admin.metadata({ topics: [], forceUpdate: true })).id),
+    brokerCount: () => call('metadata', async () => (await admin.metadata({ topics: [] })).brokers.size),
+    listTopics: () => call('list topics', async () => (await admin.listTopics({ includeInternals: false })).filter((t) => !t.startsWith('__'))),
+    partitionCount: (topic) => call('describe topic', async () => {
+      const topics = await admin.listTopics({ includeInternals: true })
+      if (!topics.includes(topic)) return undefined
+      const metadata = await admin.metadata({ topics: [topic], forceUpdate: true })
+      return metadata.topics.get(topic)?.partitionsCount
+    }),
+    topicConfigs: (topic) => call('describe topic configs', async () => {
+      const [description] = await admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] })
+      const out: Record<string, TopicConfigEntry> = {}
+      for (const config of description?.configs ?? []) {
+        out[config.name] = { value: config.value ?? null, isTopicOverride: config.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG }
+      }
+      return out
+    }),
+    createTopic: (topic, partitions, replicas, configs) => call('create topic', async () => {
+      await admin.createTopics({
+        topics: [topic], partitions, replicas: replicas ?? -1,
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      })
+    }),
+    createPartitions: (topic, count) => call('create partitions', () => admin.createPartitions({ topics: [{ name: topic, count }] })),
+    deleteTopic: (topic) => call('delete topic', () => admin.deleteTopics({ topics: [topic] })),
+    alterTopicConfigs: (topic, set) => call('alter topic configs', () => admin.incrementalAlterConfigs({
+      resources: [{
+        resourceType: ConfigResourceTypes.TOPIC, resourceName: topic,
+        configs: Object.entries(set).map(([name, value]) => ({ name, value, configOperation: IncrementalAlterConfigOperationTypes.SET })),
+      }],
+    })),
+    listOffsets: (topic, partitions, which) => call('list offsets', async () => {
+      const timestamp = which === 'earliest' ? -2n : -1n
+      const [result] = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] })
+      return new Map((result?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]))
+    }),
+    listGroups: () => call('list groups', async () => [...(await admin.listGroups()).keys()]),
+    hasActiveMembers: (group) => call('describe group', async () => {
+      const described = (await admin.describeGroups({ groups: [group] })).get(group)
+      return described !== undefined && described.members.size > 0
+    }),
+    groupOffsets: (group) => call('list group offsets', async () => {
+      const [result] = await admin.listConsumerGroupOffsets({ groups: [group] })
+      return (result?.topics ?? []).flatMap((t) => t.partitions
+        .filter((p) => p.committedOffset >= 0n)
+        .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) })))
+    }),
+    alterGroupOffsets: (group, offsets) => call('alter group offsets', async () => {
+      const byTopic = new Map<string, Array<{ partition: number; offset: bigint }>>()
+      for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: BigInt(o.offset) }])
+      await admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) })
+    }),
+    close: () => admin.close(),
+  }
+}

@@ -1,0 +1,158 @@
+// The catalogue of supported link configs (defaults, sensitivity, validation) and the rules between them.
+import { isNameSelected, parseNameFilters } from './name-filters.ts'
+
+export interface LinkConfigDefinition {
+  readonly default: string | null
+  /** Sensitive values are encrypted at rest and never returned (value null, is_sensitive true). */
+  readonly sensitive: boolean
+  /** Settable only when the link is created. */
+  readonly immutable: boolean
+  readonly doc: string
+  /** Returns a message that says what to fix, or undefined when the value is valid. */
+  readonly check: (value: string) => string | undefined
+}
+
+const isBool = (value: string): string | undefined => (value === 'true' || value === 'false' ? undefined : 'must be true or false')
+const isIntIn = (min: number, max: number) => (value: string): string | undefined =>
+  /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max ? undefined : `must be a whole number from ${min} to ${max}`
+const oneOf = (...values: string[]) => (value: string): string | undefined =>
+  values.includes(value) ? undefined : `must be one of ${values.join(', ')}`
+const isPem = (value: string): string | undefined => (value.includes('-----BEGIN ') ? undefined : 'must be inline PEM text (-----BEGIN ...)')
+const anything = (): undefined => undefined
+
+/** Topic configs synced from the source on every topic config sync, whatever `topic.config.sync.include` says. */
+export const ALWAYS_SYNCED_TOPIC_CONFIGS = ['cleanup.policy', 'max.message.bytes', 'message.timestamp.difference.max.ms'] as const
+
+/** Topic configs synced only when listed in `topic.config.sync.include` (compression.type and message.timestamp.type are fixed by the data path). */
+export const CONFIGURABLE_TOPIC_CONFIGS = [
+  'min.compaction.lag.ms', 'max.compaction.lag.ms', 'segment.bytes', 'segment.ms', 'segment.jitter.ms', 'segment.index.bytes',
+  'min.insync.replicas', 'flush.messages', 'flush.ms', 'index.interval.bytes', 'min.cleanable.dirty.ratio', 'file.delete.delay.ms',
+  'preallocate', 'unclean.leader.election.enable', 'delete.retention.ms', 'retention.bytes', 'retention.ms',
+  'message.timestamp.before.max.ms', 'message.timestamp.after.max.ms',
+] as const
+
+function checkBootstrap(value: string): string | undefined {
+  const servers = value.split(',').map((s) => s.trim())
+  const bad = servers.find((server) => !/^([A-Z_]+:\/\/)?[^\s:/,]+:\d{1,5}$/.test(server))
+  return bad === undefined ? undefined : `expected host:port[,host:port], got '${bad}'`
+}
+
+function checkStartOffset(value: string): string | undefined {
+  if (value === 'earliest' || value === 'latest') return undefined
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : 'must be earliest, latest or an ISO-8601 timestamp'
+}
+
+function checkInclude(value: string): string | undefined {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const allowed = new Set<string>([...ALWAYS_SYNCED_TOPIC_CONFIGS, ...CONFIGURABLE_TOPIC_CONFIGS])
+  const bad = names.filter((name) => !allowed.has(name))
+  return bad.length === 0 ? undefined : `cannot sync ${bad.join(', ')}; allowed: ${[...CONFIGURABLE_TOPIC_CONFIGS].join(', ')}`
+}
+
+function checkJaas(value: string): string | undefined {
+  return parseJaasCredentials(value) ? undefined : 'must be a JAAS line with username="..." and password="..."'
+}
+
+const define = (d: Partial<LinkConfigDefinition> & Pick<LinkConfigDefinition, 'doc'>): LinkConfigDefinition =>
+  ({ default: null, sensitive: false, immutable: false, check: anything, ...d })
+
+export const LINK_CONFIGS: Readonly<Record<string, LinkConfigDefinition>> = {
+  'link.mode': define({ default: 'DESTINATION', immutable: true, check: oneOf('DESTINATION'), doc: 'Only DESTINATION: the engine runs where it can reach both clusters' }),
+  'connection.mode': define({ default: 'OUTBOUND', immutable: true, check: oneOf('OUTBOUND'), doc: 'Only OUTBOUND: the engine dials the source' }),
+  'bootstrap.servers': define({ check: checkBootstrap, doc: 'Source cluster bootstrap servers (required)' }),
+  'security.protocol': define({ default: 'PLAINTEXT', check: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'), doc: 'How to reach the source' }),
+  'sasl.mechanism': define({ default: 'PLAIN', check: oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'), doc: 'SASL mechanism' }),
+  'sasl.jaas.config': define({ sensitive: true, check: checkJaas, doc: 'JAAS line with username and password' }),
+  'sasl.username': define({ check: (v) => (v.length > 0 ? undefined : 'must not be empty'), doc: 'SASL username (alternative to sasl.jaas.config)' }),
+  'sasl.password': define({ sensitive: true, check: (v) => (v.length > 0 ? undefined : 'must not be empty'), doc: 'SASL password (alternative to sasl.jaas.config)' }),
+  'ssl.truststore.certificates': define({ check: isPem, doc: 'CA certificates that sign the source brokers, PEM' }),
+  'ssl.keystore.certificate.chain': define({ check: isPem, doc: 'Client certificate chain for mTLS, PEM' }),
+  'ssl.keystore.key': define({ sensitive: true, check: isPem, doc: 'Client private key for mTLS, PEM' }),
+  'ssl.endpoint.identification.algorithm': define({ default: 'https', check: oneOf('https', ''), doc: 'https verifies the broker host name; empty skips it' }),
+  'consumer.offset.sync.enable': define({ default: 'false', check: isBool, doc: 'Copy committed consumer group offsets for mirror topics' }),
+  'consumer.offset.sync.ms': define({ default: '30000', check: isIntIn(1000, 86_400_000), doc: 'Consumer offset sync interval' }),
+  'consumer.offset.group.filters': define({ default: '', check: (v) => problemOf(parseNameFilters(v, 'groupFilters')), doc: 'JSON {"groupFilters":[...]}' }),
+  'topic.config.sync.ms': define({ default: '5000', check: isIntIn(1000, 86_400_000), doc: 'Topic config and partition count sync interval' }),
+  'topic.config.sync.include': define({ default: '', check: checkInclude, doc: 'Comma list of configurable topic configs to sync besides the always-synced set' }),
+  'mirror.start.offset.spec': define({ default: 'earliest', check: checkStartOffset, doc: 'Where new mirrors start: earliest, latest or an ISO-8601 timestamp' }),
+  'cluster.link.prefix': define({ default: '', immutable: true, check: (v) => (/^[a-zA-Z0-9._-]{0,12}$/.test(v) ? undefined : 'at most 12 characters from [a-zA-Z0-9._-]'), doc: 'Mirror topic names are prefix + source topic name' }),
+  'cluster.link.paused': define({ default: 'false', check: isBool, doc: 'Pause every mirror of the link (mirrors show LINK_PAUSED)' }),
+  'availability.check.ms': define({ default: '60000', check: isIntIn(100, 3_600_000), doc: 'Source availability check interval' }),
+  'availability.check.consecutive.failure.threshold': define({ default: '5', check: isIntIn(1, 1000), doc: 'Failed checks before the link is UNAVAILABLE' }),
+  'auto.create.mirror.topics.enable': define({ default: 'false', check: isBool, doc: 'Create mirror topics for source topics matching the filters' }),
+  'auto.create.mirror.topics.filters': define({ default: '', check: (v) => problemOf(parseNameFilters(v, 'topicFilters')), doc: 'JSON {"topicFilters":[...]}' }),
+}
+
+function problemOf(result: { problem: string } | object): string | undefined {
+  return 'problem' in result ? result.problem : undefined
+}
+
+export const LINK_CONFIG_NAMES = Object.keys(LINK_CONFIGS)
+
+export function isSensitiveLinkConfig(name: string): boolean {
+  return LINK_CONFIGS[name]?.sensitive ?? false
+}
+
+/** The effective value of a config: the set value or the default. */
+export function linkConfigValue(configs: Readonly<Record<string, string>>, name: string): string {
+  return configs[name] ?? LINK_CONFIGS[name]?.default ?? ''
+}
+
+export function parseJaasCredentials(jaas: string): { username: string; password: string } | undefined {
+  const username = /username\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  const password = /password\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  return username !== undefined && password !== undefined ? { username, password } : undefined
+}
+
+/**
+ * Checks a complete set of link configs (after a change is applied) and returns every problem.
+ * Rejects features switched on without filters (confluentinc/cli#3072) instead of leaving a task in error.
+ */
+export function validateLinkConfigs(configs: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = []
+  for (const [name, value] of Object.entries(configs)) {
+    const definition = LINK_CONFIGS[name]
+    if (!definition) {
+      problems.push(`unknown link config '${name}'; valid configs: ${LINK_CONFIG_NAMES.join(', ')}`)
+      continue
+    }
+    if (typeof value !== 'string') {
+      problems.push(`${name}: value must be a string`)
+      continue
+    }
+    const problem = definition.check(value)
+    if (problem) problems.push(`${name}: ${problem}`)
+  }
+  if (!configs['bootstrap.servers']) problems.push('bootstrap.servers: required (the source cluster bootstrap servers, host:port)')
+  const protocol = linkConfigValue(configs, 'security.protocol')
+  const hasSaslCredentials = configs['sasl.jaas.config'] !== undefined || (configs['sasl.username'] !== undefined && configs['sasl.password'] !== undefined)
+  if (protocol.startsWith('SASL_') && !hasSaslCredentials) {
+    problems.push(`security.protocol ${protocol} needs credentials: set sasl.jaas.config, or sasl.username and sasl.password`)
+  }
+  if (!protocol.startsWith('SASL_') && (configs['sasl.jaas.config'] !== undefined || configs['sasl.password'] !== undefined)) {
+    problems.push(`SASL credentials are set but security.protocol is ${protocol}; use SASL_PLAINTEXT or SASL_SSL`)
+  }
+  if ((configs['ssl.keystore.key'] === undefined) !== (configs['ssl.keystore.certificate.chain'] === undefined)) {
+    problems.push('ssl.keystore.key and ssl.keystore.certificate.chain go together (mTLS needs both)')
+  }
+  if (linkConfigValue(configs, 'auto.create.mirror.topics.enable') === 'true' && linkConfigValue(configs, 'auto.create.mirror.topics.filters').trim() === '') {
+    problems.push('auto.create.mirror.topics.enable is true but auto.create.mirror.topics.filters is empty; set filters such as {"topicFilters":[{"name":"orders.","patternType":"PREFIXED","filterType":"INCLUDE"}]}')
+  }
+  if (linkConfigValue(configs, 'consumer.offset.sync.enable') === 'true' && linkConfigValue(configs, 'consumer.offset.group.filters').trim() === '') {
+    problems.push('consumer.offset.sync.enable is true but consumer.offset.group.filters is empty; set filters such as {"groupFilters":[{"name":"*","patternType":"LITERAL","filterType":"INCLUDE"}]}')
+  }
+  return problems
+}
+
+/** Whether a source topic is selected for auto-create by the link's filters. */
+export function isAutoCreateSelected(configs: Readonly<Record<string, string>>, topic: string): boolean {
+  if (linkConfigValue(configs, 'auto.create.mirror.topics.enable') !== 'true') return false
+  const parsed = parseNameFilters(linkConfigValue(configs, 'auto.create.mirror.topics.filters'), 'topicFilters')
+  return 'filters' in parsed && isNameSelected(parsed.filters, topic)
+}
+
+/** Whether a consumer group is selected for offset sync by the link's filters. */
+export function isOffsetSyncSelected(configs: Readonly<Record<string, string>>, group: string): boolean {
+  const parsed = parseNameFilters(linkConfigValue(configs, 'consumer.offset.group.filters'), 'groupFilters')
+  return 'filters' in parsed && isNameSelected(parsed.filters, group)
+}

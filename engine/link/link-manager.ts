@@ -1,0 +1,385 @@
+// Owns every cluster link and mirror topic of the engine: validates each change, writes it to the state store first, then applies it.
+import { randomUUID } from 'node:crypto'
+import { EngineError } from '../errors.ts'
+import type { Logger } from '../logging/index.ts'
+import type { MetricsRegistry } from '../metrics/index.ts'
+import type { KafkaConnectionConfig, MirrorStartOffsetSpec } from '../mirror/contract.ts'
+import type { LinkState, MirrorState, StateStore } from '../state/index.ts'
+import type { ClusterAdmin } from './kafka-admin.ts'
+import { CONFIGURABLE_TOPIC_CONFIGS, isSensitiveLinkConfig, linkConfigValue, validateLinkConfigs } from './link-configs.ts'
+import { LinkRuntime, type LinkTask } from './link-runtime.ts'
+import { MirrorController, type MirrorView, type RunnerFactory } from './mirror-controller.ts'
+import { checkMirrorAction, type LinkStateName, type MirrorAction, type MirrorStatus } from './mirror-status.ts'
+import { registerLinkMetrics } from './link-metrics.ts'
+import { toSourceConnection } from './source-connection.ts'
+
+export interface LinkManagerOptions {
+  readonly store: StateStore
+  readonly destination: KafkaConnectionConfig
+  readonly destinationAdmin: ClusterAdmin
+  readonly destinationClusterId: string
+  readonly createAdmin: (connection: KafkaConnectionConfig, clientId: string) => ClusterAdmin
+  readonly createRunner: RunnerFactory
+  readonly logger: Logger
+  readonly metrics: MetricsRegistry
+  readonly hasCredentialsKey: boolean
+  readonly promoteTimeoutMs: number
+  readonly jobIntervalScale?: number
+}
+
+export interface LinkView {
+  readonly linkName: string
+  readonly linkId: string
+  readonly sourceClusterId: string | null
+  readonly destinationClusterId: string
+  readonly linkState: LinkStateName
+  readonly linkError: string
+  readonly linkErrorMessage: string | null
+  readonly topicNames: string[]
+  readonly tasks: LinkTask[]
+}
+
+export interface ConfigChange {
+  readonly name: string
+  readonly value?: string | undefined
+  readonly operation: 'SET' | 'DELETE'
+}
+
+export interface CreateMirrorInput {
+  readonly sourceTopicName: string
+  readonly mirrorTopicName?: string | undefined
+  readonly replicationFactor?: number | undefined
+  readonly configs?: Readonly<Record<string, string>> | undefined
+}
+
+export interface AlterResult {
+  readonly mirrorTopicName: string
+  readonly errorCode: number
+  readonly errorMessage: string | null
+  readonly view: MirrorView | undefined
+}
+
+const notFound = (what: string) => new EngineError('NOT_FOUND', what)
+
+function parseStartOffset(spec: string): MirrorStartOffsetSpec {
+  return spec === 'earliest' || spec === 'latest' ? spec : { timestampMs: Date.parse(spec) }
+}
+
+export class LinkManager {
+  readonly #links = new Map<string, LinkRuntime>()
+  /** Mirror topics by mirror topic name (names are unique on the destination cluster). */
+  readonly #mirrors = new Map<string, MirrorController>()
+  readonly #creating = new Set<string>()
+  readonly #options: LinkManagerOptions
+  readonly #log: Logger
+  #loaded = false
+
+  constructor(options: LinkManagerOptions) {
+    this.#options = options
+    this.#log = options.logger.child({ component: 'link-manager' })
+    registerLinkMetrics(options.metrics, this)
+  }
+
+  get isLoaded(): boolean {
+    return this.#loaded
+  }
+
+  get destinationClusterId(): string {
+    return this.#options.destinationClusterId
+  }
+
+  /** Reads the state store and resumes every link and mirror topic by itself. */
+  async start(): Promise<void> {
+    const snapshot = await this.#options.store.load()
+    for (const link of snapshot.links) this.#addLink(link)
+    for (const mirror of snapshot.mirrors) {
+      const link = this.#links.get(mirror.linkName)
+      if (!link) {
+        this.#log.warn({ link: mirror.linkName, topic: mirror.mirrorTopicName }, 'mirror topic without its link in the state topic (ignored)')
+        continue
+      }
+      this.#addMirror(mirror).activate(link.linkState() === 'PAUSED')
+    }
+    this.#loaded = true
+    this.#log.info({ links: this.#links.size, mirrors: this.#mirrors.size }, 'links and mirror topics recovered')
+  }
+
+  #addLink(state: LinkState): LinkRuntime {
+    const runtime = new LinkRuntime({
+      state,
+      destination: this.#options.destinationAdmin,
+      createAdmin: this.#options.createAdmin,
+      mirrors: () => this.#mirrorsOf(state.linkName),
+      createMirror: async (sourceTopic) => { await this.createMirror(state.linkName, { sourceTopicName: sourceTopic }, { validateOnly: false }) },
+      onLinkStateChange: (linkState) => { for (const m of this.#mirrorsOf(state.linkName)) m.setLinkPaused(linkState === 'PAUSED') },
+      jobRuns: this.#options.metrics.counter('clusterlink_link_job_runs_total', 'Link job runs by link and job'),
+      jobErrors: this.#options.metrics.counter('clusterlink_link_job_errors_total', 'Failed link job runs by link and job'),
+      jobIntervalScale: this.#options.jobIntervalScale ?? 1,
+      logger: this.#options.logger,
+    })
+    this.#links.set(state.linkName, runtime)
+    runtime.startJobs()
+    return runtime
+  }
+
+  #addMirror(state: MirrorState): MirrorController {
+    const link = () => this.#requireLink(state.linkName)
+    const controller = new MirrorController({
+      state,
+      createRunner: this.#options.createRunner,
+      persist: (next) => this.#options.store.putMirror(next),
+      connections: () => ({ source: link().sourceConnection(), destination: this.#options.destination }),
+      startOffsetSpec: () => parseStartOffset(linkConfigValue(link().state.configs, 'mirror.start.offset.spec')),
+      logger: this.#options.logger,
+      promoteTimeoutMs: this.#options.promoteTimeoutMs,
+      syncOffsetsNow: () => link().syncOffsetsNow(),
+    })
+    this.#mirrors.set(state.mirrorTopicName, controller)
+    return controller
+  }
+
+  #requireLink(linkName: string): LinkRuntime {
+    const link = this.#links.get(linkName)
+    if (!link) throw notFound(`cluster link '${linkName}' does not exist`)
+    return link
+  }
+
+  #mirrorsOf(linkName: string): MirrorController[] {
+    return [...this.#mirrors.values()].filter((m) => m.state.linkName === linkName)
+  }
+
+  #checkCredentialsKey(configs: Readonly<Record<string, string>>): void {
+    const sensitive = Object.keys(configs).filter(isSensitiveLinkConfig)
+    if (sensitive.length > 0 && !this.#options.hasCredentialsKey) {
+      throw new EngineError('INVALID_INPUT', `this engine has no credentialsKey, so it refuses to store link credentials (${sensitive.join(', ')}); start the engine with --credentials-key-file or CLUSTERLINK_CREDENTIALS_KEY`)
+    }
+  }
+
+  async createLink(input: { linkName: string; sourceClusterId?: string | undefined; configs: Readonly<Record<string, string>> }, options: { validateOnly: boolean; validateLink: boolean }): Promise<void> {
+    if (this.#links.has(input.linkName) || this.#creating.has(`link:${input.linkName}`)) throw new EngineError('ALREADY_EXISTS', `cluster link '${input.linkName}' already exists`)
+    const problems = validateLinkConfigs(input.configs)
+    if (problems.length > 0) throw new EngineError('INVALID_INPUT', `invalid link configs: ${problems.join('; ')}`, { context: { link: input.linkName, problems } })
+    this.#checkCredentialsKey(input.configs)
+    this.#creating.add(`link:${input.linkName}`)
+    try {
+      if (options.validateLink) await this.#validateSource(input.linkName, input.configs, input.sourceClusterId)
+      if (options.validateOnly) return
+      const state: LinkState = { linkName: input.linkName, linkId: randomUUID(), sourceClusterId: input.sourceClusterId ?? null, configs: { ...input.configs }, createdAtMs: Date.now() }
+      await this.#options.store.putLink(state)
+      this.#addLink(state)
+      this.#log.info({ link: input.linkName }, 'cluster link created')
+    } finally {
+      this.#creating.delete(`link:${input.linkName}`)
+    }
+  }
+
+  async #validateSource(linkName: string, configs: Readonly<Record<string, string>>, expectedId: string | undefined): Promise<void> {
+    const probe = this.#options.createAdmin(toSourceConnection(linkName, configs), `clusterlink-${linkName}-validate`)
+    let actual: string
+    try {
+      actual = await Promise.race([
+        probe.clusterId(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10000 ms')), 10_000).unref()),
+      ])
+    } catch (error) {
+      throw new EngineError('INVALID_INPUT', `cannot reach the source cluster at bootstrap.servers=${linkConfigValue(configs, 'bootstrap.servers')} (${error instanceof Error ? error.message : String(error)}); check the address and security configs, or create with validate_link=false`, { cause: error })
+    } finally {
+      await probe.close()
+    }
+    if (expectedId !== undefined && actual !== expectedId) {
+      throw new EngineError('INVALID_INPUT', `source_cluster_id is '${expectedId}' but the cluster at bootstrap.servers has id '${actual}'; fix source_cluster_id or bootstrap.servers`)
+    }
+  }
+
+  listLinks(): LinkView[] {
+    return [...this.#links.keys()].sort().map((name) => this.getLink(name))
+  }
+
+  getLink(linkName: string): LinkView {
+    const link = this.#requireLink(linkName)
+    return {
+      linkName, linkId: link.state.linkId, sourceClusterId: link.state.sourceClusterId, destinationClusterId: this.#options.destinationClusterId,
+      linkState: link.linkState(), linkError: link.linkError, linkErrorMessage: link.linkErrorMessage,
+      topicNames: this.#mirrorsOf(linkName).map((m) => m.state.mirrorTopicName).sort(), tasks: link.tasks(),
+    }
+  }
+
+  /** Effective configs of a link (sensitive values included: callers must hide them). */
+  linkConfigs(linkName: string): Readonly<Record<string, string>> {
+    return this.#requireLink(linkName).state.configs
+  }
+
+  async deleteLink(linkName: string, options: { force: boolean; validateOnly: boolean }): Promise<void> {
+    this.#requireLink(linkName)
+    const mirrors = this.#mirrorsOf(linkName)
+    const statuses = mirrors.map((m) => ({ name: m.state.mirrorTopicName, status: this.describeMirror(linkName, m.state.mirrorTopicName).status }))
+    const pending = statuses.filter((s) => s.status === 'PENDING_STOPPED')
+    if (pending.length > 0) throw new EngineError('INVALID_STATE', `mirror topics ${pending.map((s) => s.name).join(', ')} are PENDING_STOPPED; wait until they are STOPPED before deleting link '${linkName}'`)
+    const live = statuses.filter((s) => s.status !== 'STOPPED')
+    if (live.length > 0 && !options.force) {
+      throw new EngineError('INVALID_STATE', `link '${linkName}' still has mirror topics that are not STOPPED (${live.map((s) => `${s.name}: ${s.status}`).join(', ')}); promote or fail them over first, or delete with force=true`)
+    }
+    if (options.validateOnly) return
+    for (const mirror of mirrors) {
+      await this.#options.store.deleteMirror(linkName, mirror.state.mirrorTopicName)
+      this.#mirrors.delete(mirror.state.mirrorTopicName)
+      await mirror.close()
+    }
+    await this.#options.store.deleteLink(linkName)
+    const link = this.#links.get(linkName)
+    this.#links.delete(linkName)
+    await link?.close()
+    this.#log.info({ link: linkName, force: options.force }, 'cluster link deleted')
+  }
+
+  /** Applies SET/DELETE changes atomically: all are validated against the resulting configs before anything is written. */
+  async alterLinkConfigs(linkName: string, changes: readonly ConfigChange[], options: { validateOnly: boolean }): Promise<void> {
+    const link = this.#requireLink(linkName)
+    const next: Record<string, string> = { ...link.state.configs }
+    const problems: string[] = []
+    for (const change of changes) {
+      if (['link.mode', 'connection.mode', 'cluster.link.prefix'].includes(change.name) && (change.operation === 'DELETE' ? next[change.name] !== undefined : change.value !== linkConfigValue(next, change.name))) {
+        problems.push(`${change.name} cannot change after the link is created; delete and re-create the link`)
+      }
+      if (change.operation === 'DELETE') delete next[change.name]
+      else if (change.value === undefined) problems.push(`${change.name}: SET needs a value`)
+      else next[change.name] = change.value
+    }
+    problems.push(...validateLinkConfigs(next))
+    if (problems.length > 0) throw new EngineError('INVALID_INPUT', `invalid link configs: ${problems.join('; ')}`, { context: { link: linkName, problems } })
+    this.#checkCredentialsKey(next)
+    if (options.validateOnly) return
+    const state: LinkState = { ...link.state, configs: next }
+    await this.#options.store.putLink(state)
+    const reconnect = await link.applyState(state)
+    if (reconnect) for (const mirror of this.#mirrorsOf(linkName)) await mirror.reconnect()
+    this.#log.info({ link: linkName, configs: changes.map((c) => c.name) }, 'link configs altered')
+  }
+
+  async createMirror(linkName: string, input: CreateMirrorInput, options: { validateOnly: boolean }): Promise<void> {
+    const link = this.#requireLink(linkName)
+    const prefix = linkConfigValue(link.state.configs, 'cluster.link.prefix')
+    const expected = `${prefix}${input.sourceTopicName}`
+    const mirrorTopicName = input.mirrorTopicName ?? expected
+    if (mirrorTopicName !== expected) {
+      throw new EngineError('INVALID_INPUT', prefix
+        ? `mirror_topic_name must be the link prefix plus the source topic name ('${expected}'), got '${mirrorTopicName}'`
+        : `mirror_topic_name must equal source_topic_name ('${expected}') on a link without cluster.link.prefix, got '${mirrorTopicName}'`)
+    }
+    if (mirrorTopicName.length > 249) throw new EngineError('INVALID_INPUT', `mirror topic name '${mirrorTopicName.slice(0, 40)}...' is longer than 249 characters`)
+    const badConfigs = Object.keys(input.configs ?? {}).filter((name) => !(CONFIGURABLE_TOPIC_CONFIGS as readonly string[]).includes(name))
+    if (badConfigs.length > 0) throw new EngineError('INVALID_INPUT', `mirror topic configs ${badConfigs.join(', ')} cannot be set; settable: ${CONFIGURABLE_TOPIC_CONFIGS.join(', ')}`)
+    if (this.#mirrors.has(mirrorTopicName) || this.#creating.has(`mirror:${mirrorTopicName}`)) throw new EngineError('ALREADY_EXISTS', `mirror topic '${mirrorTopicName}' already exists`)
+    if (link.linkState() === 'FAILED') throw new EngineError('INVALID_STATE', `link '${linkName}' is FAILED (${link.linkErrorMessage ?? 'unknown reason'}); fix it before adding mirror topics`)
+    this.#creating.add(`mirror:${mirrorTopicName}`)
+    try {
+      const sourcePartitions = await link.source.partitionCount(input.sourceTopicName).catch((error: unknown) => {
+        throw new EngineError('SOURCE_UNAVAILABLE', `the source cluster of link '${linkName}' did not answer; check the link state and retry`, { retriable: true, cause: error })
+      })
+      if (sourcePartitions === undefined) throw new EngineError('INVALID_INPUT', `source topic '${input.sourceTopicName}' does not exist on the source cluster of link '${linkName}'`)
+      if ((await this.#options.destinationAdmin.partitionCount(mirrorTopicName)) !== undefined) {
+        throw new EngineError('ALREADY_EXISTS', `a topic named '${mirrorTopicName}' already exists on the destination cluster; a mirror topic must be a new topic`)
+      }
+      if (input.replicationFactor !== undefined && input.replicationFactor > (await this.#options.destinationAdmin.brokerCount())) {
+        throw new EngineError('INVALID_INPUT', `replication_factor ${input.replicationFactor} is larger than the destination cluster's broker count`)
+      }
+      if (options.validateOnly) return
+      const now = Date.now()
+      const state: MirrorState = {
+        linkName, mirrorTopicName, sourceTopicName: input.sourceTopicName, replicationFactor: input.replicationFactor ?? null,
+        configs: { ...input.configs }, desiredStatus: 'ACTIVE', pendingPromote: false, stoppedBy: null, createdAtMs: now, statusChangedAtMs: now,
+      }
+      await this.#options.store.putMirror(state)
+      const controller = this.#addMirror(state)
+      controller.setKnownPartitions(sourcePartitions)
+      controller.activate(link.linkState() === 'PAUSED')
+      this.#log.info({ link: linkName, topic: mirrorTopicName }, 'mirror topic created')
+    } finally {
+      this.#creating.delete(`mirror:${mirrorTopicName}`)
+    }
+  }
+
+  #linkStateOf(linkName: string): LinkStateName {
+    return this.#links.get(linkName)?.linkState() ?? 'FAILED'
+  }
+
+  listMirrors(linkName: string | undefined, statuses?: ReadonlySet<MirrorStatus>): MirrorView[] {
+    if (linkName !== undefined) this.#requireLink(linkName)
+    return [...this.#mirrors.values()]
+      .filter((m) => linkName === undefined || m.state.linkName === linkName)
+      .map((m) => m.view(this.#linkStateOf(m.state.linkName)))
+      .filter((v) => !statuses || statuses.has(v.status))
+      .sort((a, b) => a.mirrorTopicName.localeCompare(b.mirrorTopicName))
+  }
+
+  describeMirror(linkName: string, mirrorTopicName: string): MirrorView {
+    this.#requireLink(linkName)
+    const mirror = this.#mirrors.get(mirrorTopicName)
+    if (!mirror || mirror.state.linkName !== linkName) throw notFound(`mirror topic '${mirrorTopicName}' does not exist on link '${linkName}'`)
+    return mirror.view(this.#linkStateOf(linkName))
+  }
+
+  /** Resolves names or a whole-name regular expression to this link's mirror topics. */
+  selectMirrors(linkName: string, selector: { names?: readonly string[] | undefined; pattern?: string | undefined }): string[] {
+    this.#requireLink(linkName)
+    if (selector.names) return [...new Set(selector.names)]
+    let regex: RegExp
+    try {
+      regex = new RegExp(`^(?:${selector.pattern ?? ''})$`)
+    } catch (error) {
+      throw new EngineError('INVALID_INPUT', `mirror_topic_name_pattern is not a valid regular expression (${error instanceof Error ? error.message : String(error)})`)
+    }
+    return this.#mirrorsOf(linkName).map((m) => m.state.mirrorTopicName).filter((name) => regex.test(name)).sort()
+  }
+
+  /** Runs an action on each selected mirror topic; answers per topic (error_code 0 on success), never all-or-nothing. */
+  async alterMirrors(linkName: string, action: MirrorAction, names: readonly string[], options: { validateOnly: boolean }): Promise<AlterResult[]> {
+    const link = this.#requireLink(linkName)
+    const results: AlterResult[] = []
+    for (const name of names) {
+      const mirror = this.#mirrors.get(name)
+      if (!mirror || mirror.state.linkName !== linkName) {
+        results.push({ mirrorTopicName: name, errorCode: 404, errorMessage: `mirror topic '${name}' does not exist on link '${linkName}'`, view: undefined })
+        continue
+      }
+      const problem = checkMirrorAction(action, mirror.view(link.linkState()).status)
+      if (problem) {
+        results.push({ mirrorTopicName: name, errorCode: 409, errorMessage: problem, view: mirror.view(link.linkState()) })
+        continue
+      }
+      if (!options.validateOnly) {
+        try {
+          await mirror[action]()
+        } catch (error) {
+          this.#log.error({ err: error, link: linkName, topic: name, action }, 'mirror action failed')
+          results.push({ mirrorTopicName: name, errorCode: 503, errorMessage: `${action} could not be stored (the destination cluster did not answer); nothing changed, retry`, view: mirror.view(link.linkState()) })
+          continue
+        }
+      }
+      results.push({ mirrorTopicName: name, errorCode: 0, errorMessage: null, view: mirror.view(link.linkState()) })
+    }
+    return results
+  }
+
+  /** Deletes a mirror topic (and the destination topic); refused for live mirrors unless they are stopped first. */
+  async deleteMirrorTopic(mirrorTopicName: string): Promise<void> {
+    const mirror = this.#mirrors.get(mirrorTopicName)
+    if (!mirror) throw notFound(`topic '${mirrorTopicName}' is not a mirror topic of this engine`)
+    await this.#options.store.deleteMirror(mirror.state.linkName, mirrorTopicName)
+    this.#mirrors.delete(mirrorTopicName)
+    await mirror.close()
+    await this.#options.destinationAdmin.deleteTopic(mirrorTopicName).catch((error: unknown) => {
+      this.#log.warn({ err: error, topic: mirrorTopicName }, 'destination topic delete failed (mirror record removed)')
+    })
+  }
+
+  /** Read-only views for metrics. */
+  linkRuntimes(): LinkRuntime[] {
+    return [...this.#links.values()]
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#mirrors.values()].map((m) => m.close()))
+    await Promise.allSettled([...this.#links.values()].map((l) => l.close()))
+  }
+}

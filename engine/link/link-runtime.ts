@@ -1,0 +1,189 @@
+// One cluster link at run time: its configs, source connection, availability, link state and scheduled jobs.
+import type { Logger } from '../logging/index.ts'
+import type { Counter } from '../metrics/index.ts'
+import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+import type { LinkState } from '../state/index.ts'
+import { JobScheduler, type JobStatus } from './job-scheduler.ts'
+import type { ClusterAdmin } from './kafka-admin.ts'
+import { linkConfigValue } from './link-configs.ts'
+import { JOB_NAMES, runAutoCreate, runAvailabilityCheck, runConsumerOffsetSync, runTopicConfigSync, type LinkJobContext } from './link-jobs.ts'
+import type { MirrorController } from './mirror-controller.ts'
+import { nextAvailability, toLinkState, type LinkStateName } from './mirror-status.ts'
+import { toSourceConnection } from './source-connection.ts'
+
+export interface LinkRuntimeOptions {
+  readonly state: LinkState
+  readonly destination: ClusterAdmin
+  readonly createAdmin: (connection: KafkaConnectionConfig, clientId: string) => ClusterAdmin
+  readonly mirrors: () => MirrorController[]
+  readonly createMirror: (sourceTopic: string) => Promise<void>
+  readonly onLinkStateChange: (state: LinkStateName) => void
+  readonly jobRuns: Counter
+  readonly jobErrors: Counter
+  readonly jobIntervalScale: number
+  readonly logger: Logger
+}
+
+export interface LinkTask {
+  readonly task_name: string
+  readonly state: 'ACTIVE' | 'IN_ERROR' | 'NOT_CONFIGURED' | 'LINK_PAUSED' | 'LINK_UNAVAILABLE' | 'LINK_FAILED'
+  readonly errors: ReadonlyArray<{ readonly error_code: string; readonly error_message: string }>
+}
+
+export class LinkRuntime {
+  #state: LinkState
+  #source: ClusterAdmin
+  #consecutiveFailures = 0
+  #failedReason: string | null = null
+  #linkError = 'NO_ERROR'
+  #linkErrorMessage: string | null = null
+  #lastState: LinkStateName
+  #lastOffsetSyncAtMs: number | null = null
+  readonly #scheduler: JobScheduler
+  readonly #options: LinkRuntimeOptions
+  readonly #log: Logger
+
+  constructor(options: LinkRuntimeOptions) {
+    this.#options = options
+    this.#state = options.state
+    this.#log = options.logger.child({ component: 'link', link: options.state.linkName })
+    this.#source = options.createAdmin(this.sourceConnection(), `clusterlink-${options.state.linkName}-admin`)
+    this.#lastState = this.linkState()
+    const linkName = options.state.linkName
+    this.#scheduler = new JobScheduler(this.#log, {
+      onSuccess: (job) => options.jobRuns.inc({ link: linkName, job }),
+      onError: (job) => {
+        options.jobRuns.inc({ link: linkName, job })
+        options.jobErrors.inc({ link: linkName, job })
+      },
+    })
+  }
+
+  get state(): LinkState {
+    return this.#state
+  }
+
+  get source(): ClusterAdmin {
+    return this.#source
+  }
+
+  get lastOffsetSyncAtMs(): number | null {
+    return this.#lastOffsetSyncAtMs
+  }
+
+  get linkError(): string {
+    return this.#linkError
+  }
+
+  get linkErrorMessage(): string | null {
+    return this.#linkErrorMessage
+  }
+
+  sourceConnection(): KafkaConnectionConfig {
+    return toSourceConnection(this.#state.linkName, this.#state.configs)
+  }
+
+  linkState(): LinkStateName {
+    return toLinkState({
+      paused: linkConfigValue(this.#state.configs, 'cluster.link.paused') === 'true',
+      failed: this.#failedReason !== null,
+      consecutiveFailures: this.#consecutiveFailures,
+      threshold: Number(linkConfigValue(this.#state.configs, 'availability.check.consecutive.failure.threshold')),
+    })
+  }
+
+  #notifyIfChanged(): void {
+    const now = this.linkState()
+    if (now === this.#lastState) return
+    this.#log.info({ from: this.#lastState, to: now }, 'link state changed')
+    this.#lastState = now
+    this.#options.onLinkStateChange(now)
+  }
+
+  #context(): LinkJobContext {
+    return {
+      linkName: this.#state.linkName,
+      logger: this.#log,
+      configs: () => this.#state.configs,
+      linkState: () => this.linkState(),
+      source: () => this.#source,
+      destination: this.#options.destination,
+      liveMirrors: () => this.#options.mirrors().filter((m) => !m.isStopped),
+      allMirrors: () => this.#options.mirrors(),
+      createMirror: (topic) => this.#options.createMirror(topic),
+      recordAvailability: (result) => {
+        if (result.ok && this.#state.sourceClusterId !== null && result.clusterId !== this.#state.sourceClusterId) {
+          this.#failedReason = `the source cluster id is now ${result.clusterId}, expected ${this.#state.sourceClusterId}`
+          this.#linkError = 'UNKNOWN'
+          this.#linkErrorMessage = this.#failedReason
+        } else if (result.ok) {
+          this.#failedReason = null
+          this.#consecutiveFailures = nextAvailability({ consecutiveFailures: this.#consecutiveFailures }, true).consecutiveFailures
+          this.#linkError = 'NO_ERROR'
+          this.#linkErrorMessage = null
+        } else {
+          this.#consecutiveFailures = nextAvailability({ consecutiveFailures: this.#consecutiveFailures }, false).consecutiveFailures
+          this.#linkError = result.linkError
+          this.#linkErrorMessage = result.message
+        }
+        this.#notifyIfChanged()
+      },
+      recordOffsetSync: () => { this.#lastOffsetSyncAtMs = Date.now() },
+    }
+  }
+
+  /** Starts the named jobs; intervals come from the link configs at each run. */
+  startJobs(): void {
+    const ctx = this.#context()
+    const every = (name: string) => () => Number(linkConfigValue(this.#state.configs, name)) * this.#options.jobIntervalScale
+    this.#scheduler.add(JOB_NAMES.availability, every('availability.check.ms'), () => runAvailabilityCheck(ctx))
+    this.#scheduler.add(JOB_NAMES.offsetSync, every('consumer.offset.sync.ms'), () => runConsumerOffsetSync(ctx))
+    this.#scheduler.add(JOB_NAMES.configSync, every('topic.config.sync.ms'), () => runTopicConfigSync(ctx))
+    this.#scheduler.add(JOB_NAMES.autoCreate, every('topic.config.sync.ms'), () => runAutoCreate(ctx))
+  }
+
+  syncOffsetsNow(): Promise<void> {
+    return this.#scheduler.runNow(JOB_NAMES.offsetSync)
+  }
+
+  /** Replaces the configs (already persisted); reconnects when the connection changed. Returns whether it did. */
+  async applyState(next: LinkState): Promise<boolean> {
+    const before = JSON.stringify(this.sourceConnection())
+    const wasPaused = this.linkState() === 'PAUSED'
+    this.#state = next
+    const reconnect = JSON.stringify(this.sourceConnection()) !== before
+    if (reconnect) {
+      const old = this.#source
+      this.#source = this.#options.createAdmin(this.sourceConnection(), `clusterlink-${next.linkName}-admin`)
+      this.#consecutiveFailures = 0
+      await old.close().catch(() => undefined)
+    }
+    if (wasPaused !== (this.linkState() === 'PAUSED')) this.#notifyIfChanged()
+    this.#scheduler.rearm()
+    return reconnect
+  }
+
+  tasks(): LinkTask[] {
+    const linkState = this.linkState()
+    const configured: Record<string, boolean> = {
+      [JOB_NAMES.availability]: true,
+      [JOB_NAMES.offsetSync]: linkConfigValue(this.#state.configs, 'consumer.offset.sync.enable') === 'true',
+      [JOB_NAMES.configSync]: true,
+      [JOB_NAMES.autoCreate]: linkConfigValue(this.#state.configs, 'auto.create.mirror.topics.enable') === 'true',
+    }
+    return this.#scheduler.statuses().map((status: JobStatus): LinkTask => {
+      const errors = status.lastError ? [{ error_code: 'INTERNAL_ERROR', error_message: status.lastError }] : []
+      let state: LinkTask['state'] = status.lastError ? 'IN_ERROR' : 'ACTIVE'
+      if (!configured[status.name]) state = 'NOT_CONFIGURED'
+      else if (status.name !== JOB_NAMES.availability && linkState === 'PAUSED') state = 'LINK_PAUSED'
+      else if (status.name !== JOB_NAMES.availability && linkState === 'UNAVAILABLE') state = 'LINK_UNAVAILABLE'
+      else if (linkState === 'FAILED') state = 'LINK_FAILED'
+      return { task_name: status.name, state, errors }
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.#scheduler.stop()
+    await this.#source.close().catch(() => undefined)
+  }
+}

@@ -1,0 +1,270 @@
+// Controls one mirror topic: persists its desired status first, then drives its runner (start, pause, resume, promote, failover).
+import { EngineError } from '../errors.ts'
+import type { Logger } from '../logging/index.ts'
+import type { KafkaConnectionConfig, MirrorPartitionStatus, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus } from '../mirror/contract.ts'
+import type { MirrorState } from '../state/index.ts'
+import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
+
+export type RunnerFactory = (options: MirrorTopicRunnerOptions) => MirrorTopicRunner
+
+export interface TransitionError {
+  readonly error_code: number
+  readonly error_message: string
+}
+
+export interface MirrorView {
+  readonly linkName: string
+  readonly mirrorTopicName: string
+  readonly sourceTopicName: string
+  readonly numPartitions: number
+  readonly partitions: readonly MirrorPartitionStatus[]
+  readonly status: MirrorStatus
+  readonly stateTimeMs: number
+  readonly mirrorTopicError: string
+  readonly mirrorTopicErrorMessage: string | null
+  readonly transitionErrors: readonly TransitionError[]
+  /** Optional counters the data path may expose beyond the contract. */
+  readonly copiedRecords?: number
+  readonly copiedBytes?: number
+}
+
+export interface MirrorControllerOptions {
+  readonly state: MirrorState
+  readonly createRunner: RunnerFactory
+  readonly persist: (state: MirrorState) => Promise<void>
+  readonly connections: () => { source: KafkaConnectionConfig; destination: KafkaConnectionConfig }
+  readonly startOffsetSpec: () => MirrorStartOffsetSpec
+  readonly logger: Logger
+  readonly promoteTimeoutMs: number
+  /** Runs the link's consumer offset sync once (promote flushes offsets before stopping). */
+  readonly syncOffsetsNow: () => Promise<void>
+  readonly now?: () => number
+}
+
+const PROMOTE_POLL_MS = 200
+const MAX_TRANSITION_ERRORS = 10
+
+export class MirrorController {
+  #state: MirrorState
+  #runner: MirrorTopicRunner | undefined
+  #runnerError: { code: string; message: string } | undefined
+  #stopping = false
+  #linkPaused = false
+  #transitionErrors: TransitionError[] = []
+  #lastStatus: MirrorStatus | undefined
+  #statusSinceMs: number
+  #knownPartitions = 0
+  readonly #options: MirrorControllerOptions
+  readonly #log: Logger
+  readonly #now: () => number
+
+  constructor(options: MirrorControllerOptions) {
+    this.#options = options
+    this.#state = options.state
+    this.#now = options.now ?? Date.now
+    this.#statusSinceMs = options.state.statusChangedAtMs
+    this.#log = options.logger.child({ component: 'mirror-controller', link: options.state.linkName, topic: options.state.mirrorTopicName })
+  }
+
+  get state(): MirrorState {
+    return this.#state
+  }
+
+  get isStopped(): boolean {
+    return this.#state.desiredStatus === 'STOPPED'
+  }
+
+  /** Brings the runner in line with the desired status after a load or a create; never throws. */
+  activate(linkPaused: boolean): void {
+    this.#linkPaused = linkPaused
+    if (this.#state.desiredStatus === 'STOPPED') return
+    if (this.#state.desiredStatus === 'ACTIVE' && !linkPaused) this.#ensureRunning()
+    if (this.#state.pendingPromote) void this.#promoteInBackground()
+  }
+
+  #ensureRunning(): void {
+    if (this.#runner) {
+      this.#runner.resume().catch((error: unknown) => this.#recordRunnerError('resume', error))
+      return
+    }
+    const { source, destination } = this.#options.connections()
+    const runner = this.#options.createRunner({
+      source, destination, logger: this.#options.logger.child({ component: 'mirror', link: this.#state.linkName, topic: this.#state.mirrorTopicName }),
+      spec: {
+        linkName: this.#state.linkName, sourceTopic: this.#state.sourceTopicName, mirrorTopic: this.#state.mirrorTopicName,
+        startOffsetSpec: this.#options.startOffsetSpec(),
+        ...(this.#state.replicationFactor !== null ? { replicationFactor: this.#state.replicationFactor } : {}),
+        configs: this.#state.configs,
+      },
+    })
+    this.#runner = runner
+    this.#runnerError = undefined
+    runner.onStateChange((status) => {
+      if (status.partitions.length > 0) this.#knownPartitions = status.partitions.length
+    })
+    runner.start().catch((error: unknown) => this.#recordRunnerError('start', error))
+  }
+
+  #recordRunnerError(step: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error)
+    this.#runnerError = { code: error instanceof EngineError ? error.code : 'UNKNOWN', message: `${step} failed (${message})` }
+    this.#pushTransitionError(50001, `mirror ${step} failed: ${message}`)
+    this.#log.error({ err: error, step }, 'mirror runner failed')
+  }
+
+  #pushTransitionError(code: number, message: string): void {
+    this.#transitionErrors = [...this.#transitionErrors, { error_code: code, error_message: message }].slice(-MAX_TRANSITION_ERRORS)
+  }
+
+  async #persist(change: Partial<MirrorState>): Promise<void> {
+    const next: MirrorState = { ...this.#state, ...change, statusChangedAtMs: this.#now() }
+    await this.#options.persist(next)
+    this.#state = next
+  }
+
+  async pause(): Promise<void> {
+    if (this.#state.desiredStatus === 'PAUSED') return
+    await this.#persist({ desiredStatus: 'PAUSED' })
+    await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
+  }
+
+  async resume(): Promise<void> {
+    if (this.#state.desiredStatus === 'ACTIVE') return
+    await this.#persist({ desiredStatus: 'ACTIVE' })
+    if (!this.#linkPaused) this.#ensureRunning()
+  }
+
+  /** The whole link paused or resumed (cluster.link.paused); desired status is untouched. */
+  setLinkPaused(paused: boolean): void {
+    if (paused === this.#linkPaused) return
+    this.#linkPaused = paused
+    if (this.isStopped) return
+    if (paused) this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
+    else if (this.#state.desiredStatus === 'ACTIVE' || this.#state.pendingPromote) this.#ensureRunning()
+  }
+
+  /** Restarts the runner with fresh connections (link credentials or bootstrap changed). */
+  async reconnect(): Promise<void> {
+    if (!this.#runner) return
+    const old = this.#runner
+    this.#runner = undefined
+    await old.stop().catch((error: unknown) => this.#recordRunnerError('stop', error))
+    if (!this.#linkPaused && this.#state.desiredStatus === 'ACTIVE') this.#ensureRunning()
+  }
+
+  /** Stops now, whatever the lag (also from FAILED or SOURCE_UNAVAILABLE); the topic becomes writable. */
+  async failover(): Promise<void> {
+    if (this.isStopped) return
+    await this.#persist({ desiredStatus: 'STOPPED', stoppedBy: 'FAILOVER', pendingPromote: false })
+    void this.#stopRunner()
+  }
+
+  async #stopRunner(): Promise<void> {
+    this.#stopping = true
+    try {
+      await this.#runner?.stop()
+    } catch (error) {
+      this.#recordRunnerError('stop', error)
+    } finally {
+      this.#stopping = false
+    }
+  }
+
+  /** Records the promote (so a restart resumes it) and waits for lag zero in the background, bounded by promoteTimeoutMs. */
+  async promote(): Promise<void> {
+    if (this.isStopped || this.#state.pendingPromote) return
+    await this.#persist({ pendingPromote: true })
+    void this.#promoteInBackground()
+  }
+
+  async #promoteInBackground(): Promise<void> {
+    this.#stopping = true
+    const deadline = this.#now() + this.#options.promoteTimeoutMs
+    try {
+      if (!this.#linkPaused) this.#ensureRunning()
+      let lag = this.#totalLag()
+      while (lag !== 0 && this.#now() < deadline && this.#state.pendingPromote) {
+        await new Promise((resolve) => setTimeout(resolve, PROMOTE_POLL_MS))
+        lag = this.#totalLag()
+      }
+      if (!this.#state.pendingPromote) return
+      if (lag !== 0) {
+        await this.#persist({ pendingPromote: false })
+        this.#pushTransitionError(40801, `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`}; retry promote, or use failover to stop now`)
+        if (this.#state.desiredStatus === 'PAUSED') await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
+        return
+      }
+      await this.#options.syncOffsetsNow().catch((error: unknown) => this.#log.warn({ err: error }, 'offset sync before promote failed'))
+      await this.#persist({ desiredStatus: 'STOPPED', stoppedBy: 'PROMOTE', pendingPromote: false })
+      await this.#stopRunner()
+    } catch (error) {
+      this.#pushTransitionError(50001, `promote failed: ${error instanceof Error ? error.message : String(error)}`)
+      this.#log.error({ err: error }, 'promote failed')
+    } finally {
+      this.#stopping = false
+    }
+  }
+
+  /** Sum of partition lags, or -1 while no copier has reported (lag unknown is never zero). */
+  #totalLag(): number {
+    const status = this.#runner?.status()
+    if (!status || status.partitions.length === 0 || status.state === 'PENDING_MIRROR') return -1
+    if (status.partitions.some((p) => p.lastSourceFetchOffset < 0 && p.sourceHighWatermark > 0)) return -1
+    return status.partitions.reduce((sum, p) => sum + p.lagRecords, 0)
+  }
+
+  runnerStatus(): MirrorTopicStatus | undefined {
+    return this.#runner?.status()
+  }
+
+  view(linkState: LinkStateName): MirrorView {
+    const runnerStatus = this.#runner?.status()
+    const runState = this.#runnerError ? 'FAILED' : runnerStatus?.state
+    const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping: this.#stopping || this.#state.pendingPromote, runState })
+    if (status !== this.#lastStatus) {
+      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), runnerStatus?.stateTimeMs ?? 0)
+      this.#lastStatus = status
+    }
+    const error = this.#runnerError ?? runnerStatus?.error
+    const partitions = runnerStatus?.partitions ?? []
+    const counters = this.#counters()
+    return {
+      linkName: this.#state.linkName,
+      mirrorTopicName: this.#state.mirrorTopicName,
+      sourceTopicName: this.#state.sourceTopicName,
+      numPartitions: partitions.length || this.#knownPartitions,
+      partitions,
+      status,
+      stateTimeMs: this.#statusSinceMs,
+      mirrorTopicError: error ? error.code : 'NO_ERROR',
+      mirrorTopicErrorMessage: error ? error.message : null,
+      transitionErrors: this.#transitionErrors,
+      ...counters,
+    }
+  }
+
+  /** Records and bytes written, when the runner exposes per-partition counters (optional, beyond the contract). */
+  #counters(): { copiedRecords: number; copiedBytes: number } | Record<string, never> {
+    const runner = this.#runner as (MirrorTopicRunner & { counters?: () => Record<number, { recordsWritten?: number; bytesWritten?: number }> }) | undefined
+    if (typeof runner?.counters !== 'function') return {}
+    let copiedRecords = 0
+    let copiedBytes = 0
+    for (const c of Object.values(runner.counters())) {
+      copiedRecords += c.recordsWritten ?? 0
+      copiedBytes += c.bytesWritten ?? 0
+    }
+    return { copiedRecords, copiedBytes }
+  }
+
+  setKnownPartitions(count: number): void {
+    if (count > this.#knownPartitions) this.#knownPartitions = count
+  }
+
+  /** Stops the runner without touching the desired status (engine shutdown or link deletion). */
+  async close(): Promise<void> {
+    this.#state = { ...this.#state, pendingPromote: false }
+    const runner = this.#runner
+    this.#runner = undefined
+    await runner?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on close'))
+  }
+}

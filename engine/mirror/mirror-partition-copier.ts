@@ -1,0 +1,256 @@
+// One copier per mirror partition: fetches raw batches from the source leader and appends them at identical offsets on the destination.
+import type { Logger } from '../logging/index.ts'
+import { EngineError, isEngineError } from '../errors.ts'
+import { KafkaErrorCodes, kafkaError, splitRecordSet, type KafkaClusterClient, type RawFetchPartitionResponse } from '../kafka/index.ts'
+import type { MirrorPartitionStatus, MirrorStartOffsetSpec } from './contract.ts'
+import { actionEnd, planBatches } from './batch-plan.ts'
+import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
+import { backoffMs, sleep } from './retry.ts'
+import type { ByteBudget } from './byte-budget.ts'
+
+export interface MirrorPartitionCopierOptions {
+  readonly source: KafkaClusterClient
+  readonly destination: KafkaClusterClient
+  readonly sourceTopic: string
+  readonly sourceTopicId: string
+  readonly mirrorTopic: string
+  readonly mirrorTopicId: string
+  readonly partition: number
+  readonly startOffsetSpec: MirrorStartOffsetSpec
+  readonly fetchMaxBytes: number
+  readonly fetchMaxWaitMs: number
+  readonly fillerChunkRecords: number
+  readonly emptyTxnFillMax: number
+  /** How often an idle copier re-reads the destination log end offset to catch foreign writes. */
+  readonly idleCheckIntervalMs: number
+  readonly budget: ByteBudget
+  readonly logger: Logger
+  /** Throws SOURCE_TOPIC_ID_CHANGED / SOURCE_TOPIC_MAY_BE_DELETED when the source topic is not the one being mirrored. */
+  readonly verifySourceTopic: () => Promise<void>
+  /** Reports whether the last source call succeeded (drives the runner's SOURCE_UNAVAILABLE state). */
+  readonly onSourceHealth: (partition: number, healthy: boolean, error?: EngineError) => void
+}
+
+export interface CopierCounters extends WriterCounters {
+  /** Source offsets the mirror skipped because source retention removed them before they were copied. */
+  skippedOffsets: number
+}
+
+/**
+ * Resume rule: the destination log end offset is the only checkpoint. open() reads it (PartitionWriter.open); a new,
+ * empty mirror partition is first aligned to the start offset (fillers, then DeleteRecords). run() loops
+ * fetch → plan → write until stopped; every error that is not retriable ends run() with that error (FAILED).
+ */
+export class MirrorPartitionCopier {
+  readonly partition: number
+  readonly #o: MirrorPartitionCopierOptions
+  readonly #writer: PartitionWriter
+  readonly #log: Logger
+  #stopping = false
+  #running: Promise<void> | null = null
+  #sourceHighWatermark = -1n
+  #lastSourceFetchOffset = -1n
+  #pendingLogStart: bigint | null = null
+  #lastIdleCheck = 0
+  #skipped = 0
+
+  constructor(options: MirrorPartitionCopierOptions) {
+    this.partition = options.partition
+    this.#o = options
+    this.#log = options.logger.child({ component: 'mirror-partition-copier', topic: options.mirrorTopic, partition: options.partition })
+    this.#writer = new PartitionWriter({
+      destination: options.destination, mirrorTopic: options.mirrorTopic, mirrorTopicId: options.mirrorTopicId,
+      sourceTopicId: options.sourceTopicId, partition: options.partition, logger: this.#log,
+      fillerChunkRecords: options.fillerChunkRecords, emptyTxnFillMax: options.emptyTxnFillMax, isStopping: () => this.#stopping,
+    })
+  }
+
+  get producerId(): bigint { return this.#writer.producerId }
+
+  counters(): CopierCounters {
+    return { ...this.#writer.counters, skippedOffsets: this.#skipped }
+  }
+
+  status(): MirrorPartitionStatus {
+    const leo = this.#writer.expected
+    const hw = this.#sourceHighWatermark
+    return {
+      partition: this.partition,
+      lagRecords: hw >= 0n && leo >= 0n ? Math.max(0, Number(hw - leo)) : 0,
+      lastSourceFetchOffset: Number(this.#lastSourceFetchOffset),
+      sourceHighWatermark: Number(hw),
+      destinationLogEndOffset: Number(leo),
+    }
+  }
+
+  /** Takes over the mirror partition and, when it is new and empty, aligns it to the start offset. */
+  async open(): Promise<void> {
+    this.#stopping = false
+    const { logEndOffset } = await this.#writer.open()
+    if (logEndOffset === 0n) await this.#alignNewPartition()
+  }
+
+  /** Starts the loop; the promise settles when it stops (resolves) or fails (rejects with an EngineError). */
+  start(): Promise<void> {
+    this.#running = this.#loop()
+    return this.#running
+  }
+
+  /** Asks the loop to stop after the current write and waits for it. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    await this.#running?.catch(() => {})
+    this.#running = null
+  }
+
+  async #sourceCall<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run()
+      this.#o.onSourceHealth(this.partition, true)
+      return result
+    } catch (error) {
+      if (isEngineError(error) && error.retriable) this.#o.onSourceHealth(this.partition, false, error)
+      throw error
+    }
+  }
+
+  async #startOffset(): Promise<bigint> {
+    const s = this.#o.source
+    const spec = this.#o.startOffsetSpec
+    if (spec === 'earliest') return s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
+    if (spec === 'latest') return s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
+    const at = await s.listOffset(this.#o.sourceTopic, this.partition, { timestampMs: spec.timestampMs })
+    return at >= 0n ? at : s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
+  }
+
+  /** The base offset of the source batch that holds `offset` (mid-batch starts copy the whole batch, then DeleteRecords). */
+  async #batchStartFor(offset: bigint): Promise<bigint> {
+    const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, { maxBytes: 1 << 16, maxWaitMs: 0, isolation: 'read_uncommitted', lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId })
+    const first = splitRecordSet(res.records)[0]
+    return first && first.header.baseOffset < offset ? first.header.baseOffset : offset
+  }
+
+  /**
+   * A new mirror partition whose start S > 0: a client cannot choose offsets, and DeleteRecords cannot pass the high
+   * watermark (observed, check 5), so fill [0, F) invisibly (F = start of the batch holding S), then DeleteRecords(S)
+   * once the mirror's log end offset reaches S.
+   */
+  async #alignNewPartition(): Promise<void> {
+    const start = await this.#sourceCall(() => this.#startOffset())
+    if (start <= 0n) return
+    const from = await this.#sourceCall(() => this.#batchStartFor(start))
+    this.#log.info({ start: String(start), fillTo: String(from) }, 'aligning new mirror partition (start offset above zero)')
+    await this.#writer.fill(Number(from))
+    this.#pendingLogStart = start
+    await this.#maybeDeleteRecords()
+  }
+
+  async #maybeDeleteRecords(): Promise<void> {
+    const target = this.#pendingLogStart
+    if (target === null || this.#writer.expected < target) return
+    const done = await this.#writer.deleteRecordsBelow(target)
+    if (!done) this.#log.warn({ offset: String(target) }, 'mirror topic is compact-only: fillers below the log start offset stay until compaction (DeleteRecords refused)')
+    this.#pendingLogStart = null
+  }
+
+  async #loop(): Promise<void> {
+    let failures = 0
+    while (!this.#stopping) {
+      // The budget covers a fetch response from the request until its last batch is written (bounded memory).
+      const release = await this.#o.budget.acquire(this.#o.fetchMaxBytes)
+      try {
+        const response = await this.#sourceCall(() => this.#fetch())
+        failures = 0
+        if (response) await this.#copy(response)
+      } catch (error) {
+        release()
+        if (this.#stopping) return
+        const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
+        if (!e.retriable) throw e
+        this.#log.warn({ err: e, attempt: failures }, 'copier step failed (retrying)')
+        await sleep(backoffMs(failures++))
+      } finally {
+        release()
+      }
+    }
+  }
+
+  /** One source fetch at `expected`; null when the response needed handling that already happened (realignment). */
+  async #fetch(): Promise<RawFetchPartitionResponse | null> {
+    const offset = this.#writer.expected
+    // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
+    // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
+    const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, {
+      maxBytes: this.#o.fetchMaxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed',
+      lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId,
+    })
+    const ctx = { topic: this.#o.sourceTopic, partition: this.partition, offset }
+    switch (res.errorCode) {
+      case 0: break
+      case KafkaErrorCodes.OFFSET_OUT_OF_RANGE:
+        await this.#handleOutOfRange(offset)
+        return null
+      case KafkaErrorCodes.UNKNOWN_TOPIC_ID: case KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION:
+        await this.#o.verifySourceTopic()
+        throw kafkaError(res.errorCode, 'source', 'fetch', ctx)
+      default:
+        this.#o.source.invalidateLeader(this.#o.sourceTopic, this.partition)
+        throw kafkaError(res.errorCode, 'source', 'fetch', ctx)
+    }
+    this.#sourceHighWatermark = res.highWatermark
+    return res
+  }
+
+  /** The fetch offset is outside the source log: retention overtook the copier, or the source was truncated. */
+  async #handleOutOfRange(offset: bigint): Promise<void> {
+    const s = this.#o.source
+    const logStart = await s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
+    const highWatermark = await s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
+    if (offset < logStart) {
+      const from = await this.#batchStartFor(logStart)
+      const skipped = Number(from - offset)
+      this.#skipped += Math.max(0, skipped)
+      this.#log.warn({ from: String(offset), to: String(from), skipped }, 'source retention removed offsets before they were copied (filling them)')
+      if (from > offset) await this.#writer.fill(skipped)
+      this.#pendingLogStart = logStart
+      await this.#maybeDeleteRecords()
+      return
+    }
+    if (offset > highWatermark) {
+      await this.#o.verifySourceTopic()
+      throw new EngineError('OFFSET_DIVERGENCE', `source partition ${this.partition} ends at ${highWatermark}, below the mirror's log end offset ${offset}: the source was truncated or recreated`, {
+        context: { topic: this.#o.mirrorTopic, partition: this.partition, offset },
+      })
+    }
+  }
+
+  async #copy(res: RawFetchPartitionResponse): Promise<void> {
+    const batches = splitRecordSet(res.records)
+    const actions = planBatches(batches, this.#writer.expected, res.abortedTransactions)
+    if (actions.length === 0) {
+      this.#lastSourceFetchOffset = this.#writer.expected
+      await this.#idleCheck()
+      return
+    }
+    for (const action of actions) {
+      if (this.#stopping) return
+      await this.#writer.write(action)
+      if (this.#writer.expected !== actionEnd(action)) throw new EngineError('INTERNAL', 'writer ended at an unexpected offset')
+      this.#lastSourceFetchOffset = this.#writer.expected
+      if (this.#pendingLogStart !== null) await this.#maybeDeleteRecords()
+    }
+  }
+
+  /** While caught up, the copier still notices a foreign write: the destination's log end offset must equal `expected`. */
+  async #idleCheck(): Promise<void> {
+    const now = Date.now()
+    if (now - this.#lastIdleCheck < this.#o.idleCheckIntervalMs) return
+    this.#lastIdleCheck = now
+    const leo = await this.#writer.logEndOffset()
+    if (leo !== this.#writer.expected) {
+      throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.partition}: log end offset is ${leo}, expected ${this.#writer.expected}: another producer wrote into the mirror topic at offset ${this.#writer.expected}`, {
+        context: { topic: this.#o.mirrorTopic, partition: this.partition, offset: this.#writer.expected },
+      })
+    }
+  }
+}

@@ -1,0 +1,238 @@
+// The only writer of one mirror partition: fenced producer identity, checked raw appends, and invisible offset fillers.
+import type { Logger } from '../logging/index.ts'
+import { EngineError, isEngineError } from '../errors.ts'
+import {
+  KafkaErrorCodes, encodeFillerBatch, encodeRecordBatch, incrementSequence, isControlBatch, lastOffsetOf, rewriteBatchForAppend,
+  splitRecordSet, CODECS, type KafkaClusterClient,
+} from '../kafka/index.ts'
+import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH } from './writer-identity.ts'
+import type { WriteAction } from './batch-plan.ts'
+import { sleep, backoffMs } from './retry.ts'
+
+export interface PartitionWriterOptions {
+  readonly destination: KafkaClusterClient
+  readonly mirrorTopic: string
+  readonly mirrorTopicId: string
+  readonly sourceTopicId: string
+  readonly partition: number
+  readonly logger: Logger
+  /** Filler records per aborted filler transaction (zstd null records cost under 1 byte each, check 5). */
+  readonly fillerChunkRecords: number
+  /** Gaps up to this size are filled with empty transactions (one marker offset each), larger ones with aborted filler batches. */
+  readonly emptyTxnFillMax: number
+  readonly isStopping: () => boolean
+}
+
+/** Counters the copier exposes as metrics. */
+export interface WriterCounters {
+  batchesCopied: number
+  batchesRebuilt: number
+  recordsWritten: number
+  bytesWritten: number
+  fillerOffsets: number
+}
+
+const RETRY_LIMIT = 20
+
+/**
+ * Invariants (DESIGN.md §2): `expected` is the destination log end offset as this writer knows it; every write must
+ * land exactly there (ProduceResponse.base_offset == expected) or the partition fails, and no write is sent after a
+ * mismatch. The data producer id P is fixed per partition (writer-identity.ts); each open() bumps its epoch so that an
+ * older engine still writing this partition gets INVALID_PRODUCER_EPOCH (observed, check 3) and stops.
+ */
+export class PartitionWriter {
+  readonly #o: PartitionWriterOptions
+  readonly #lane: string
+  readonly #txnId: string
+  readonly producerId: bigint
+  #epoch = 0
+  #sequence = 0
+  #txn: { producerId: bigint; producerEpoch: number } | null = null
+  expected = -1n
+  readonly counters: WriterCounters = { batchesCopied: 0, batchesRebuilt: 0, recordsWritten: 0, bytesWritten: 0, fillerOffsets: 0 }
+
+  constructor(options: PartitionWriterOptions) {
+    this.#o = options
+    this.#lane = `produce-${options.partition % 8}`
+    this.#txnId = fillerTransactionalId(options.mirrorTopicId, options.partition)
+    this.producerId = dataProducerId(options.sourceTopicId, options.mirrorTopicId, options.partition)
+  }
+
+  get #ctx() { return { topic: this.#o.mirrorTopic, partition: this.#o.partition } }
+
+  /**
+   * Takes over the partition: closes any filler transaction a previous engine left open, checks that the last batch
+   * was written by this mirror's identity, bumps P's epoch, and sets `expected` to the log end offset.
+   */
+  async open(): Promise<{ logEndOffset: bigint; logStartOffset: bigint }> {
+    const d = this.#o.destination
+    this.#txn = await this.#retry('init filler producer', () => d.initProducerId(this.#txnId, 60_000))
+    await this.#waitNoOpenFillerTxn()
+    const logEndOffset = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
+    const logStartOffset = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'earliest'))
+    if (logEndOffset > logStartOffset) await this.#checkLastBatchOwner(logEndOffset)
+    const producers = await this.#retry('describe producers', () => d.describeProducers(this.#o.mirrorTopic, this.#o.partition))
+    const mine = producers.find((p) => p.producerId === this.producerId)
+    const epoch = mine ? mine.producerEpoch + 1 : 0
+    if (epoch > MAX_PRODUCER_EPOCH) {
+      throw new EngineError('INTERNAL', `producer epoch of mirror partition ${this.#o.partition} is exhausted; recreate the mirror topic`, { context: this.#ctx })
+    }
+    this.#epoch = epoch
+    this.#sequence = 0
+    this.expected = logEndOffset
+    return { logEndOffset, logStartOffset }
+  }
+
+  /** After InitProducerId aborted an open filler transaction its marker is written asynchronously: wait until no T transaction is open here. */
+  async #waitNoOpenFillerTxn(): Promise<void> {
+    const pid = this.#txn?.producerId
+    for (let i = 0; i < 3000; i++) {
+      const producers = await this.#retry('describe producers', () => this.#o.destination.describeProducers(this.#o.mirrorTopic, this.#o.partition))
+      if (!producers.some((p) => p.producerId === pid && p.currentTxnStartOffset >= 0n)) return
+      await sleep(10)
+    }
+    throw new EngineError('DESTINATION_UNAVAILABLE', 'a filler transaction on the mirror partition did not close', { retriable: true, context: this.#ctx })
+  }
+
+  async #checkLastBatchOwner(logEndOffset: bigint): Promise<void> {
+    const last = logEndOffset - 1n
+    const res = await this.#retry('fetch', () => this.#o.destination.fetchRaw(this.#o.mirrorTopic, this.#o.partition, last, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' }))
+    const batch = splitRecordSet(res.records).find((b) => b.header.baseOffset <= last && lastOffsetOf(b.header) >= last)
+    if (!batch) return
+    const owner = batch.header.producerId
+    if (owner === this.producerId || owner === this.#txn?.producerId) return
+    throw new EngineError('OFFSET_DIVERGENCE',
+      `mirror partition ${this.#o.partition}: the last ${isControlBatch(batch.header) ? 'marker' : 'batch'} (offset ${batch.header.baseOffset}) was written by producer id ${owner}, not by this mirror's writer: a foreign producer wrote into the mirror topic, or the source topic was recreated`,
+      { context: { ...this.#ctx, offset: batch.header.baseOffset, producerId: String(owner) } })
+  }
+
+  /** Executes one planned action at `expected`. */
+  async write(action: WriteAction): Promise<void> {
+    if (action.offset !== this.expected) {
+      throw new EngineError('INTERNAL', `planned write at ${action.offset} but the mirror partition is at ${this.expected}`, { context: this.#ctx })
+    }
+    if (action.kind === 'fill') return this.fill(action.count)
+    const bytes = action.kind === 'copy'
+      ? rewriteBatchForAppend(action.batch, { producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: this.#sequence, clearTransactional: true })
+      : encodeRecordBatch(action.records, { codec: action.codec, producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: this.#sequence })
+    const count = action.kind === 'copy' ? action.count : action.records.length
+    await this.#append(bytes, count, null)
+    this.#sequence = incrementSequence(this.#sequence, count)
+    if (action.kind === 'copy') this.counters.batchesCopied++
+    else this.counters.batchesRebuilt++
+    this.counters.recordsWritten += count
+    this.counters.bytesWritten += bytes.length
+  }
+
+  /** Sends one batch and checks that it landed at `expected`; resends the same bytes after a lost response (the broker deduplicates them). */
+  async #append(bytes: Buffer, count: number, transactionalId: string | null): Promise<void> {
+    const d = this.#o.destination
+    const offset = this.expected
+    for (let attempt = 0; ; attempt++) {
+      if (this.#o.isStopping() && attempt > 0) throw new EngineError('INVALID_STATE', 'stopping', { retriable: true, context: this.#ctx })
+      let res
+      try {
+        res = await d.produceRaw(this.#o.mirrorTopic, this.#o.partition, bytes, { lane: this.#lane, transactionalId })
+      } catch (error) {
+        if (isEngineError(error) && error.retriable && attempt < RETRY_LIMIT) {
+          d.invalidateLeader(this.#o.mirrorTopic, this.#o.partition)
+          await sleep(backoffMs(attempt))
+          continue
+        }
+        throw error
+      }
+      const ctx = { ...this.#ctx, offset, kafkaErrorCode: res.errorCode }
+      if (res.errorCode === 0) {
+        if (res.baseOffset !== offset) {
+          throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: a batch for offset ${offset} landed at ${res.baseOffset}: another producer wrote into the mirror topic`, { context: { ...ctx, offset, landedAt: res.baseOffset } })
+        }
+        this.expected = offset + BigInt(count)
+        return
+      }
+      switch (res.errorCode) {
+        case KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER: case KafkaErrorCodes.LEADER_NOT_AVAILABLE: case KafkaErrorCodes.REQUEST_TIMED_OUT:
+        case KafkaErrorCodes.NOT_ENOUGH_REPLICAS: case KafkaErrorCodes.NOT_ENOUGH_REPLICAS_AFTER_APPEND: case KafkaErrorCodes.KAFKA_STORAGE_ERROR:
+        case KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION: case KafkaErrorCodes.CONCURRENT_TRANSACTIONS:
+          if (attempt >= RETRY_LIMIT) break
+          d.invalidateLeader(this.#o.mirrorTopic, this.#o.partition)
+          await sleep(backoffMs(attempt))
+          continue
+        case KafkaErrorCodes.INVALID_PRODUCER_EPOCH: case KafkaErrorCodes.PRODUCER_FENCED:
+          throw new EngineError('FENCED', `mirror partition ${this.#o.partition}: another engine took over this mirror partition (producer epoch fenced)`, { context: ctx })
+        case KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER:
+          throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: out-of-order sequence at offset ${offset}: another writer used this mirror partition's producer identity`, { context: ctx })
+      }
+      throw new EngineError('KAFKA_ERROR', `mirror partition ${this.#o.partition}: the destination rejected the batch for offset ${offset} (error ${res.errorCode}${res.errorMessage ? `: ${res.errorMessage}` : ''}${res.recordErrors[0]?.message ? `; ${res.recordErrors[0].message}` : ''})`, { context: ctx })
+    }
+  }
+
+  /**
+   * Occupies `count` offsets with records no read_committed consumer sees: one empty aborted transaction per offset for
+   * small gaps (nothing visible to any consumer), else aborted transactions of up to fillerChunkRecords - 1 filler
+   * records plus their marker. EndTxn returns before the marker is written (observed 0.05-10 ms later, check 4), so each
+   * step waits for the log end offset before the next write.
+   */
+  async fill(count: number): Promise<void> {
+    let remaining = count
+    while (remaining > 0) {
+      const chunk = remaining <= this.#o.emptyTxnFillMax ? 1 : Math.min(remaining, this.#o.fillerChunkRecords)
+      await this.#fillerTransaction(chunk)
+      remaining -= chunk
+      this.counters.fillerOffsets += chunk
+    }
+  }
+
+  async #fillerTransaction(offsets: number): Promise<void> {
+    const d = this.#o.destination
+    const txn = this.#txn
+    if (!txn) throw new EngineError('INTERNAL', 'filler producer not initialised', { context: this.#ctx })
+    const target = this.expected + BigInt(offsets)
+    await this.#retry('add partitions to txn', () => d.addPartitionsToTxn(this.#txnId, txn.producerId, txn.producerEpoch, this.#o.mirrorTopic, [this.#o.partition]))
+    if (offsets > 1) {
+      const producers = await this.#retry('describe producers', () => d.describeProducers(this.#o.mirrorTopic, this.#o.partition))
+      const t = producers.find((p) => p.producerId === txn.producerId && p.producerEpoch === txn.producerEpoch)
+      const sequence = t && t.lastSequence >= 0 ? incrementSequence(t.lastSequence, 1) : 0
+      const batch = encodeFillerBatch(offsets - 1, { codec: CODECS.zstd, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: sequence, transactional: true, timestamp: BigInt(Date.now()) })
+      await this.#append(batch, offsets - 1, this.#txnId)
+    }
+    await this.#retry('end txn', () => d.endTxn(this.#txnId, txn.producerId, txn.producerEpoch, false))
+    for (let i = 0; ; i++) {
+      const leo = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
+      if (leo === target) break
+      if (leo > target) {
+        throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: after a filler up to ${target} the log end offset is ${leo}: another producer wrote into the mirror topic`, { context: { ...this.#ctx, offset: target } })
+      }
+      if (i > 6000) throw new EngineError('TIMEOUT', `mirror partition ${this.#o.partition}: the filler marker for offset ${target - 1n} did not appear`, { retriable: true, context: this.#ctx })
+      await sleep(i < 20 ? 1 : 5)
+    }
+    this.expected = target
+  }
+
+  /** DeleteRecords on the mirror partition (alignment to the source log start offset). Returns false on a compact-only topic. */
+  async deleteRecordsBelow(offset: bigint): Promise<boolean> {
+    try {
+      await this.#retry('delete records', () => this.#o.destination.deleteRecords(this.#o.mirrorTopic, this.#o.partition, offset))
+      return true
+    } catch (error) {
+      if (isEngineError(error) && error.context.kafkaErrorCode === KafkaErrorCodes.POLICY_VIOLATION) return false
+      throw error
+    }
+  }
+
+  async logEndOffset(): Promise<bigint> {
+    return this.#retry('list offsets', () => this.#o.destination.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
+  }
+
+  async #retry<T>(what: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run()
+      } catch (error) {
+        if (!isEngineError(error) || !error.retriable || attempt >= RETRY_LIMIT || this.#o.isStopping()) throw error
+        this.#o.destination.invalidateLeader(this.#o.mirrorTopic, this.#o.partition)
+        this.#o.logger.debug({ err: error, attempt }, `destination call retried (${what})`)
+        await sleep(backoffMs(attempt))
+      }
+    }
+  }
+}

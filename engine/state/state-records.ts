@@ -1,0 +1,109 @@
+// The records the engine keeps in its state topic: one per cluster link and one per mirror topic, JSON, keyed by name.
+import { z } from 'zod'
+import { EngineError } from '../errors.ts'
+import { EncryptedBlobSchema, type CredentialsCipher } from './credentials-cipher.ts'
+
+/** A cluster link as the engine holds it in memory: every config, sensitive ones included (never logged or returned). */
+export interface LinkState {
+  readonly linkName: string
+  readonly linkId: string
+  readonly sourceClusterId: string | null
+  readonly configs: Readonly<Record<string, string>>
+  readonly createdAtMs: number
+}
+
+export const MirrorDesiredStatusSchema = z.enum(['ACTIVE', 'PAUSED', 'STOPPED'])
+export type MirrorDesiredStatus = z.infer<typeof MirrorDesiredStatusSchema>
+
+export const MirrorStateSchema = z.strictObject({
+  linkName: z.string(),
+  mirrorTopicName: z.string(),
+  sourceTopicName: z.string(),
+  replicationFactor: z.number().int().nullable(),
+  configs: z.record(z.string(), z.string()),
+  /** What the operator asked for; STOPPED is final (promoted or failed over). */
+  desiredStatus: MirrorDesiredStatusSchema,
+  /** A promote in progress (waiting for lag zero); survives an engine restart. */
+  pendingPromote: z.boolean(),
+  stoppedBy: z.enum(['PROMOTE', 'FAILOVER']).nullable(),
+  createdAtMs: z.number(),
+  statusChangedAtMs: z.number(),
+})
+export type MirrorState = z.infer<typeof MirrorStateSchema>
+
+const StoredLinkSchema = z.strictObject({
+  kind: z.literal('link'),
+  linkName: z.string(),
+  linkId: z.string(),
+  sourceClusterId: z.string().nullable(),
+  /** Non-sensitive configs only. */
+  configs: z.record(z.string(), z.string()),
+  /** Sensitive configs, AES-256-GCM encrypted; null when the link has none. */
+  secrets: EncryptedBlobSchema.nullable(),
+  createdAtMs: z.number(),
+})
+
+const StoredMirrorSchema = MirrorStateSchema.extend({ kind: z.literal('mirror') })
+
+export function linkKey(linkName: string): string {
+  return `link:${linkName}`
+}
+
+export function mirrorKey(linkName: string, mirrorTopicName: string): string {
+  return `mirror:${linkName}:${mirrorTopicName}`
+}
+
+export interface RecordCodecOptions {
+  readonly cipher?: CredentialsCipher
+  readonly isSensitive: (configName: string) => boolean
+}
+
+/** Serializes a link; sensitive configs go into the encrypted blob, and without a cipher they are refused. */
+export function encodeLink(link: LinkState, options: RecordCodecOptions): Buffer {
+  const plain: Record<string, string> = {}
+  const secret: Record<string, string> = {}
+  for (const [name, value] of Object.entries(link.configs)) {
+    if (options.isSensitive(name)) secret[name] = value
+    else plain[name] = value
+  }
+  const hasSecrets = Object.keys(secret).length > 0
+  if (hasSecrets && !options.cipher) {
+    throw new EngineError('INVALID_INPUT', 'this engine has no credentialsKey, so it cannot store link credentials; start it with --credentials-key-file or CLUSTERLINK_CREDENTIALS_KEY', { context: { link: link.linkName } })
+  }
+  const stored: z.infer<typeof StoredLinkSchema> = {
+    kind: 'link', linkName: link.linkName, linkId: link.linkId, sourceClusterId: link.sourceClusterId,
+    configs: plain, secrets: hasSecrets && options.cipher ? options.cipher.encrypt(secret) : null, createdAtMs: link.createdAtMs,
+  }
+  return Buffer.from(JSON.stringify(stored))
+}
+
+export function encodeMirror(mirror: MirrorState): Buffer {
+  return Buffer.from(JSON.stringify({ kind: 'mirror', ...mirror }))
+}
+
+export type DecodedRecord = { kind: 'link'; link: LinkState } | { kind: 'mirror'; mirror: MirrorState }
+
+/** Parses one state record; throws EngineError(CONFIG_ERROR) when it cannot be read (corrupt record or wrong key). */
+export function decodeRecord(value: Buffer, options: RecordCodecOptions): DecodedRecord {
+  let json: unknown
+  try {
+    json = JSON.parse(value.toString('utf8'))
+  } catch (error) {
+    throw new EngineError('CONFIG_ERROR', 'state record is not JSON', { cause: error })
+  }
+  const kind = (json as { kind?: unknown }).kind
+  if (kind === 'mirror') {
+    const { kind: _kind, ...mirror } = StoredMirrorSchema.parse(json)
+    return { kind: 'mirror', mirror }
+  }
+  const stored = StoredLinkSchema.parse(json)
+  let secrets: Record<string, string> = {}
+  if (stored.secrets) {
+    if (!options.cipher) throw new EngineError('CONFIG_ERROR', `link ${stored.linkName} has stored credentials but this engine has no credentialsKey`, { context: { link: stored.linkName } })
+    secrets = options.cipher.decrypt(stored.secrets)
+  }
+  return {
+    kind: 'link',
+    link: { linkName: stored.linkName, linkId: stored.linkId, sourceClusterId: stored.sourceClusterId, configs: { ...stored.configs, ...secrets }, createdAtMs: stored.createdAtMs },
+  }
+}

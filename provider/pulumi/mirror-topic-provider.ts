@@ -1,0 +1,199 @@
+// The MirrorTopic provider methods (check, diff, create, read, update, delete) as plain async functions over an injected engine client.
+import { describeMirror, isNotFoundError, waitForMirror, type Mirror } from '../client/index.ts'
+import {
+  STOPPED_MIRROR_STATES, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, resolveEngineConnection, validateMirrorTopicInputs,
+  type MirrorTopicInputs, type MirrorTopicStatus,
+} from '../spec/index.ts'
+import { compact, type EngineApi, type ProviderContext, type ResourceProviderMethods } from './engine-api.ts'
+
+const INPUT_KEYS = new Set(['linkName', 'sourceTopicName', 'mirrorTopicName', 'replicationFactor', 'configs', 'status', 'promoteTimeoutMs', 'onDelete',
+  'endpoint', 'token', 'clusterId', 'adopt'])
+
+/** How long create waits for a new mirror to leave PENDING_MIRROR, and pause, resume and failover for their state. */
+const STATE_WAIT_MS = 60_000
+
+function asInputs(raw: Record<string, unknown>): MirrorTopicInputs {
+  const picked = Object.fromEntries(Object.entries(raw).filter(([key, value]) => INPUT_KEYS.has(key) && value !== undefined && value !== null))
+  const result = validateMirrorTopicInputs(picked)
+  if (!result.ok) throw new Error(`invalid MirrorTopic inputs: ${result.failures.map((f) => `${f.property}: ${f.reason}`).join('; ')}`)
+  return result.value
+}
+
+const isStopped = (mirror: Mirror | undefined): boolean => mirror !== undefined && (STOPPED_MIRROR_STATES as readonly string[]).includes(mirror.mirror_status)
+const isFullyStopped = (mirror: Mirror | undefined): boolean => mirror?.mirror_status === 'STOPPED'
+
+export function createMirrorTopicProvider(context: ProviderContext): ResourceProviderMethods {
+  const pollIntervalMs = context.pollIntervalMs ?? 250
+  const clientOf = (inputs: MirrorTopicInputs): EngineApi =>
+    context.clientFor({ ...resolveEngineConnection(inputs, context.defaults), timeoutMs: Math.max(60_000, inputs.promoteTimeoutMs + 10_000) })
+
+  const wait = (client: EngineApi, inputs: MirrorTopicInputs, name: string, isDone: (m: Mirror | undefined) => boolean, what: string, timeoutMs: number) =>
+    waitForMirror(client, inputs.linkName, name, isDone, what, {
+      timeoutMs,
+      intervalMs: pollIntervalMs,
+      failWhen: (m) => (m.mirror_status === 'FAILED' && !what.includes('STOPPED') ? `the mirror FAILED (${describeMirror(m)})` : undefined),
+    })
+
+  /** Brings the engine's mirror to the declared status: pause, resume, promote (lag-gated, bounded) or failover. */
+  async function applyStatus(client: EngineApi, inputs: MirrorTopicInputs, name: string, mirror: Mirror): Promise<void> {
+    const declared = inputs.status
+    const actual = observedMirrorStatus(mirror.mirror_status, declared)
+    if (isStopped(mirror) && declared !== 'PROMOTED' && declared !== 'FAILED_OVER') {
+      throw new Error(checkStatusTransition('FAILED_OVER', declared, name) ?? `${name} is stopped`)
+    }
+    if (declared === 'ACTIVE' && mirror.mirror_status === 'PAUSED') {
+      await client.alterMirror(inputs.linkName, 'resume', name)
+      await wait(client, inputs, name, (m) => m?.mirror_status !== 'PAUSED', 'resume', STATE_WAIT_MS)
+    } else if (declared === 'PAUSED' && actual !== 'PAUSED') {
+      await client.alterMirror(inputs.linkName, 'pause', name)
+      await wait(client, inputs, name, (m) => m?.mirror_status === 'PAUSED', 'PAUSED', STATE_WAIT_MS)
+    } else if (declared === 'PROMOTED' && !isStopped(mirror)) {
+      await promote(client, inputs, name)
+    } else if (declared === 'FAILED_OVER' && !isStopped(mirror)) {
+      await client.alterMirror(inputs.linkName, 'failover', name)
+      await wait(client, inputs, name, isFullyStopped, 'STOPPED after failover', STATE_WAIT_MS)
+    }
+  }
+
+  /** Promote waits for lag 0: the engine refuses or holds the promote until then; retry within promoteTimeoutMs, then wait for STOPPED. */
+  async function promote(client: EngineApi, inputs: MirrorTopicInputs, name: string): Promise<void> {
+    const deadline = Date.now() + inputs.promoteTimeoutMs
+    for (;;) {
+      try {
+        await client.alterMirror(inputs.linkName, 'promote', name)
+        break
+      } catch (error) {
+        if (Date.now() >= deadline || isNotFoundError(error)) {
+          const mirror = await client.findMirror(inputs.linkName, name).catch(() => undefined)
+          throw new Error(`promote of ${name} did not succeed within ${inputs.promoteTimeoutMs} ms (${(error as Error).message}); ${describeMirror(mirror)}. ` +
+            'Stop the producers on the source so lag can reach 0, raise promoteTimeoutMs, or use status FAILED_OVER to stop whatever the lag.')
+        }
+        await wait(client, inputs, name, (m) => m === undefined || isStopped(m) || (m.mirror_lags ?? []).every((l) => l.lag === 0), 'lag 0', Math.max(1000, deadline - Date.now()))
+          .catch(() => undefined)
+      }
+    }
+    await wait(client, inputs, name, isFullyStopped, 'STOPPED after promote', Math.max(1000, deadline - Date.now()))
+  }
+
+  /** The engine's actual mirror as outputs: declared inputs, the status the engine state stands for, lag and partitions. */
+  function toOutputs(inputs: MirrorTopicInputs, mirror: Mirror, clusterId: string): Record<string, unknown> {
+    const lags = (mirror.mirror_lags ?? []).map((l) => ({ partition: l.partition, lag: l.lag, lastSourceFetchOffset: l.last_source_fetch_offset }))
+    return compact({
+      ...inputs,
+      linkName: mirror.link_name,
+      sourceTopicName: mirror.source_topic_name,
+      mirrorTopicName: mirror.mirror_topic_name,
+      clusterId,
+      status: observedMirrorStatus(mirror.mirror_status, inputs.status),
+      mirrorStatus: mirror.mirror_status,
+      mirrorTopicError: mirror.mirror_topic_error ?? 'NO_ERROR',
+      partitionCount: mirror.num_partitions ?? lags.length,
+      mirrorLags: lags,
+      totalLag: lags.reduce((sum, l) => sum + Math.max(0, l.lag), 0),
+    })
+  }
+
+  /** The mirror of `inputs` on the engine: by explicit name, else the link's mirror of the source topic. */
+  async function findOwnMirror(client: EngineApi, inputs: MirrorTopicInputs): Promise<Mirror | undefined> {
+    if (inputs.mirrorTopicName) return client.findMirror(inputs.linkName, inputs.mirrorTopicName)
+    const mirrors = await client.listMirrors(inputs.linkName).catch((error: unknown) => {
+      if (isNotFoundError(error)) return []
+      throw error
+    })
+    const found = mirrors.find((m) => m.source_topic_name === inputs.sourceTopicName)
+    return found ? client.findMirror(inputs.linkName, found.mirror_topic_name) : undefined
+  }
+
+  return {
+    async check(olds, news) {
+      const result = validateMirrorTopicInputs(news, olds)
+      if (!result.ok) return { inputs: news, failures: result.failures }
+      return { inputs: compact(result.value as Record<string, unknown>) }
+    },
+
+    async diff(_id, olds, news) {
+      const diff = diffMirrorTopicInputs(olds, news)
+      // An impossible status change (a refresh found the mirror stopped) fails the preview with a message, not at apply.
+      if (typeof olds.status === 'string' && typeof news.status === 'string' && !diff.replaces.length) {
+        const problem = checkStatusTransition(olds.status as MirrorTopicStatus, news.status as MirrorTopicStatus, String(olds.mirrorTopicName ?? ''))
+        if (problem) throw new Error(problem)
+      }
+      return { changes: diff.changed.length > 0, replaces: [...diff.replaces], deleteBeforeReplace: diff.deleteBeforeReplace }
+    },
+
+    async create(raw) {
+      const inputs = asInputs(raw)
+      const client = clientOf(inputs)
+      const clusterId = await client.clusterId()
+      const existing = await findOwnMirror(client, inputs)
+      if (existing && !inputs.adopt) {
+        throw new Error(`mirror topic ${existing.mirror_topic_name} already exists on link ${inputs.linkName} (status ${existing.mirror_status}); ` +
+          'set adopt: true to manage it from this stack, or choose another mirrorTopicName')
+      }
+      if (!existing) {
+        await client.createMirror(inputs.linkName, {
+          source_topic_name: inputs.sourceTopicName,
+          ...(inputs.mirrorTopicName ? { mirror_topic_name: inputs.mirrorTopicName } : {}),
+          ...(inputs.replicationFactor ? { replication_factor: inputs.replicationFactor } : {}),
+          ...(inputs.configs ? { configs: Object.entries(inputs.configs).map(([name, value]) => ({ name, value })) } : {}),
+        })
+      }
+      let name = existing?.mirror_topic_name ?? inputs.mirrorTopicName
+      try {
+        const created = existing ?? await findOwnMirror(client, inputs)
+        if (!created) throw new Error(`mirror of ${inputs.sourceTopicName} on link ${inputs.linkName} was created but the engine does not list it`)
+        name = created.mirror_topic_name
+        const ready = await wait(client, inputs, name, (m) => m !== undefined && m.mirror_status !== 'PENDING_MIRROR' && m.mirror_status !== 'FAILED', 'the mirror to start', STATE_WAIT_MS)
+        await applyStatus(client, inputs, name, ready as Mirror)
+        const mirror = await client.getMirror(inputs.linkName, name)
+        return { id: `${clusterId}/${inputs.linkName}/${name}`, outs: toOutputs(inputs, mirror, clusterId) }
+      } catch (error) {
+        // A failed create leaves nothing behind: stop the mirror this call made and delete its topic (never an adopted one).
+        if (!existing && name) {
+          await client.alterMirror(inputs.linkName, 'failover', name).catch(() => undefined)
+          await wait(client, inputs, name, (m) => m === undefined || isFullyStopped(m), 'STOPPED', STATE_WAIT_MS).catch(() => undefined)
+          await client.deleteTopic(name).catch(() => undefined)
+        }
+        throw error
+      }
+    },
+
+    async read(id, props) {
+      const inputs = asInputs(props)
+      const client = clientOf(inputs)
+      const mirror = await findOwnMirror(client, inputs)
+      if (!mirror) return { id: '', props: {} }
+      return { id, props: { ...props, ...toOutputs(inputs, mirror, await client.clusterId()) } }
+    },
+
+    async update(_id, olds, news) {
+      const inputs = asInputs({ ...news, mirrorTopicName: news.mirrorTopicName ?? olds.mirrorTopicName })
+      const client = clientOf(inputs)
+      const name = inputs.mirrorTopicName as string
+      const mirror = await client.findMirror(inputs.linkName, name)
+      if (!mirror) throw new Error(`mirror topic ${name} no longer exists on link ${inputs.linkName}; run pulumi refresh, then pulumi up to create it again`)
+      await applyStatus(client, inputs, name, mirror)
+      return { outs: toOutputs(inputs, await client.getMirror(inputs.linkName, name), await client.clusterId()) }
+    },
+
+    async delete(_id, props) {
+      const inputs = asInputs(props)
+      const client = clientOf(inputs)
+      const name = inputs.mirrorTopicName ?? inputs.sourceTopicName
+      const mirror = await client.findMirror(inputs.linkName, name)
+      if (mirror && !isStopped(mirror)) {
+        await client.alterMirror(inputs.linkName, 'failover', name)
+      }
+      if (mirror && !isFullyStopped(mirror)) {
+        await wait(client, inputs, name, (m) => m === undefined || isFullyStopped(m), 'STOPPED before delete', STATE_WAIT_MS)
+      }
+      if (inputs.onDelete === 'DELETE_TOPIC') {
+        try {
+          await client.deleteTopic(name)
+        } catch (error) {
+          if (!isNotFoundError(error)) throw error
+        }
+      }
+    },
+  }
+}

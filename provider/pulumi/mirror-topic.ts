@@ -1,0 +1,74 @@
+// The MirrorTopic Pulumi resource: a read-only destination topic that copies one source topic over a cluster link, with status, lag and partitions as outputs.
+import * as pulumi from '@pulumi/pulumi'
+import { MIRROR_TOPIC_SECRET_FIELDS, type MirrorDeleteMode, type MirrorTopicStatus } from '../spec/index.ts'
+import { createDynamicProvider } from './dynamic-provider.ts'
+import { handlersUrl } from './handlers-url.ts'
+
+/** Type token (API: never changes): pulumi-nodejs:dynamic/clusterlink:MirrorTopic. */
+export const MIRROR_TOPIC_TYPE = 'MirrorTopic'
+
+export interface MirrorTopicArgs {
+  /** The cluster link that mirrors the topic (pass `link.linkName` so the link is created first). Replaces on change. */
+  readonly linkName: pulumi.Input<string>
+  /** The topic on the source cluster. Replaces on change. */
+  readonly sourceTopicName: pulumi.Input<string>
+  /** The mirror topic on the destination. Default: the link's prefix + sourceTopicName. Replaces on change. */
+  readonly mirrorTopicName?: pulumi.Input<string>
+  /** Replication factor of the mirror topic. Default: the destination's default. Replaces on change. */
+  readonly replicationFactor?: pulumi.Input<number>
+  /** Topic config overrides set when the mirror topic is created. Default none. Replaces on change. */
+  readonly configs?: pulumi.Input<Record<string, pulumi.Input<string>>>
+  /**
+   * ACTIVE (default): mirroring. PAUSED: stopped fetching, topic kept read-only. PROMOTED: waits (up to
+   * promoteTimeoutMs) for lag 0, then stops mirroring; the topic becomes writable. FAILED_OVER: stops now, whatever
+   * the lag (also from FAILED or SOURCE_UNAVAILABLE); the topic becomes writable. PROMOTED and FAILED_OVER are final.
+   */
+  readonly status?: pulumi.Input<MirrorTopicStatus>
+  /** How long PROMOTED waits for lag 0 and for the mirror to stop, in ms. Default 300000. */
+  readonly promoteTimeoutMs?: pulumi.Input<number>
+  /**
+   * What deleting this resource does. STOP_AND_KEEP_TOPIC (default): fail the mirror over (stop now) and keep the
+   * topic with its records, writable. DELETE_TOPIC: also delete the topic and its records.
+   */
+  readonly onDelete?: pulumi.Input<MirrorDeleteMode>
+  /** Engine URL. Default: stack config clusterlink:endpoint. */
+  readonly endpoint?: pulumi.Input<string>
+  /** Engine bearer token (secret). Default: secret stack config clusterlink:token. */
+  readonly token?: pulumi.Input<string>
+  /** Destination cluster id. Default: the one cluster the engine serves (or stack config clusterlink:clusterId). */
+  readonly clusterId?: pulumi.Input<string>
+  /** Take over this mirror topic when it already exists on the engine. Default false. */
+  readonly adopt?: pulumi.Input<boolean>
+}
+
+export interface MirrorPartitionLag {
+  readonly partition: number
+  /** Source high watermark minus destination log end offset, in records. */
+  readonly lag: number
+  /** Every source offset below this one has been copied. */
+  readonly lastSourceFetchOffset: number
+}
+
+const OUTPUTS = { mirrorStatus: undefined, mirrorTopicError: undefined, partitionCount: undefined, mirrorLags: undefined, totalLag: undefined }
+
+/** A mirror topic: a read-only destination topic holding the source topic's records at identical offsets. */
+export class MirrorTopic extends pulumi.dynamic.Resource {
+  declare readonly linkName: pulumi.Output<string>
+  declare readonly sourceTopicName: pulumi.Output<string>
+  declare readonly mirrorTopicName: pulumi.Output<string>
+  declare readonly status: pulumi.Output<MirrorTopicStatus>
+  declare readonly clusterId: pulumi.Output<string>
+  /** The engine's mirror_status (ACTIVE, PAUSED, PENDING_STOPPED, STOPPED, FAILED, SOURCE_UNAVAILABLE, LINK_PAUSED, ...). */
+  declare readonly mirrorStatus: pulumi.Output<string>
+  declare readonly mirrorTopicError: pulumi.Output<string>
+  declare readonly partitionCount: pulumi.Output<number>
+  /** Lag per mirror partition, as of the last up or refresh. */
+  declare readonly mirrorLags: pulumi.Output<MirrorPartitionLag[]>
+  declare readonly totalLag: pulumi.Output<number>
+
+  constructor(name: string, args: MirrorTopicArgs, opts: pulumi.CustomResourceOptions = {}) {
+    const props = { ...OUTPUTS, ...args, token: args.token === undefined ? undefined : pulumi.secret(args.token) }
+    const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...MIRROR_TOPIC_SECRET_FIELDS])]
+    super(createDynamicProvider('MirrorTopic', handlersUrl()), name, props, { ...opts, additionalSecretOutputs }, 'clusterlink', MIRROR_TOPIC_TYPE)
+  }
+}

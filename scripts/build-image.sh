@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds and runs the engine's container image from the repository's Containerfile with podman, the way these machines allow (runc, cgroupfs, locally built base images).
+#
+#   scripts/build-image.sh [build]            install podman/runc/debootstrap when missing, build the base stand-ins once,
+#                                             then build the engine image; prints the image reference on stdout
+#   scripts/build-image.sh run [ARGS...]      run the engine image (read-only root, /tmp as tmpfs, host network);
+#                                             ARGS go to `clusterlink engine` (e.g. --destination-bootstrap 127.0.0.1:9092)
+#   scripts/build-image.sh podman ARGS...     podman with this machine's flags (tests use it; it never installs anything)
+#
+# Environment: CLUSTERLINK_IMAGE (default localhost/clusterlink-engine), CLUSTERLINK_NO_INSTALL=1 (fail instead of apt-get),
+# CLUSTERLINK_CACHE (tool cache). Idempotent: podman's layer cache and the cached base images make a rebuild take seconds.
+# One line in .ci/run builds it before the tests: `scripts/build-image.sh >/dev/null`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+T="${CLUSTERLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clusterlink}"
+IMAGE="${CLUSTERLINK_IMAGE:-localhost/clusterlink-engine}"
+
+log() { echo "build-image: $*" >&2; }
+
+# crun cannot set rlimits here and the cgroups are in hybrid mode: runc + cgroupfs and no default ulimits.
+podman_conf() {
+  local conf="$T/podman/containers.conf"
+  if [ ! -f "$conf" ]; then
+    mkdir -p "$T/podman"
+    printf '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$conf"
+  fi
+  echo "$conf"
+}
+
+cl_podman() {
+  command -v podman >/dev/null || { log "podman is missing: run scripts/build-image.sh once (it installs podman, runc and debootstrap)"; return 127; }
+  CONTAINERS_CONF="$(podman_conf)" podman --runtime runc --cgroup-manager cgroupfs "$@"
+}
+
+ensure_tools() {
+  local missing=()
+  for tool in podman runc debootstrap; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "${CLUSTERLINK_NO_INSTALL:-0}" = 1 ]; then log "missing: ${missing[*]} (CLUSTERLINK_NO_INSTALL=1 forbids installing)"; exit 1; fi
+  log "installing ${missing[*]} from Debian's packages"
+  local sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q podman runc debootstrap >&2
+}
+
+image_version() { node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync("package.json","utf8")).version)'; }
+
+build() {
+  . scripts/setup.sh
+  ensure_tools
+  bash scripts/build-base-image.sh
+  local version revision created start
+  version=$(image_version)
+  revision=$(git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
+  # The commit time, not the clock: rebuilding the same commit is a full cache hit with the same image id.
+  created=$(git log -1 --format=%cI 2>/dev/null || echo unknown)
+  local previous
+  previous=$(cl_podman image inspect --format '{{.Id}}' "$IMAGE:$version" 2>/dev/null || true)
+  start=$(date +%s)
+  # A TLS-inspecting proxy's CA reaches npm inside the build as a build secret (never a layer), when the host uses one.
+  local secrets=() ca="${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}"
+  if [ -n "$ca" ] && [ "$ca" != null ] && [ "$ca" != undefined ] && [ -s "$ca" ]; then secrets+=(--secret "id=ca_bundle,src=$ca"); fi
+  cl_podman build --pull=never --network host --layers "${secrets[@]}" \
+    --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created" \
+    -t "$IMAGE:$version" -t "$IMAGE:latest" -f Containerfile . >&2
+  local size current
+  current=$(cl_podman image inspect --format '{{.Id}}' "$IMAGE:$version")
+  # Drop the image this build replaced (only ours, by id; kept when a container still uses it).
+  if [ -n "$previous" ] && [ "$previous" != "$current" ]; then cl_podman rmi "$previous" >/dev/null 2>&1 || true; fi
+  size=$(cl_podman image inspect --format '{{.Size}}' "$IMAGE:$version")
+  log "built $IMAGE:$version in $(( $(date +%s) - start )) s, $(( size / 1000000 )) MB"
+  echo "$IMAGE:$version"
+}
+
+run() {
+  local version
+  version=$(image_version 2>/dev/null || echo latest)
+  cl_podman run --rm --network host --read-only --tmpfs /tmp:rw,size=64m,mode=1777 \
+    --cap-drop ALL --security-opt no-new-privileges "$IMAGE:$version" "$@"
+}
+
+case "${1:-build}" in
+  build) build ;;
+  run) shift; run "$@" ;;
+  podman) shift; cl_podman "$@" ;;
+  conf) podman_conf ;;
+  *) echo "usage: scripts/build-image.sh [build | run [ENGINE ARGS...] | podman ARGS... | conf]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,160 @@
+// End to end with the real Pulumi CLI, a real engine and real brokers: the disaster-recovery example through up, in-place update, drift, repair, promote, destroy, and adoption.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts'
+import { disasterRecovery, type DisasterRecoveryOptions } from '../../examples/pulumi/disaster-recovery/program.ts'
+import { ClusterLink } from '../../provider/pulumi/index.ts'
+import type { EngineClient } from '../../provider/client/index.ts'
+import { createTestStack, createTopics, deleteTopics, engineClientOf, produce, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
+
+describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
+  const id = Date.now().toString(36)
+  const linkName = `dr-${id}`
+  const topics = [`orders-${id}`, `payments-${id}`]
+  let local: LocalStack
+  let client: EngineClient
+  let source: string
+  let destination: string
+  let test1: TestStack
+  let options: DisasterRecoveryOptions
+
+  before(async () => {
+    try {
+      local = await startLocalStack({ clusters: 2 })
+    } catch (error) {
+      throw new Error(`the local stack (Kafka clusters + clusterlink engine) did not start, so the Pulumi end-to-end test cannot run: ${(error as Error).message}`)
+    }
+    client = engineClientOf(local)
+    destination = local.clusters[0]!.bootstrapServers
+    source = local.clusters[1]!.bootstrapServers
+    await createTopics(source, topics)
+    for (const topic of topics) await produce(source, topic, 200, 'before-up')
+    options = { linkName, primaryBootstrapServers: source, topics, offsetSyncMs: 5000 }
+    test1 = await createTestStack({ projectName: 'clusterlink-dr', program: async () => disasterRecovery(options), engine: local.engine })
+  })
+
+  after(async () => {
+    await test1?.dispose({ destroy: true })
+    if (local) {
+      await deleteTopics(destination, topics).catch(() => undefined)
+      await local.stop()
+    }
+  })
+
+  test('up should create the link and mirror topics that copy records at identical offsets', async () => {
+    const result = await test1.stack.up()
+    assert.equal(result.summary.result, 'succeeded')
+    assert.equal(result.summary.resourceChanges?.create, 1 + 1 + topics.length)
+    assert.equal(result.outputs.linkState?.value, 'ACTIVE')
+    assert.ok(String(result.outputs.linkId?.value).length > 0)
+    const mirrors = result.outputs.mirrors?.value as Record<string, { status: string; partitionCount: number }>
+    assert.deepEqual(Object.keys(mirrors).sort(), [...topics].sort())
+    assert.equal(mirrors[topics[0]!]!.status, 'ACTIVE')
+    assert.equal(mirrors[topics[0]!]!.partitionCount, 2)
+    const link = await client.getLink(linkName)
+    assert.deepEqual([...(link.topic_names ?? [])].sort(), [...topics].sort())
+    for (const topic of topics) {
+      const verified = await waitFor(`${topic} mirrored at identical offsets`, async () => {
+        const v = await verifyMirror(source, destination, topic)
+        const total = v.result?.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0) ?? 0
+        return v.code === 0 && total === 200 ? v : undefined
+      }, 120_000)
+      assert.equal(verified.result?.identical, true)
+    }
+  })
+
+  test('a config change should update the link in place', async () => {
+    options = { ...options, offsetSyncMs: 2000 }
+    const result = await test1.stack.up()
+    assert.equal(result.summary.resourceChanges?.update, 1)
+    assert.equal(result.summary.resourceChanges?.replace ?? 0, 0)
+    assert.equal(result.summary.resourceChanges?.create ?? 0, 0)
+    const config = await client.getLinkConfig(linkName, 'consumer.offset.sync.ms')
+    assert.equal(config.value, '2000')
+  })
+
+  test('a change behind Pulumi\'s back should fail preview --refresh --expect-no-changes, and up --refresh should repair it', async () => {
+    await test1.stack.preview({ refresh: true, expectNoChanges: true })
+    await client.alterLinkConfigs(linkName, [{ name: 'consumer.offset.sync.ms', value: '9999' }, { name: 'cluster.link.paused', value: 'false', operation: 'SET' }])
+    await client.alterMirror(linkName, 'pause', topics[1]!)
+    await assert.rejects(test1.stack.preview({ refresh: true, expectNoChanges: true }), /no changes were expected/)
+    const repaired = await test1.stack.up({ refresh: true })
+    assert.equal(repaired.summary.resourceChanges?.update, 2)
+    assert.equal((await client.getLinkConfig(linkName, 'consumer.offset.sync.ms')).value, '2000')
+    assert.equal((await client.getLinkConfig(linkName, 'cluster.link.paused')).is_default, true)
+    assert.equal((await client.getMirror(linkName, topics[1]!)).mirror_status, 'ACTIVE')
+    await test1.stack.preview({ refresh: true, expectNoChanges: true })
+  })
+
+  test('state should hold no engine token and only a small provider that loads the current code', async () => {
+    const state = JSON.stringify(await test1.stack.exportStack())
+    assert.equal(state.includes(local.engine.token), false)
+    const deployment = (await test1.stack.exportStack()).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] }
+    const link = deployment.resources.find((r) => r.type === 'pulumi-nodejs:dynamic/clusterlink:ClusterLink')
+    assert.ok(link, 'the ClusterLink type token is pulumi-nodejs:dynamic/clusterlink:ClusterLink')
+    assert.ok(deployment.resources.some((r) => r.type === 'pulumi-nodejs:dynamic/clusterlink:MirrorTopic'))
+    const serialized = await test1.stack.exportStack().then((s) => JSON.stringify(s.deployment))
+    assert.match(serialized, /provider-handlers\.ts/)
+    assert.doesNotMatch(serialized, /alterLinkConfigs|planConfigChanges/)
+  })
+
+  test('status PROMOTED should wait for lag 0, stop mirroring, and leave topics that accept producers', async () => {
+    await produce(source, topics[0]!, 50, 'before-promote')
+    options = { ...options, status: 'PROMOTED' }
+    const result = await test1.stack.up()
+    const mirrors = result.outputs.mirrors?.value as Record<string, { status: string; mirrorStatus: string; totalLag: number }>
+    for (const topic of topics) {
+      assert.equal(mirrors[topic]!.status, 'PROMOTED')
+      assert.equal(mirrors[topic]!.mirrorStatus, 'STOPPED')
+      assert.equal(mirrors[topic]!.totalLag, 0)
+    }
+    const verified = await verifyMirror(source, destination, topics[0]!)
+    assert.equal(verified.result?.identical, true, verified.stderr)
+    assert.equal(verified.result?.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), 250)
+    const sent = await produce(destination, topics[0]!, 10, 'after-promote')
+    for (const { partition, baseOffset } of sent) {
+      const sourceEnd = verified.result!.partitions.find((p) => (p as unknown as { partition: number }).partition === partition)?.sourceEndOffset
+      assert.ok(BigInt(baseOffset) >= BigInt(sourceEnd ?? '0'), `partition ${partition}: new records go after the mirrored ones`)
+    }
+    await test1.stack.preview({ refresh: true, expectNoChanges: true })
+  })
+
+  test('destroy should leave nothing on the engine', async () => {
+    const result = await test1.stack.destroy()
+    assert.equal(result.summary.result, 'succeeded')
+    assert.equal(await client.findLink(linkName), undefined)
+    const left = (await client.listMirrors()).filter((m) => m.link_name === linkName)
+    assert.deepEqual(left, [])
+  })
+
+  test('adopt should take over a link created outside Pulumi and keep an explicit token secret', async () => {
+    const adoptName = `adopted-${id}`
+    await client.createLink(adoptName, { configs: [{ name: 'bootstrap.servers', value: source }, { name: 'cluster.link.paused', value: 'true' }] })
+    const stack = await createTestStack({
+      projectName: 'clusterlink-adopt',
+      engine: { url: 'http://127.0.0.1:9', token: 'not-this-one' },
+      program: async () => {
+        const link = new ClusterLink(adoptName, { linkName: adoptName, sourceBootstrapServers: source, adopt: true, endpoint: local.engine.url, token: local.engine.token })
+        return { linkId: link.linkId }
+      },
+    })
+    try {
+      const refused = await createTestStack({
+        projectName: 'clusterlink-adopt-refused',
+        engine: local.engine,
+        program: async () => ({ link: new ClusterLink(adoptName, { linkName: adoptName, sourceBootstrapServers: source }).linkId }),
+      })
+      await assert.rejects(refused.stack.up(), /already exists on the engine .*set adopt: true/)
+      await refused.dispose()
+      const result = await stack.stack.up()
+      assert.equal(result.outputs.linkId?.value, (await client.getLink(adoptName)).cluster_link_id)
+      assert.equal((await client.getLinkConfig(adoptName, 'cluster.link.paused')).is_default, true)
+      const state = JSON.stringify(await stack.stack.exportStack())
+      assert.equal(state.includes(local.engine.token), false, 'an explicit token is stored encrypted')
+      await stack.stack.destroy()
+      assert.equal(await client.findLink(adoptName), undefined)
+    } finally {
+      await stack.dispose()
+    }
+  })
+})

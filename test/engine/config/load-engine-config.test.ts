@@ -1,0 +1,77 @@
+// Tests of the engine configuration: file + environment + flags, secrets from *_FILE, the no-auth rule, all problems at once.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { loadEngineConfig } from '../../../engine/config/index.ts'
+import { EngineError } from '../../../engine/errors.ts'
+
+const files: Record<string, string> = {
+  '/cfg.json': JSON.stringify({ destination: { bootstrapServers: ['file:9092'] }, listener: { port: 9000 }, auth: { tokens: ['file-token-0123456789'] } }),
+  '/run/secrets/key': 'a-credentials-key-from-file\n',
+  '/run/secrets/tokens': 'token-from-file-0123456789\n',
+}
+const readFile = (path: string): string => {
+  const text = files[path]
+  if (text === undefined) throw new Error('ENOENT')
+  return text
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn()
+  } catch (error) {
+    assert.ok(error instanceof EngineError)
+    assert.equal(error.code, 'CONFIG_ERROR')
+    return error.context['problems'] as string[]
+  }
+  assert.fail('expected a configuration error')
+}
+
+test('loadEngineConfig should merge file, environment and flags with flags last', () => {
+  const config = loadEngineConfig({
+    argv: ['--config', '/cfg.json', '--port', '9100'],
+    env: { CLUSTERLINK_PORT: '9050', CLUSTERLINK_DESTINATION_BOOTSTRAP: 'env:9092,env2:9092', CLUSTERLINK_CREDENTIALS_KEY_FILE: '/run/secrets/key' },
+    readFile,
+  })
+  assert.equal(config.listener.port, 9100)
+  assert.deepEqual(config.destination.bootstrapServers, ['env:9092', 'env2:9092'])
+  assert.equal(config.credentialsKey, 'a-credentials-key-from-file')
+  assert.deepEqual(config.auth.tokens, ['file-token-0123456789'])
+  assert.equal(config.listener.host, '127.0.0.1')
+  assert.equal(config.stateTopic, '_clusterlink-state')
+})
+
+test('loadEngineConfig should read tokens and basic pairs from the environment and files', () => {
+  const config = loadEngineConfig({
+    argv: ['--destination-bootstrap', 'd:9092'],
+    env: { CLUSTERLINK_TOKENS_FILE: '/run/secrets/tokens', CLUSTERLINK_BASIC_AUTH: 'key1:secret-one-1,key2:secret:with:colons' },
+    readFile,
+  })
+  assert.deepEqual(config.auth.tokens, ['token-from-file-0123456789'])
+  assert.deepEqual(config.auth.basic, [{ key: 'key1', secret: 'secret-one-1' }, { key: 'key2', secret: 'secret:with:colons' }])
+})
+
+test('loadEngineConfig should report every problem at once', () => {
+  const problems = problemsOf(() => loadEngineConfig({ argv: ['--port', 'abc', '--bogus'], env: { CLUSTERLINK_CREDENTIALS_KEY_FILE: '/missing' }, readFile }))
+  assert.ok(problems.some((p) => p.includes('--bogus') || p.includes("Unknown option")), problems.join('\n'))
+  assert.ok(problems.some((p) => p.includes('CLUSTERLINK_CREDENTIALS_KEY_FILE')), problems.join('\n'))
+  assert.ok(problems.some((p) => p.startsWith('destination')), problems.join('\n'))
+  assert.ok(problems.some((p) => p.startsWith('auth')), problems.join('\n'))
+})
+
+test('loadEngineConfig should allow no auth only on a loopback listener', () => {
+  const ok = loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--allow-no-auth'], env: {}, readFile })
+  assert.equal(ok.auth.allowNoAuth, true)
+  const problems = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--allow-no-auth', '--host', '0.0.0.0'], env: {}, readFile }))
+  assert.ok(problems.some((p) => p.includes('non-loopback')), problems.join('\n'))
+})
+
+test('loadEngineConfig should reject short tokens and malformed bootstrap servers', () => {
+  const problems = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'nohostport', '--token', 'short'], env: {}, readFile }))
+  assert.ok(problems.some((p) => p.includes('host:port')), problems.join('\n'))
+  assert.ok(problems.some((p) => p.includes('16 characters')), problems.join('\n'))
+})
+
+test('loadEngineConfig should never echo secret values in its messages', () => {
+  const problems = problemsOf(() => loadEngineConfig({ argv: ['--basic', 'nocolon-supersecret'], env: {}, readFile }))
+  assert.ok(!problems.join('\n').includes('supersecret'), problems.join('\n'))
+})
