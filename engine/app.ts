@@ -90,6 +90,7 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
     store, destination, destinationAdmin, destinationClusterId: clusterId, createAdmin,
     createRunner: deps.createRunner ?? await loadRunnerFactory(logger),
     logger, metrics, hasCredentialsKey: cipher !== undefined, promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
+    enginePrincipal: `User:${config.destination.sasl?.username ?? 'ANONYMOUS'}`,
   })
   await manager.start()
   const server = createApiServer({

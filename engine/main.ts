@@ -42,6 +42,8 @@ export async function runEngine(argv: readonly string[], options: RunEngineOptio
     const url = address.replace('[::1]', 'localhost')
     stdout.write(`${JSON.stringify({ event: 'listening', url, clusterId: app.clusterId })}\n`)
     logger.info({ url, clusterId: app.clusterId }, 'engine listening')
+    if (config.auth.allowNoAuth) logger.warn({ url }, 'engine serving without authentication (--allow-no-auth, loopback only)')
+    if (!config.credentialsKey) logger.warn('no credentialsKey: links with credentials will be refused')
     const reason = await (options.stopSignal ?? signalPromise())
     logger.info({ reason: reason ?? 'stop' }, 'engine stopping')
     await app.close()

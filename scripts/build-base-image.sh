@@ -9,7 +9,9 @@
 # Needs podman, runc and debootstrap (scripts/build-image.sh installs them) and root (debootstrap).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/setup.sh
+# The base is named node:24-…: the Node on PATH must be 24 (setup.sh puts the npm registry's Node 24 first when it is not).
+node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' 2>/dev/null || . scripts/setup.sh
+node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' || { echo "build-base-image: Node 24 is required on PATH" >&2; exit 1; }
 
 T="${CLUSTERLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clusterlink}"
 DEBIAN_IMAGE="docker.io/library/debian:bookworm-slim"

@@ -47,7 +47,8 @@ ensure_tools() {
 image_version() { node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync("package.json","utf8")).version)'; }
 
 build() {
-  . scripts/setup.sh
+  # Node 24 first on PATH; setup.sh only when it is not (it may run npm ci, which a test run must never trigger).
+  node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' 2>/dev/null || . scripts/setup.sh
   ensure_tools
   bash scripts/build-base-image.sh
   local version revision created start
@@ -55,8 +56,6 @@ build() {
   revision=$(git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
   # The commit time, not the clock: rebuilding the same commit is a full cache hit with the same image id.
   created=$(git log -1 --format=%cI 2>/dev/null || echo unknown)
-  local previous
-  previous=$(cl_podman image inspect --format '{{.Id}}' "$IMAGE:$version" 2>/dev/null || true)
   start=$(date +%s)
   # A TLS-inspecting proxy's CA reaches npm inside the build as a build secret (never a layer), when the host uses one.
   local secrets=() ca="${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}"
@@ -64,10 +63,9 @@ build() {
   cl_podman build --pull=never --network host --layers "${secrets[@]}" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created" \
     -t "$IMAGE:$version" -t "$IMAGE:latest" -f Containerfile . >&2
-  local size current
-  current=$(cl_podman image inspect --format '{{.Id}}' "$IMAGE:$version")
-  # Drop the image this build replaced (only ours, by id; kept when a container still uses it).
-  if [ -n "$previous" ] && [ "$previous" != "$current" ]; then cl_podman rmi "$previous" >/dev/null 2>&1 || true; fi
+  # An image replaced by a rebuild stays as a dangling <none> (a few hundred KB of its own); `scripts/build-image.sh podman
+  # image prune` drops them. Never remove intermediate images by id: podman 4.3's layer cache then refers to missing layers.
+  local size
   size=$(cl_podman image inspect --format '{{.Size}}' "$IMAGE:$version")
   log "built $IMAGE:$version in $(( $(date +%s) - start )) s, $(( size / 1000000 )) MB"
   echo "$IMAGE:$version"
@@ -76,7 +74,8 @@ build() {
 run() {
   local version
   version=$(image_version 2>/dev/null || echo latest)
-  cl_podman run --rm --network host --read-only --tmpfs /tmp:rw,size=64m,mode=1777 \
+  # Host network (local clusters listen on loopback), so listen on loopback too unless --host says otherwise.
+  cl_podman run --rm --network host --read-only --tmpfs /tmp:rw,size=64m,mode=1777 -e CLUSTERLINK_HOST=127.0.0.1 \
     --cap-drop ALL --security-opt no-new-privileges "$IMAGE:$version" "$@"
 }
 

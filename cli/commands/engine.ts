@@ -2,5 +2,8 @@
 import { runEngine } from '../../engine/main.ts'
 
 export async function run(argv: string[]): Promise<number> {
-  return runEngine(argv)
+  const code = await runEngine(argv)
+  // Every client is closed by now; if a stray handle still holds the loop, leave anyway after a grace period.
+  setTimeout(() => process.exit(code), 2000).unref()
+  return code
 }

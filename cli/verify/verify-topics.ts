@@ -100,13 +100,28 @@ async function readSide(bootstrap: string, topic: string, isolation: VerifyIsola
     for (let p = 0; p < partitions; p++) { digests.set(p, new Map()); records.set(p, new Map()) }
     const anyData = [...offsets.values()].some((o) => o.high !== o.low)
     if (anyData) {
+      // Read to the end: every partition delivered its last offset below the end offset, or (trailing markers and
+      // aborted data deliver nothing) the consumer stayed idle for idleMs after joining its group.
+      // Idle time counts from the last delivered record, or from the first completed fetch: a slow group join or a slow
+      // first fetch is not idleness (kafkajs's FETCH event no longer reports how many batches came back).
       let last = Date.now()
+      let joined = false
+      let fetches = 0
+      const lastSeen = new Map<number, bigint>()
+      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; last = Date.now() })
+      consumer.on(consumer.events.FETCH, (e: { payload: { numberOfBatches: number } }) => {
+        fetches++
+        if (fetches === 1) last = Date.now()
+        void e
+      })
+      const reachedEnd = (): boolean => [...offsets].every(([p, o]) => o.high === o.low || (lastSeen.get(p) ?? -1n) >= BigInt(o.high) - 1n)
       await consumer.connect()
       await consumer.subscribe({ topic, fromBeginning: true })
       await consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
           last = Date.now()
+          lastSeen.set(partition, BigInt(message.offset))
           const r = visible(message)
           digests.get(partition)?.set(r.offset, digest(r))
           const kept = records.get(partition)
@@ -116,7 +131,7 @@ async function readSide(bootstrap: string, topic: string, isolation: VerifyIsola
       const deadline = Date.now() + timeoutMs
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
-          if (Date.now() - last >= idleMs || Date.now() > deadline) { clearInterval(timer); resolve() }
+          if ((joined && (reachedEnd() || (fetches >= 2 && Date.now() - last >= idleMs))) || Date.now() > deadline) { clearInterval(timer); resolve() }
         }, 50)
       })
     }

@@ -1,6 +1,7 @@
 // Bearer-token and HTTP basic authentication for every route except health probes; compares secrets in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { EngineError } from '../errors.ts'
 
 export interface AuthOptions {
   readonly tokens: readonly string[]
@@ -39,6 +40,7 @@ export function createAuthHook(options: AuthOptions) {
     const message = request.headers.authorization
       ? 'invalid credentials: the bearer token or API key/secret is not accepted by this engine'
       : 'authentication required: send Authorization: Bearer <token> or HTTP basic <key>:<secret>'
-    await reply.status(401).header('www-authenticate', 'Bearer, Basic realm="clusterlink"').send({ error_code: 40101, message })
+    void reply.header('www-authenticate', 'Bearer, Basic realm="clusterlink"')
+    throw new EngineError('UNAUTHORIZED', message)
   }
 }

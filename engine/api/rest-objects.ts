@@ -53,6 +53,15 @@ function lags(view: MirrorView) {
   return view.partitions.map((p) => ({ partition: p.partition, lag: p.lagRecords, last_source_fetch_offset: p.lastSourceFetchOffset }))
 }
 
+/** The REST mirror_topic_error values; other engine error codes are reported as UNKNOWN with the code in the message. */
+const REST_MIRROR_TOPIC_ERRORS = new Set(['UNKNOWN', 'NOT_SET', 'NO_ERROR', 'SOURCE_TOPIC_MAY_BE_DELETED', 'SOURCE_TOPIC_ID_CHANGED', 'SOURCE_PARTITIONS_DECREASED',
+  'NON_MONOTONIC_LOG_APPEND_EPOCH', 'UNEXPECTED_TRUNCATION', 'UNSUPPORTED_MESSAGE_FORMAT', 'NON_MONOTONIC_SOURCE_EPOCH', 'ILLEGAL_STATE', 'UNSUPPORTED_MIRROR_STATE'])
+
+function mirrorTopicError(view: MirrorView): { mirror_topic_error: string; mirror_topic_error_message: string | null } {
+  if (REST_MIRROR_TOPIC_ERRORS.has(view.mirrorTopicError)) return { mirror_topic_error: view.mirrorTopicError, mirror_topic_error_message: view.mirrorTopicErrorMessage }
+  return { mirror_topic_error: 'UNKNOWN', mirror_topic_error_message: `${view.mirrorTopicError}: ${view.mirrorTopicErrorMessage ?? ''}` }
+}
+
 export function mirrorObject(base: string, view: MirrorView, includeTransitionErrors: boolean) {
   return {
     kind: 'KafkaMirrorData' as const,
@@ -64,8 +73,7 @@ export function mirrorObject(base: string, view: MirrorView, includeTransitionEr
     mirror_lags: lags(view),
     mirror_status: view.status,
     state_time_ms: view.stateTimeMs,
-    mirror_topic_error: view.mirrorTopicError,
-    mirror_topic_error_message: view.mirrorTopicErrorMessage,
+    ...mirrorTopicError(view),
     ...(includeTransitionErrors ? { mirror_state_transition_errors: view.transitionErrors } : {}),
   }
 }

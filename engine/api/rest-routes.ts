@@ -88,7 +88,7 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'DELETE', path: `${C}/links/{link_name}`, status: 204, summary: 'Delete a cluster link (refused while mirror topics are not STOPPED unless force)',
+      method: 'DELETE', path: `${C}/links/{link_name}`, status: 200, summary: 'Delete a cluster link (refused while mirror topics are not STOPPED unless force)',
       params: S.LinkParams, query: S.DeleteLinkQuery,
       handler: async ({ params, query }) => {
         checkCluster(params.cluster_id)

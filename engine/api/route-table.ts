@@ -1,6 +1,6 @@
 // Declares REST routes once (method, path, zod schemas, handler): fastify registration and the OpenAPI document both read this table.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { EngineError } from '../errors.ts'
 
 export interface RouteInput<P, Q, B> {
@@ -48,7 +48,8 @@ export function parseInput<T>(schema: z.ZodType<T> | undefined, value: unknown, 
     }
     return undefined as T
   }
-  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}))
+  if (where === 'body' && (value === undefined || value === null)) throw new EngineError('INVALID_INPUT', 'this endpoint needs a JSON object body (content-type: application/json)')
+  const result = schema.safeParse(value ?? {})
   if (!result.success) throw new EngineError('INVALID_INPUT', `invalid request ${describeIssues(where, result.error)}`)
   return result.data
 }

@@ -53,7 +53,8 @@ export const AlterConfigsBody = z.strictObject({
 }).describe('Change several link configs at once (all or nothing)')
 
 export const ListMirrorsQuery = z.strictObject({
-  mirror_status: z.enum(MIRROR_STATUSES).optional().describe('Only mirror topics in this status'),
+  // Confluent's CLI sends the status in lower case (--mirror-status active).
+  mirror_status: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(MIRROR_STATUSES)).optional().describe('Only mirror topics in this status (any case)'),
 })
 
 export const CreateMirrorBody = z.strictObject({
@@ -95,7 +96,7 @@ export const MirrorResponse = z.object({
   kind: z.literal('KafkaMirrorData'), metadata: Metadata, link_name: z.string(), mirror_topic_name: z.string(), source_topic_name: z.string(),
   num_partitions: z.number(), mirror_lags: z.array(MirrorLag), mirror_status: z.enum(MIRROR_STATUSES), state_time_ms: z.number(),
   mirror_topic_error: z.string(), mirror_topic_error_message: z.string().nullable().optional(),
-  mirror_state_transition_errors: z.array(z.object({ error_code: z.number(), error_message: z.string() })).optional(),
+  mirror_state_transition_errors: z.array(z.object({ error_code: z.string(), error_message: z.string() })).optional(),
 })
 export const MirrorListResponse = z.object({ kind: z.literal('KafkaMirrorDataList'), metadata: ListMetadata, data: z.array(MirrorResponse) })
 export const AlterMirrorResult = z.object({

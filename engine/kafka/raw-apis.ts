@@ -1,5 +1,5 @@
 // Raw Fetch v12 and raw Produce v9 on @platformatic/kafka's low-level API: record sets travel as the broker's bytes.
-import { createAPI, Reader, Writer, produceV9 } from '@platformatic/kafka'
+import { createAPI, Writer, produceV9, type Reader } from '@platformatic/kafka'
 
 export const ISOLATION_READ_UNCOMMITTED = 0
 export const ISOLATION_READ_COMMITTED = 1

@@ -259,6 +259,8 @@ function encodeRecord(record: EncodableRecord, offsetDelta: number, timestampDel
 }
 
 export interface EncodableRecord {
+  /** Only for tests that need holes (compaction-shaped batches); writers always produce dense batches. */
+  readonly offsetDelta?: number
   readonly timestamp: bigint
   readonly key: Buffer | null
   readonly value: Buffer | null
@@ -282,7 +284,7 @@ export function encodeRecordBatch(records: readonly EncodableRecord[], options: 
     if (r.timestamp < baseTimestamp) baseTimestamp = r.timestamp
     if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp
   }
-  let body: Buffer = Buffer.concat(records.map((r, i) => encodeRecord(r, i, r.timestamp - baseTimestamp)))
+  let body: Buffer = Buffer.concat(records.map((r, i) => encodeRecord(r, r.offsetDelta ?? i, r.timestamp - baseTimestamp)))
   if (options.codec !== 0) {
     const algorithm = (compressionsAlgorithmsByBitmask as Record<string, { compressSync(b: Buffer): Buffer }>)[String(options.codec)]
     if (!algorithm) throw new EngineError('KAFKA_ERROR', `unsupported compression codec ${options.codec}`)
@@ -294,7 +296,7 @@ export function encodeRecordBatch(records: readonly EncodableRecord[], options: 
   out.writeInt32BE(-1, 12)
   out.writeInt8(2, 16)
   out.writeInt16BE((options.codec & ATTR_CODEC_MASK) | (options.transactional ? ATTR_TRANSACTIONAL : 0), 21)
-  out.writeInt32BE(records.length - 1, 23)
+  out.writeInt32BE(records.at(-1)!.offsetDelta ?? records.length - 1, 23)
   out.writeBigInt64BE(baseTimestamp, 27)
   out.writeBigInt64BE(maxTimestamp, 35)
   out.writeBigInt64BE(options.producerId, 43)

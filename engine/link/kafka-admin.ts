@@ -1,5 +1,5 @@
 // Admin calls the control plane needs on a source or destination cluster, behind one small interface (to move into engine/kafka later).
-import { Admin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, type BaseOptions } from '@platformatic/kafka'
+import { AclOperations, AclPermissionTypes, Admin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, ResourcePatternTypes, ResourceTypes, type Acl, type BaseOptions } from '@platformatic/kafka'
 import { EngineError } from '../errors.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
 
@@ -13,6 +13,16 @@ export interface GroupOffset {
   readonly topic: string
   readonly partition: number
   readonly offset: number
+}
+
+/** A topic ACL entry (only the fields the write guard needs). */
+export interface TopicAcl {
+  readonly topic: string
+  readonly patternType: 'LITERAL' | 'PREFIXED'
+  readonly principal: string
+  readonly host: string
+  readonly operation: 'WRITE' | 'ALL' | 'OTHER'
+  readonly permission: 'ALLOW' | 'DENY'
 }
 
 /** What link/ and state/ need from a cluster; `createClusterAdmin` implements it, tests pass fakes. */
@@ -35,6 +45,10 @@ export interface ClusterAdmin {
   hasActiveMembers(group: string): Promise<boolean>
   groupOffsets(group: string): Promise<GroupOffset[]>
   alterGroupOffsets(group: string, offsets: readonly GroupOffset[]): Promise<void>
+  /** Topic ACLs whose pattern matches the topic (literal, prefixed, wildcard); undefined when the cluster has no authorizer. */
+  topicAcls(topic: string): Promise<TopicAcl[] | undefined>
+  createTopicAcls(acls: readonly TopicAcl[]): Promise<void>
+  deleteTopicAcls(acls: readonly TopicAcl[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -63,6 +77,22 @@ export function toClientOptions(connection: KafkaConnectionConfig, clientId: str
 function wrap(action: string, error: unknown): EngineError {
   if (error instanceof EngineError) return error
   return new EngineError('KAFKA_ERROR', `${action} failed`, { retriable: true, cause: error })
+}
+
+const OPERATION_CODES = { WRITE: AclOperations.WRITE, ALL: AclOperations.ALL, OTHER: AclOperations.ANY } as const
+
+function toAcl(acl: TopicAcl): Acl {
+  return {
+    resourceType: ResourceTypes.TOPIC, resourceName: acl.topic,
+    resourcePatternType: acl.patternType === 'LITERAL' ? ResourcePatternTypes.LITERAL : ResourcePatternTypes.PREFIXED,
+    principal: acl.principal, host: acl.host, operation: OPERATION_CODES[acl.operation],
+    permissionType: acl.permission === 'ALLOW' ? AclPermissionTypes.ALLOW : AclPermissionTypes.DENY,
+  }
+}
+
+function isSecurityDisabled(error: unknown): boolean {
+  const text = JSON.stringify(error, Object.getOwnPropertyNames(error ?? {})) + String(error)
+  return /SECURITY_DISABLED|No Authorizer is configured|security is disabled/i.test(text)
 }
 
 export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: string): ClusterAdmin {
@@ -127,6 +157,26 @@ export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: 
       for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: BigInt(o.offset) }])
       await admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) })
     }),
+    topicAcls: async (topic) => {
+      try {
+        const resources = await admin.describeAcls({ filter: {
+          resourceType: ResourceTypes.TOPIC, resourceName: topic, resourcePatternType: ResourcePatternTypes.MATCH,
+          principal: null, host: null, operation: AclOperations.ANY, permissionType: AclPermissionTypes.ANY,
+        } })
+        return resources.flatMap((r) => r.acls.map((a): TopicAcl => ({
+          topic: r.resourceName,
+          patternType: r.resourcePatternType === ResourcePatternTypes.PREFIXED ? 'PREFIXED' : 'LITERAL',
+          principal: a.principal, host: a.host,
+          operation: a.operation === AclOperations.WRITE ? 'WRITE' : a.operation === AclOperations.ALL ? 'ALL' : 'OTHER',
+          permission: a.permissionType === AclPermissionTypes.DENY ? 'DENY' : 'ALLOW',
+        })))
+      } catch (error) {
+        if (isSecurityDisabled(error)) return undefined
+        throw wrap('describe acls', error)
+      }
+    },
+    createTopicAcls: (acls) => call('create acls', () => admin.createAcls({ creations: acls.map(toAcl) })),
+    deleteTopicAcls: (acls) => call('delete acls', async () => { await admin.deleteAcls({ filters: acls.map(toAcl) }) }),
     close: () => admin.close(),
   }
 }

@@ -57,8 +57,8 @@ const define = (d: Partial<LinkConfigDefinition> & Pick<LinkConfigDefinition, 'd
   ({ default: null, sensitive: false, immutable: false, check: anything, ...d })
 
 export const LINK_CONFIGS: Readonly<Record<string, LinkConfigDefinition>> = {
-  'link.mode': define({ default: 'DESTINATION', immutable: true, check: oneOf('DESTINATION'), doc: 'Only DESTINATION: the engine runs where it can reach both clusters' }),
-  'connection.mode': define({ default: 'OUTBOUND', immutable: true, check: oneOf('OUTBOUND'), doc: 'Only OUTBOUND: the engine dials the source' }),
+  'link.mode': define({ default: 'DESTINATION', immutable: true, check: (v) => (v === 'DESTINATION' ? undefined : 'only DESTINATION is supported: for a firewalled source, run the engine next to the source (it dials both clusters)'), doc: 'Only DESTINATION: the engine runs where it can reach both clusters' }),
+  'connection.mode': define({ default: 'OUTBOUND', immutable: true, check: (v) => (v === 'OUTBOUND' ? undefined : 'only OUTBOUND is supported: the engine dials the source; place the engine where it can'), doc: 'Only OUTBOUND: the engine dials the source' }),
   'bootstrap.servers': define({ check: checkBootstrap, doc: 'Source cluster bootstrap servers (required)' }),
   'security.protocol': define({ default: 'PLAINTEXT', check: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'), doc: 'How to reach the source' }),
   'sasl.mechanism': define({ default: 'PLAIN', check: oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'), doc: 'SASL mechanism' }),

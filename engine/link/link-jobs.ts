@@ -108,6 +108,7 @@ export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
   const include = linkConfigValue(ctx.configs(), 'topic.config.sync.include').split(',').map((s) => s.trim()).filter((s) => s !== '')
   const names = new Set<string>([...ALWAYS_SYNCED_TOPIC_CONFIGS, ...include])
   for (const mirror of ctx.liveMirrors()) {
+    await mirror.protectWrites()
     const { sourceTopicName, mirrorTopicName } = mirror.state
     const [sourceCount, destinationCount] = await Promise.all([ctx.source().partitionCount(sourceTopicName), ctx.destination.partitionCount(mirrorTopicName)])
     if (sourceCount === undefined || destinationCount === undefined) continue

@@ -11,6 +11,7 @@ import { LinkRuntime, type LinkTask } from './link-runtime.ts'
 import { MirrorController, type MirrorView, type RunnerFactory } from './mirror-controller.ts'
 import { checkMirrorAction, type LinkStateName, type MirrorAction, type MirrorStatus } from './mirror-status.ts'
 import { registerLinkMetrics } from './link-metrics.ts'
+import { MirrorWriteGuard } from './mirror-write-guard.ts'
 import { toSourceConnection } from './source-connection.ts'
 
 export interface LinkManagerOptions {
@@ -25,6 +26,8 @@ export interface LinkManagerOptions {
   readonly hasCredentialsKey: boolean
   readonly promoteTimeoutMs: number
   readonly jobIntervalScale?: number
+  /** The engine's principal on the destination (User:<sasl user>, or User:ANONYMOUS); never denied writes. */
+  readonly enginePrincipal?: string
 }
 
 export interface LinkView {
@@ -72,11 +75,13 @@ export class LinkManager {
   readonly #creating = new Set<string>()
   readonly #options: LinkManagerOptions
   readonly #log: Logger
+  readonly #writeGuard: MirrorWriteGuard
   #loaded = false
 
   constructor(options: LinkManagerOptions) {
     this.#options = options
     this.#log = options.logger.child({ component: 'link-manager' })
+    this.#writeGuard = new MirrorWriteGuard(options.destinationAdmin, options.enginePrincipal ?? 'User:ANONYMOUS', options.logger)
     registerLinkMetrics(options.metrics, this)
   }
 
@@ -98,7 +103,11 @@ export class LinkManager {
         this.#log.warn({ link: mirror.linkName, topic: mirror.mirrorTopicName }, 'mirror topic without its link in the state topic (ignored)')
         continue
       }
-      this.#addMirror(mirror).activate(link.linkState() === 'PAUSED')
+      const controller = this.#addMirror(mirror)
+      controller.activate(link.linkState() === 'PAUSED')
+      // Mirrors without a runner (STOPPED, PAUSED) still report their partition count.
+      this.#options.destinationAdmin.partitionCount(mirror.mirrorTopicName)
+        .then((count) => { if (count !== undefined) controller.setKnownPartitions(count) }, () => undefined)
     }
     this.#loaded = true
     this.#log.info({ links: this.#links.size, mirrors: this.#mirrors.size }, 'links and mirror topics recovered')
@@ -133,6 +142,7 @@ export class LinkManager {
       logger: this.#options.logger,
       promoteTimeoutMs: this.#options.promoteTimeoutMs,
       syncOffsetsNow: () => link().syncOffsetsNow(),
+      writeGuard: this.#writeGuard,
     })
     this.#mirrors.set(state.mirrorTopicName, controller)
     return controller
@@ -162,9 +172,10 @@ export class LinkManager {
     this.#checkCredentialsKey(input.configs)
     this.#creating.add(`link:${input.linkName}`)
     try {
-      if (options.validateLink) await this.#validateSource(input.linkName, input.configs, input.sourceClusterId)
+      // The id the source reported is recorded, so that a later change of cluster behind bootstrap.servers fails the link.
+      const validatedId = options.validateLink ? await this.#validateSource(input.linkName, input.configs, input.sourceClusterId) : undefined
       if (options.validateOnly) return
-      const state: LinkState = { linkName: input.linkName, linkId: randomUUID(), sourceClusterId: input.sourceClusterId ?? null, configs: { ...input.configs }, createdAtMs: Date.now() }
+      const state: LinkState = { linkName: input.linkName, linkId: randomUUID(), sourceClusterId: input.sourceClusterId ?? validatedId ?? null, configs: { ...input.configs }, createdAtMs: Date.now() }
       await this.#options.store.putLink(state)
       this.#addLink(state)
       this.#log.info({ link: input.linkName }, 'cluster link created')
@@ -173,7 +184,7 @@ export class LinkManager {
     }
   }
 
-  async #validateSource(linkName: string, configs: Readonly<Record<string, string>>, expectedId: string | undefined): Promise<void> {
+  async #validateSource(linkName: string, configs: Readonly<Record<string, string>>, expectedId: string | undefined): Promise<string> {
     const probe = this.#options.createAdmin(toSourceConnection(linkName, configs), `clusterlink-${linkName}-validate`)
     let actual: string
     try {
@@ -189,6 +200,7 @@ export class LinkManager {
     if (expectedId !== undefined && actual !== expectedId) {
       throw new EngineError('INVALID_INPUT', `source_cluster_id is '${expectedId}' but the cluster at bootstrap.servers has id '${actual}'; fix source_cluster_id or bootstrap.servers`)
     }
+    return actual
   }
 
   listLinks(): LinkView[] {
@@ -224,6 +236,7 @@ export class LinkManager {
       await this.#options.store.deleteMirror(linkName, mirror.state.mirrorTopicName)
       this.#mirrors.delete(mirror.state.mirrorTopicName)
       await mirror.close()
+      await mirror.releaseWrites()
     }
     await this.#options.store.deleteLink(linkName)
     const link = this.#links.get(linkName)
@@ -368,6 +381,7 @@ export class LinkManager {
     await this.#options.store.deleteMirror(mirror.state.linkName, mirrorTopicName)
     this.#mirrors.delete(mirrorTopicName)
     await mirror.close()
+    await mirror.releaseWrites()
     await this.#options.destinationAdmin.deleteTopic(mirrorTopicName).catch((error: unknown) => {
       this.#log.warn({ err: error, topic: mirrorTopicName }, 'destination topic delete failed (mirror record removed)')
     })

@@ -113,7 +113,7 @@ export class LinkRuntime {
       createMirror: (topic) => this.#options.createMirror(topic),
       recordAvailability: (result) => {
         if (result.ok && this.#state.sourceClusterId !== null && result.clusterId !== this.#state.sourceClusterId) {
-          this.#failedReason = `the source cluster id is now ${result.clusterId}, expected ${this.#state.sourceClusterId}`
+          this.#failedReason = `the source cluster id is now ${result.clusterId}, expected ${this.#state.sourceClusterId} (bootstrap.servers reaches another cluster; point it back, or delete and re-create the link)`
           this.#linkError = 'UNKNOWN'
           this.#linkErrorMessage = this.#failedReason
         } else if (result.ok) {

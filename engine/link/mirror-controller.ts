@@ -7,8 +7,9 @@ import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-
 
 export type RunnerFactory = (options: MirrorTopicRunnerOptions) => MirrorTopicRunner
 
+/** Shaped like Confluent's LinkTaskError: a string code and a message. */
 export interface TransitionError {
-  readonly error_code: number
+  readonly error_code: string
   readonly error_message: string
 }
 
@@ -36,6 +37,8 @@ export interface MirrorControllerOptions {
   readonly startOffsetSpec: () => MirrorStartOffsetSpec
   readonly logger: Logger
   readonly promoteTimeoutMs: number
+  /** Keeps the topic read-only while mirroring (destinations with an authorizer). */
+  readonly writeGuard?: { protect(topic: string): Promise<void>; release(topic: string): Promise<void> }
   /** Runs the link's consumer offset sync once (promote flushes offsets before stopping). */
   readonly syncOffsetsNow: () => Promise<void>
   readonly now?: () => number
@@ -78,6 +81,7 @@ export class MirrorController {
   activate(linkPaused: boolean): void {
     this.#linkPaused = linkPaused
     if (this.#state.desiredStatus === 'STOPPED') return
+    void this.protectWrites().catch((error: unknown) => this.#log.warn({ err: error }, 'could not deny writes to the mirror topic (will retry)'))
     if (this.#state.desiredStatus === 'ACTIVE' && !linkPaused) this.#ensureRunning()
     if (this.#state.pendingPromote) void this.#promoteInBackground()
   }
@@ -108,11 +112,11 @@ export class MirrorController {
   #recordRunnerError(step: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
     this.#runnerError = { code: error instanceof EngineError ? error.code : 'UNKNOWN', message: `${step} failed (${message})` }
-    this.#pushTransitionError(50001, `mirror ${step} failed: ${message}`)
+    this.#pushTransitionError('INTERNAL_ERROR', `mirror ${step} failed: ${message}`)
     this.#log.error({ err: error, step }, 'mirror runner failed')
   }
 
-  #pushTransitionError(code: number, message: string): void {
+  #pushTransitionError(code: string, message: string): void {
     this.#transitionErrors = [...this.#transitionErrors, { error_code: code, error_message: message }].slice(-MAX_TRANSITION_ERRORS)
   }
 
@@ -165,8 +169,37 @@ export class MirrorController {
       await this.#runner?.stop()
     } catch (error) {
       this.#recordRunnerError('stop', error)
+    }
+    try {
+      // The copier is stopped before writes are allowed again: nothing the engine does later can overwrite a producer's record.
+      await this.releaseWrites()
     } finally {
       this.#stopping = false
+    }
+  }
+
+  /** Adds write denials for the mirror topic (called on activation and by the link's topic config sync job). */
+  async protectWrites(): Promise<void> {
+    if (this.isStopped || !this.#options.writeGuard) return
+    await this.#options.writeGuard.protect(this.#state.mirrorTopicName)
+  }
+
+  /** Removes the write denials, retrying a few times; a failure is reported as a state transition error. */
+  async releaseWrites(): Promise<void> {
+    const guard = this.#options.writeGuard
+    if (!guard) return
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await guard.release(this.#state.mirrorTopicName)
+        return
+      } catch (error) {
+        if (attempt >= 3) {
+          this.#pushTransitionError('AUTHORIZATION_ERROR', `could not remove the write denials of the mirror topic (${error instanceof Error ? error.message : String(error)}); remove DENY WRITE ACLs on it by hand`)
+          this.#log.error({ err: error }, 'write denials not removed')
+          return
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+      }
     }
   }
 
@@ -190,7 +223,7 @@ export class MirrorController {
       if (!this.#state.pendingPromote) return
       if (lag !== 0) {
         await this.#persist({ pendingPromote: false })
-        this.#pushTransitionError(40801, `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`}; retry promote, or use failover to stop now`)
+        this.#pushTransitionError('PROMOTE_TIMEOUT', `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`}; retry promote, or use failover to stop now`)
         if (this.#state.desiredStatus === 'PAUSED') await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
         return
       }
@@ -198,7 +231,7 @@ export class MirrorController {
       await this.#persist({ desiredStatus: 'STOPPED', stoppedBy: 'PROMOTE', pendingPromote: false })
       await this.#stopRunner()
     } catch (error) {
-      this.#pushTransitionError(50001, `promote failed: ${error instanceof Error ? error.message : String(error)}`)
+      this.#pushTransitionError('INTERNAL_ERROR', `promote failed: ${error instanceof Error ? error.message : String(error)}`)
       this.#log.error({ err: error }, 'promote failed')
     } finally {
       this.#stopping = false

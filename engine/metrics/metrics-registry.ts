@@ -51,8 +51,9 @@ export class MetricsRegistry {
     }
   }
 
-  gauge(name: string, help: string): Gauge {
-    const family = this.#family(name, help, 'gauge')
+  /** A value set at scrape time; `type` 'counter' declares a monotonic value read from elsewhere (such as records copied). */
+  gauge(name: string, help: string, type: Family['type'] = 'gauge'): Gauge {
+    const family = this.#family(name, help, type)
     return {
       set: (labels, value) => { family.values.set(labelKey(labels), { labels, value }) },
       reset: () => { family.values.clear() },

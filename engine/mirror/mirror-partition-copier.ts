@@ -51,6 +51,8 @@ export class MirrorPartitionCopier {
   #sourceHighWatermark = -1n
   #lastSourceFetchOffset = -1n
   #pendingLogStart: bigint | null = null
+  /** Lowest offset the source accepts a fetch at (its log start offset): a batch holding it may begin lower (check 6). */
+  #fetchFloor = 0n
   #lastIdleCheck = 0
   #skipped = 0
 
@@ -142,6 +144,7 @@ export class MirrorPartitionCopier {
     this.#log.info({ start: String(start), fillTo: String(from) }, 'aligning new mirror partition (start offset above zero)')
     await this.#writer.fill(Number(from))
     this.#pendingLogStart = start
+    this.#fetchFloor = start
     await this.#maybeDeleteRecords()
   }
 
@@ -177,7 +180,7 @@ export class MirrorPartitionCopier {
 
   /** One source fetch at `expected`; null when the response needed handling that already happened (realignment). */
   async #fetch(): Promise<RawFetchPartitionResponse | null> {
-    const offset = this.#writer.expected
+    const offset = this.#writer.expected > this.#fetchFloor ? this.#writer.expected : this.#fetchFloor
     // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
     // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
     const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, {
@@ -202,8 +205,10 @@ export class MirrorPartitionCopier {
   }
 
   /** The fetch offset is outside the source log: retention overtook the copier, or the source was truncated. */
-  async #handleOutOfRange(offset: bigint): Promise<void> {
+  async #handleOutOfRange(fetchOffset: bigint): Promise<void> {
     const s = this.#o.source
+    const offset = this.#writer.expected
+    void fetchOffset
     const logStart = await s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
     const highWatermark = await s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
     if (offset < logStart) {
@@ -213,6 +218,7 @@ export class MirrorPartitionCopier {
       this.#log.warn({ from: String(offset), to: String(from), skipped }, 'source retention removed offsets before they were copied (filling them)')
       if (from > offset) await this.#writer.fill(skipped)
       this.#pendingLogStart = logStart
+      this.#fetchFloor = logStart
       await this.#maybeDeleteRecords()
       return
     }

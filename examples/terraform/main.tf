@@ -39,10 +39,10 @@ variable "topics" {
   default     = ["orders", "payments"]
 }
 
-variable "paused_topics" {
-  description = "Topics whose mirroring is paused (status PAUSED); the others stay ACTIVE."
-  type        = list(string)
-  default     = []
+variable "statuses" {
+  description = "Declared status per topic: ACTIVE (the default), PAUSED, PROMOTED (waits for lag 0, then stops: the topic becomes writable) or FAILED_OVER (stops now, also from FAILED). PROMOTED and FAILED_OVER are final."
+  type        = map(string)
+  default     = {}
 }
 
 provider "clusterlink" {
@@ -62,7 +62,8 @@ resource "clusterlink_mirror_topic" "mirror" {
   for_each          = toset(var.topics)
   link_name         = clusterlink_link.dr.link_name
   source_topic_name = each.value
-  status            = contains(var.paused_topics, each.value) ? "PAUSED" : "ACTIVE"
+  # Disaster recovery and migration are status changes, e.g. -var 'statuses={"orders":"PROMOTED"}'.
+  status = lookup(var.statuses, each.value, "ACTIVE")
   # Destroying the resource deletes the mirror topic and its records (the default keeps a writable topic).
   on_delete = "DELETE_TOPIC"
 }

@@ -59,8 +59,6 @@ export interface ClusterLinkProps extends TerraformMetaArguments {
   readonly sourceTls?: SourceTls
   /** Other link configs by name, such as `{ 'topic.config.sync.ms': '10000' }`. Removing a key resets it. Default none. */
   readonly configs?: Readonly<Record<string, string>>
-  /** Destination cluster id. Default: the provider's. Changing it replaces the link. */
-  readonly clusterId?: string
   /** Take over an existing link of this name instead of failing. Default false. */
   readonly adopt?: boolean
   /** Delete the link even while its mirror topics are not STOPPED. Default false. */
@@ -88,8 +86,6 @@ export interface MirrorTopicProps extends TerraformMetaArguments {
   readonly promoteTimeoutMs?: number
   /** What destroying does: `STOP_AND_KEEP_TOPIC` (default; a writable topic with its records stays) or `DELETE_TOPIC`. */
   readonly onDelete?: 'STOP_AND_KEEP_TOPIC' | 'DELETE_TOPIC'
-  /** Destination cluster id. Default: the provider's. Changing it replaces the mirror topic. */
-  readonly clusterId?: string
   /** Take over an existing mirror topic of this name instead of failing. Default false. */
   readonly adopt?: boolean
 }
@@ -112,6 +108,19 @@ export function toTerraformAttributes(props: object, mapProps: readonly string[]
     if (value === undefined || META_ARGUMENTS.has(key)) continue
     const isPlainObject = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype
     out[snakeCase(key)] = isPlainObject && !mapProps.includes(key) ? toTerraformAttributes(value as object, []) : value
+  }
+  return out
+}
+
+/** Attributes in the typed form CDKTF's HCL renderer expects (`synth --hcl`): scalars typed, maps and objects as expressions. */
+export function toHclAttributes(attributes: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined) continue
+    if (typeof value === 'string') out[name] = { value, isBlock: false, type: 'simple', storageClassType: 'string' }
+    else if (typeof value === 'number') out[name] = { value, isBlock: false, type: 'simple', storageClassType: 'number' }
+    else if (typeof value === 'boolean') out[name] = { value, isBlock: false, type: 'simple', storageClassType: 'boolean' }
+    else out[name] = { value, isBlock: false, type: 'any', storageClassType: 'any' }
   }
   return out
 }

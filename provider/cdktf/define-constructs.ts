@@ -4,7 +4,7 @@ import type * as Cdktf from 'cdktf'
 import type { Construct } from 'constructs'
 import { validateClusterLinkInputs, validateMirrorTopicInputs, UNKNOWN_VALUE, type InputFailure, type ValidationResult } from '../spec/index.ts'
 import { PROVIDER_SOURCE, PROVIDER_TYPE, PROVIDER_VERSION } from '../terraform/install-provider.ts'
-import { snakeCase, toTerraformAttributes, type ClusterLinkProps, type ClusterlinkProviderProps, type MirrorTopicProps } from './construct-props.ts'
+import { snakeCase, toHclAttributes, toTerraformAttributes, type ClusterLinkProps, type ClusterlinkProviderProps, type MirrorTopicProps } from './construct-props.ts'
 
 /** What the constructs need from a CDKTF library. */
 export type CdktfLibrary = Pick<typeof Cdktf, 'TerraformProvider' | 'TerraformResource' | 'Token'>
@@ -55,6 +55,10 @@ export function defineConstructs(library: CdktfLibrary) {
       const { alias: _alias, ...rest } = this.props
       return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined).map(([key, value]) => [snakeCase(key), value]))
     }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return toHclAttributes(this.synthesizeAttributes())
+    }
   }
 
   /** A cluster link (`clusterlink_link`): the engine's connection from the destination cluster to a source cluster. */
@@ -86,6 +90,10 @@ export function defineConstructs(library: CdktfLibrary) {
     protected override synthesizeAttributes(): Record<string, unknown> {
       return toTerraformAttributes(this.props)
     }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return toHclAttributes(toTerraformAttributes(this.props))
+    }
   }
 
   /** A mirror topic (`clusterlink_mirror_topic`): a read-only destination topic copying one source topic at identical offsets. */
@@ -116,6 +124,10 @@ export function defineConstructs(library: CdktfLibrary) {
 
     protected override synthesizeAttributes(): Record<string, unknown> {
       return toTerraformAttributes(this.props)
+    }
+
+    protected override synthesizeHclAttributes(): Record<string, unknown> {
+      return toHclAttributes(toTerraformAttributes(this.props))
     }
   }
 

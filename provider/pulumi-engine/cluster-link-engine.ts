@@ -29,7 +29,10 @@ export interface ClusterLinkEngineArgs {
   readonly namespace?: pulumi.Input<string>
   /** Name of every Kubernetes object; default the component's resource name. */
   readonly kubernetesName?: string
-  /** Engine replicas; default 2. Replicas share mirror partitions through group membership on the destination cluster. */
+  /**
+   * Engine replicas; default 1, and more are refused until engine replicas coordinate (ENGINE_REPLICA_COORDINATION):
+   * two uncoordinated engines would both write every mirror partition. One replica rolls out with Recreate.
+   */
   readonly replicas?: pulumi.Input<number>
   /** Image pull policy; default `IfNotPresent`. */
   readonly imagePullPolicy?: pulumi.Input<'Always' | 'IfNotPresent' | 'Never'>
@@ -62,6 +65,11 @@ export interface ClusterLinkEngineArgs {
   readonly stateTopic?: pulumi.Input<string>
   /** Seconds between SIGTERM and SIGKILL; default 30. */
   readonly terminationGracePeriodSeconds?: pulumi.Input<number>
+  /**
+   * A kubernetes.io/tls Secret in the namespace (keys tls.crt, tls.key, e.g. from cert-manager): the engine serves HTTPS
+   * with it, the probes use HTTPS and `url` starts with https://. Default plain HTTP.
+   */
+  readonly listenerTlsSecretName?: pulumi.Input<string>
 }
 
 type Meta = k8s.types.input.meta.v1.ObjectMeta
@@ -71,7 +79,7 @@ type Meta = k8s.types.input.meta.v1.ObjectMeta
  * resource completes only when its pods are ready (their `/readyz` answers), so links are created after that.
  */
 export class ClusterLinkEngine extends pulumi.ComponentResource {
-  /** The engine's URL inside the cluster, `http://<name>.<namespace>.svc.cluster.local:8090`. */
+  /** The engine's URL inside the cluster, `http://<name>.<namespace>.svc.cluster.local:8090` (https with listenerTlsSecretName). */
   declare readonly url: pulumi.Output<string>
   /** Namespace the engine runs in. */
   declare readonly namespace: pulumi.Output<string>
@@ -142,7 +150,8 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
     this.serviceName = this.service.metadata.apply((m) => m.name)
     this.secretName = secretName
     // The URL resolves once the Deployment is ready, so dependents that only take `url` still wait for the engine.
-    this.url = pulumi.all([this.serviceName, this.namespace, this.deployment.status]).apply(([service, namespace]) => engineClusterUrl(service, namespace))
+    const tls = settings.apply((s) => s.listenerTlsSecretName !== undefined)
+    this.url = pulumi.all([this.serviceName, this.namespace, tls, this.deployment.status]).apply(([service, namespace, https]) => engineClusterUrl(service, namespace, https))
     this.registerOutputs({ url: this.url, namespace: this.namespace, serviceName: this.serviceName, secretName: this.secretName })
   }
 }
@@ -176,7 +185,7 @@ function prepareSettings(name: string, args: ClusterLinkEngineArgs): PreparedSet
     image: args.image, bootstrap: args.destinationBootstrapServers, namespace: args.namespace, replicas: args.replicas,
     pullPolicy: args.imagePullPolicy, secret: args.existingSecretName ?? objectName, saslMechanism: args.destinationSasl?.mechanism,
     saslUser: args.destinationSasl?.username, serviceType: args.serviceType, logLevel: args.logLevel,
-    stateTopic: args.stateTopic, grace: args.terminationGracePeriodSeconds,
+    stateTopic: args.stateTopic, grace: args.terminationGracePeriodSeconds, tlsSecret: args.listenerTlsSecretName,
   }
   const toSettings = (v: pulumi.Unwrap<typeof raw>): EngineManifestSettings => {
     const input: EngineManifestSettingsInput = {
@@ -189,6 +198,7 @@ function prepareSettings(name: string, args: ClusterLinkEngineArgs): PreparedSet
       ...(v.logLevel === undefined ? {} : { logLevel: v.logLevel }),
       ...(v.stateTopic === undefined ? {} : { stateTopic: v.stateTopic }),
       ...(v.grace === undefined ? {} : { terminationGracePeriodSeconds: v.grace }),
+      ...(v.tlsSecret === undefined ? {} : { listenerTlsSecretName: v.tlsSecret }),
       ...(args.resources === undefined ? {} : { resources: resourcesInput(args.resources) }),
     }
     return parseEngineManifestSettings(input)

@@ -6,8 +6,18 @@ import { z } from 'zod'
 export const ENGINE_PORT = 8090
 /** Where the Secret's files appear in the container; the engine reads them through CLUSTERLINK_*_FILE. */
 export const SECRET_MOUNT_PATH = '/var/run/secrets/clusterlink'
+/** Where a kubernetes.io/tls Secret's tls.crt and tls.key appear when the listener serves HTTPS. */
+export const TLS_MOUNT_PATH = '/var/run/secrets/clusterlink-tls'
 /** Where the ConfigMap's engine.json appears; the engine reads it through CLUSTERLINK_CONFIG. */
 export const CONFIG_MOUNT_PATH = '/etc/clusterlink'
+
+/**
+ * Whether engine replicas coordinate (share mirror partitions through group membership, one writer each). Not yet
+ * (issue 8): two running engines both copy every mirror partition, fence each other and leave a batch at the wrong
+ * offsets (observed with two containers on one destination). Until it is true, the engine runs as one replica with the
+ * Recreate strategy, so even a rollout never has two writers; flip it when the engine coordinates replicas.
+ */
+export const ENGINE_REPLICA_COORDINATION = false
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label: lower case letters, digits and dashes, such as clusterlink-engine').max(63)
 const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key: letters, digits, dashes, dots and underscores').max(253)
@@ -31,8 +41,8 @@ export const EngineManifestSettingsSchema = z.strictObject({
   image: z.string().min(1, 'image is required, such as registry.example.com/clusterlink-engine:0.1.0')
     .regex(/^[^\s]+$/, 'an image reference without spaces').describe('Engine image reference (required)'),
   imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent').describe('Image pull policy; default IfNotPresent'),
-  replicas: z.number().int().min(1).max(100).default(2)
-    .describe('Engine replicas; default 2 (they share mirror partitions through group membership on the destination cluster)'),
+  replicas: z.number().int().min(1).max(100).default(ENGINE_REPLICA_COORDINATION ? 2 : 1)
+    .describe('Engine replicas; default 2 once replicas coordinate, 1 until then (ENGINE_REPLICA_COORDINATION)'),
   destinationBootstrapServers: z.array(hostPort).min(1, 'destinationBootstrapServers needs at least one host:port')
     .describe('Destination cluster bootstrap servers, host:port (required)'),
   secretName: dnsLabel.default('clusterlink-engine')
@@ -52,7 +62,12 @@ export const EngineManifestSettingsSchema = z.strictObject({
   terminationGracePeriodSeconds: z.number().int().min(5).max(600).default(30)
     .describe('Seconds between SIGTERM and SIGKILL; default 30 (the engine drains within it)'),
   maxUnavailable: z.number().int().min(1).default(1).describe('PodDisruptionBudget maxUnavailable; default 1'),
+  listenerTlsSecretName: dnsLabel.optional()
+    .describe('A kubernetes.io/tls Secret (tls.crt, tls.key): the engine serves HTTPS with it and the probes use HTTPS; default plain HTTP'),
 }).superRefine((settings, ctx) => {
+  if (settings.replicas > 1 && !ENGINE_REPLICA_COORDINATION) {
+    ctx.addIssue({ code: 'custom', path: ['replicas'], message: `replicas must be 1 for now (got ${settings.replicas}): engine replicas do not coordinate yet, so two would both write every mirror partition and corrupt it (issue 8)` })
+  }
   const keys = [settings.credentialsKeySecretKey, settings.apiTokensSecretKey, settings.destinationSasl?.passwordSecretKey].filter((key) => key !== undefined)
   if (new Set(keys).size !== keys.length) {
     ctx.addIssue({ code: 'custom', path: ['secretName'], message: `each secret needs its own key in Secret '${settings.secretName}'; got ${keys.join(', ')}` })
@@ -110,6 +125,10 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
     { name: 'CLUSTERLINK_PORT', value: String(ENGINE_PORT) },
     { name: 'CLUSTERLINK_TOKENS_FILE', value: secretFile(settings.apiTokensSecretKey) },
     { name: 'CLUSTERLINK_CREDENTIALS_KEY_FILE', value: secretFile(settings.credentialsKeySecretKey) },
+    ...(settings.listenerTlsSecretName === undefined ? [] : [
+      { name: 'CLUSTERLINK_TLS_CERT_FILE', value: `${TLS_MOUNT_PATH}/tls.crt` },
+      { name: 'CLUSTERLINK_TLS_KEY_FILE', value: `${TLS_MOUNT_PATH}/tls.key` },
+    ]),
     ...(sasl === undefined ? [] : [
       { name: 'CLUSTERLINK_DESTINATION_SASL_MECHANISM', value: sasl.mechanism },
       { name: 'CLUSTERLINK_DESTINATION_SASL_USERNAME', value: sasl.username },
@@ -119,7 +138,7 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
   const secretItems = [settings.apiTokensSecretKey, settings.credentialsKeySecretKey, ...(sasl === undefined ? [] : [sasl.passwordSecretKey])]
     .map((key) => ({ key, path: key }))
   const probe = (path: string, periodSeconds: number, failureThreshold: number): Record<string, unknown> => ({
-    httpGet: { path, port: 'http' }, periodSeconds, timeoutSeconds: 2, failureThreshold,
+    httpGet: { path, port: 'http', ...(settings.listenerTlsSecretName === undefined ? {} : { scheme: 'HTTPS' }) }, periodSeconds, timeoutSeconds: 2, failureThreshold,
   })
   const limits: Record<string, string> = { memory: settings.resources.limits.memory }
   if (settings.resources.limits.cpu !== undefined) limits['cpu'] = settings.resources.limits.cpu
@@ -130,8 +149,9 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
     imagePullPolicy: settings.imagePullPolicy,
     ports: [{ name: 'http', containerPort: ENGINE_PORT, protocol: 'TCP' }],
     env,
-    // The process has started once /healthz answers; until then liveness must not kill a slow start (up to 60 s).
-    startupProbe: probe('/healthz', 2, 30),
+    // /healthz answers once the engine listens, which is after it waited for the destination (up to 60 s) and loaded
+    // the state topic; liveness must not kill that start, so the startup probe allows 90 s.
+    startupProbe: probe('/healthz', 2, 45),
     livenessProbe: probe('/healthz', 10, 3),
     // /readyz answers 200 only once state is loaded and the destination cluster answers.
     readinessProbe: probe('/readyz', 5, 2),
@@ -143,6 +163,7 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
     volumeMounts: [
       { name: 'config', mountPath: CONFIG_MOUNT_PATH, readOnly: true },
       { name: 'secrets', mountPath: SECRET_MOUNT_PATH, readOnly: true },
+      ...(settings.listenerTlsSecretName === undefined ? [] : [{ name: 'listener-tls', mountPath: TLS_MOUNT_PATH, readOnly: true }]),
       { name: 'tmp', mountPath: '/tmp' },
     ],
   }
@@ -155,8 +176,11 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
       replicas: settings.replicas,
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector },
-      // Surge first: a mirror partition is handed over to a running replica, never left without one.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      // One replica: Recreate, so the old pod has stopped writing before the new one starts (never two writers).
+      // Coordinating replicas: surge first, so a mirror partition is handed to a running replica, never left without one.
+      strategy: settings.replicas === 1
+        ? { type: 'Recreate' }
+        : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: { labels, annotations: { 'clusterlink.io/config-hash': configHash } },
         spec: {
@@ -178,6 +202,10 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
             { name: 'config', configMap: { name: settings.name, items: [{ key: 'engine.json', path: 'engine.json' }] } },
             // 0440 with fsGroup 1000: readable by the engine's group only.
             { name: 'secrets', secret: { secretName: settings.secretName, defaultMode: 0o440, items: secretItems } },
+            ...(settings.listenerTlsSecretName === undefined ? [] : [{
+              name: 'listener-tls',
+              secret: { secretName: settings.listenerTlsSecretName, defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] },
+            }]),
             { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
           ],
         },
@@ -204,7 +232,7 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
   }
 }
 
-/** The engine's URL inside the cluster, through its Service. */
-export function engineClusterUrl(name: string, namespace: string): string {
-  return `http://${name}.${namespace}.svc.cluster.local:${ENGINE_PORT}`
+/** The engine's URL inside the cluster, through its Service (https when the listener serves TLS). */
+export function engineClusterUrl(name: string, namespace: string, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${name}.${namespace}.svc.cluster.local:${ENGINE_PORT}`
 }

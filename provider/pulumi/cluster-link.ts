@@ -1,6 +1,6 @@
 // The ClusterLink Pulumi resource: a cluster link on the engine, declared with typed args, with its state and id as outputs.
 import * as pulumi from '@pulumi/pulumi'
-import { CLUSTER_LINK_SECRET_FIELDS } from '../spec/index.ts'
+import { CLUSTER_LINK_SECRET_FIELDS, clusterLinkInputsSchema } from '../spec/index.ts'
 import { createDynamicProvider } from './dynamic-provider.ts'
 import { handlersUrl } from './handlers-url.ts'
 
@@ -42,8 +42,9 @@ export interface ClusterLinkArgs {
   readonly forceDelete?: pulumi.Input<boolean>
 }
 
-/** Output-only properties, seeded as undefined so Pulumi knows their names. */
-const OUTPUTS = { linkId: undefined, linkState: undefined, linkError: undefined, linkErrorMessage: undefined, mirrorTopicNames: undefined }
+/** Every property the resource outputs (inputs read back included), seeded as undefined so Pulumi exposes each one as an Output. */
+const OUTPUTS = Object.fromEntries([...Object.keys(clusterLinkInputsSchema.shape), 'linkId', 'linkState', 'linkError', 'linkErrorMessage', 'mirrorTopicNames']
+  .map((key) => [key, undefined]))
 
 /** A cluster link: a named connection from the destination cluster (where the engine runs) to a source cluster. */
 export class ClusterLink extends pulumi.dynamic.Resource {

@@ -1,6 +1,6 @@
 // The MirrorTopic Pulumi resource: a read-only destination topic that copies one source topic over a cluster link, with status, lag and partitions as outputs.
 import * as pulumi from '@pulumi/pulumi'
-import { MIRROR_TOPIC_SECRET_FIELDS, type MirrorDeleteMode, type MirrorTopicStatus } from '../spec/index.ts'
+import { MIRROR_TOPIC_SECRET_FIELDS, mirrorTopicInputsSchema, type MirrorDeleteMode, type MirrorTopicStatus } from '../spec/index.ts'
 import { createDynamicProvider } from './dynamic-provider.ts'
 import { handlersUrl } from './handlers-url.ts'
 
@@ -49,7 +49,9 @@ export interface MirrorPartitionLag {
   readonly lastSourceFetchOffset: number
 }
 
-const OUTPUTS = { mirrorStatus: undefined, mirrorTopicError: undefined, partitionCount: undefined, mirrorLags: undefined, totalLag: undefined }
+/** Every property the resource outputs (inputs read back included), seeded as undefined so Pulumi exposes each one as an Output. */
+const OUTPUTS = Object.fromEntries([...Object.keys(mirrorTopicInputsSchema.shape), 'mirrorStatus', 'mirrorTopicError', 'partitionCount', 'mirrorLags', 'totalLag']
+  .map((key) => [key, undefined]))
 
 /** A mirror topic: a read-only destination topic holding the source topic's records at identical offsets. */
 export class MirrorTopic extends pulumi.dynamic.Resource {

@@ -137,6 +137,9 @@ export function toLinkConfigs(inputs: ClusterLinkInputs): Record<string, string>
   return { ...configs, ...inputs.configs }
 }
 
+/** Stands for a secret set on the engine outside this stack (the engine never returns it): differs from any declared value, so it shows as drift. */
+export const UNREADABLE_SECRET = '(set outside this stack)'
+
 /** One link config as the engine reports it: sensitive values come back as null. */
 export interface ObservedLinkConfig {
   readonly name: string
@@ -171,7 +174,7 @@ export function fromLinkConfigs(observed: readonly ObservedLinkConfig[], previou
     securityProtocol: protocol as ClusterLinkInputs['securityProtocol'],
     saslMechanism: (valueOf('sasl.mechanism') ?? previous.saslMechanism) as ClusterLinkInputs['saslMechanism'],
     sourceCredentials: hasCredentials
-      ? { username: valueOf('sasl.username') ?? previous.sourceCredentials?.username ?? '', password: previous.sourceCredentials?.password ?? '' }
+      ? { username: valueOf('sasl.username') ?? previous.sourceCredentials?.username ?? UNREADABLE_SECRET, password: previous.sourceCredentials?.password ?? UNREADABLE_SECRET }
       : undefined,
     sourceTls: hasTls
       ? {

@@ -7,7 +7,7 @@ export { validateInputs, issuesToFailures, type InputFailure, type ValidationRes
 export { engineConnectionShape, resolveEngineConnection, type EngineConnection } from './engine-connection-spec.ts'
 export {
   NAME_PATTERN, LINK_NAME_PATTERN, TYPED_LINK_CONFIGS, SETTABLE_LINK_CONFIGS, CLUSTER_LINK_FIELDS, CLUSTER_LINK_SECRET_FIELDS,
-  clusterLinkInputsSchema, validateClusterLinkInputs, diffClusterLinkInputs, toLinkConfigs, fromLinkConfigs,
+  clusterLinkInputsSchema, validateClusterLinkInputs, diffClusterLinkInputs, toLinkConfigs, fromLinkConfigs, UNREADABLE_SECRET,
   type ClusterLinkInputs, type ClusterLinkInputsArgs, type ObservedLinkConfig,
 } from './cluster-link-spec.ts'
 export {

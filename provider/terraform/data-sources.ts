@@ -33,7 +33,6 @@ export const MIRROR_TOPIC_DATA_SOURCE_SCHEMA: BlockSchema = {
     { name: 'mirror_topic_name', type: 'string', required: true, description: 'The mirror topic on the destination cluster.' },
     { name: 'source_topic_name', type: 'string', computed: true, description: 'The topic on the source cluster.' },
     { name: 'status', type: 'string', computed: true, description: 'ACTIVE, PAUSED, or FAILED_OVER for a stopped mirror (the engine reports STOPPED for promoted and failed-over mirrors alike).' },
-    { name: 'cluster_id', type: 'string', computed: true, description: 'Destination cluster id.' },
     ...MIRROR_TOPIC_OUTPUT_ATTRIBUTES.map(computedCopy),
   ],
 }

@@ -2,7 +2,7 @@
 // that uses it), so `terraform init` finds the provider offline under a made-up registry host.
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 
@@ -16,6 +16,9 @@ export const PROVIDER_VERSION = '0.1.0'
 
 export const DEFAULT_ENTRY = resolve(import.meta.dirname, 'main.ts')
 
+/** Names the file that tells the wrapper which Node binary and provider entry to run (default: see `defaultProviderConfigFile`). */
+export const PROVIDER_CONFIG_ENV = 'CLUSTERLINK_PROVIDER_CONFIG'
+
 export interface InstallProviderOptions {
   /** Mirror root; the provider lands in `<mirror>/clusterlink.local/clusterlink/clusterlink/<version>/<os>_<arch>/`. */
   readonly mirrorDir: string
@@ -23,13 +26,22 @@ export interface InstallProviderOptions {
   readonly nodePath?: string
   /** Provider entry file; default provider/terraform/main.ts of this checkout. */
   readonly entry?: string
+  /** Where Node's and the entry's paths are written; default `defaultProviderConfigFile()`. Terraform must see a non-default one in CLUSTERLINK_PROVIDER_CONFIG. */
+  readonly providerConfigFile?: string
   /** When set, a Terraform CLI config using the mirror is written there (point TF_CLI_CONFIG_FILE at it). */
   readonly cliConfigFile?: string
 }
 
 export interface InstalledProvider {
   readonly executable: string
+  readonly providerConfigFile: string
   readonly cliConfigFile?: string
+}
+
+/** `<cache>/terraform-provider-clusterlink-<version>.env`, cache being $CLUSTERLINK_CACHE, else $XDG_CACHE_HOME/clusterlink, else ~/.cache/clusterlink. */
+export function defaultProviderConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.CLUSTERLINK_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'clusterlink')
+  return join(cache, `terraform-provider-${PROVIDER_TYPE}-${PROVIDER_VERSION}.env`)
 }
 
 /** Terraform's platform name for this machine (`linux_amd64`, `darwin_arm64`, …). */
@@ -58,24 +70,55 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`
 }
 
+/**
+ * The executable Terraform runs. It holds no path of this machine, so the package directory, and the h1 hash Terraform
+ * records for it in .terraform.lock.hcl, are the same on every machine and across reinstalls: the Node binary and the
+ * provider entry come from the provider config file.
+ */
+export function providerWrapperScript(): string {
+  const defaultConfig = `\${CLUSTERLINK_CACHE:-\${XDG_CACHE_HOME:-$HOME/.cache}/clusterlink}/terraform-provider-${PROVIDER_TYPE}-${PROVIDER_VERSION}.env`
+  return [
+    '#!/bin/sh',
+    `# terraform-provider-clusterlink ${PROVIDER_VERSION}: the clusterlink Terraform provider (TypeScript), run by Node 24.`,
+    '# The same on every machine; node provider/terraform/install-provider.ts writes the file naming Node and the entry.',
+    `conf="\${${PROVIDER_CONFIG_ENV}:-${defaultConfig}}"`,
+    'if [ ! -r "$conf" ]; then',
+    '  echo "terraform-provider-clusterlink: $conf is missing; run: node provider/terraform/install-provider.ts" >&2',
+    '  exit 1',
+    'fi',
+    '. "$conf"',
+    '# Terraform starts the provider several times per command; Node\'s compile cache makes the later starts cheaper.',
+    ': "${NODE_COMPILE_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/clusterlink/node-compile-cache}"',
+    'export NODE_COMPILE_CACHE',
+    'exec "$CLUSTERLINK_NODE" --disable-warning=ExperimentalWarning "$CLUSTERLINK_PROVIDER_ENTRY" "$@"',
+    '',
+  ].join('\n')
+}
+
+/** Writes a file through a temporary name and a rename, so a Terraform running in parallel never reads it half-written. */
+async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  await writeFile(temporary, text)
+  await chmod(temporary, mode)
+  await rename(temporary, path)
+}
+
 export async function installProvider(options: InstallProviderOptions): Promise<InstalledProvider> {
   const dir = join(resolve(options.mirrorDir), PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, PROVIDER_VERSION, terraformPlatform())
   await mkdir(dir, { recursive: true })
   const executable = join(dir, `terraform-provider-${PROVIDER_TYPE}_v${PROVIDER_VERSION}`)
-  const wrapper = [
-    '#!/bin/sh',
-    '# terraform-provider-clusterlink: the clusterlink Terraform provider (TypeScript), run by Node 24.',
-    `exec ${shellQuote(options.nodePath ?? process.execPath)} --disable-warning=ExperimentalWarning ${shellQuote(options.entry ?? DEFAULT_ENTRY)} "$@"`,
+  const providerConfigFile = resolve(options.providerConfigFile ?? defaultProviderConfigFile())
+  await mkdir(dirname(providerConfigFile), { recursive: true })
+  await writeAtomically(providerConfigFile, [
+    '# Written by provider/terraform/install-provider.ts: what terraform-provider-clusterlink runs.',
+    `CLUSTERLINK_NODE=${shellQuote(options.nodePath ?? process.execPath)}`,
+    `CLUSTERLINK_PROVIDER_ENTRY=${shellQuote(resolve(options.entry ?? DEFAULT_ENTRY))}`,
     '',
-  ].join('\n')
-  // Write then rename, so a Terraform running in parallel never starts a half-written file.
-  const temporary = `${executable}.${process.pid}.tmp`
-  await writeFile(temporary, wrapper)
-  await chmod(temporary, 0o755)
-  await rename(temporary, executable)
-  if (options.cliConfigFile === undefined) return { executable }
+  ].join('\n'), 0o644)
+  await writeAtomically(executable, providerWrapperScript(), 0o755)
+  if (options.cliConfigFile === undefined) return { executable, providerConfigFile }
   await writeFile(options.cliConfigFile, cliConfigText(options.mirrorDir))
-  return { executable, cliConfigFile: options.cliConfigFile }
+  return { executable, providerConfigFile, cliConfigFile: options.cliConfigFile }
 }
 
 const argsSchema = z.object({
@@ -91,14 +134,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`install-provider: ${parsed.error.issues.map((issue) => issue.message).join('; ')}\n`)
     return 2
   }
-  const cache = process.env.CLUSTERLINK_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clusterlink')
-  const mirrorDir = parsed.data.mirror ?? join(cache, 'terraform-mirror')
+  const mirrorDir = parsed.data.mirror ?? join(dirname(defaultProviderConfigFile()), 'terraform-mirror')
   const installed = await installProvider({
     mirrorDir,
     ...(parsed.data.node === undefined ? {} : { nodePath: parsed.data.node }),
     ...(parsed.data['cli-config'] === undefined ? {} : { cliConfigFile: resolve(parsed.data['cli-config']) }),
   })
   process.stdout.write(`installed ${PROVIDER_SOURCE} ${PROVIDER_VERSION} at ${installed.executable}\n`)
+  process.stdout.write(`it runs ${parsed.data.node ?? process.execPath} on ${DEFAULT_ENTRY} (recorded in ${installed.providerConfigFile})\n`)
   if (installed.cliConfigFile) {
     process.stdout.write(`wrote ${installed.cliConfigFile}; run: export TF_CLI_CONFIG_FILE=${installed.cliConfigFile}\n`)
   } else {

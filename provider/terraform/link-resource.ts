@@ -42,12 +42,12 @@ export const LINK_INPUT_ATTRIBUTES: readonly AttributeSchema[] = [
     ],
   }),
   field('configs', { type: ['map', 'string'], optional: true }),
-  field('clusterId', { optional: true, computed: true, description: 'Destination cluster id (the cluster_id in REST paths). Default: the provider\'s cluster_id, else the one cluster the engine serves. Changing it replaces the link.' }),
   field('adopt', { optional: true, computed: true, withDefault: true }),
   field('forceDelete', { optional: true, computed: true, withDefault: true }),
 ]
 
 const OUTPUT_ATTRIBUTES: readonly AttributeSchema[] = [
+  { name: 'cluster_id', type: 'string', computed: true, description: 'Destination cluster id the link lives on (set it in the provider block, or use a provider alias per engine).' },
   { name: 'id', type: 'string', computed: true, description: 'The link name (also the import id).' },
   { name: 'cluster_link_id', type: 'string', computed: true, description: 'The engine\'s id of the link.' },
   { name: 'link_state', type: 'string', computed: true, volatile: true, description: 'ACTIVE, PAUSED, UNAVAILABLE or FAILED, as the engine reports it.' },
@@ -63,14 +63,15 @@ export const LINK_RESOURCE_SCHEMA: BlockSchema = {
 
 export const LINK_SPEC_FIELDS = Object.keys(CLUSTER_LINK_FIELDS)
 const MAP_FIELDS = ['configs']
-const TERRAFORM_ONLY = new Set(['endpoint', 'token'])
+/** Spec fields the provider block holds in Terraform (not resource attributes). */
+const PROVIDER_BLOCK_FIELDS = new Set(['endpoint', 'token', 'clusterId'])
 
 /** Validates a configuration (values may be unknown) with the spec; diagnostics point at attributes. */
 export function validateLinkConfig(config: TerraformObject, summary = 'Invalid clusterlink_link'): Diagnostic[] {
   const result = validateClusterLinkInputs(toSpecInputs(LINK_INPUT_ATTRIBUTES, config))
   if (result.ok) return []
   return result.failures
-    .filter((failure) => !TERRAFORM_ONLY.has(failure.property.split('.')[0] ?? ''))
+    .filter((failure) => !PROVIDER_BLOCK_FIELDS.has(failure.property.split('.')[0] ?? ''))
     .map((failure) => failureToDiagnostic(failure, LINK_SPEC_FIELDS, MAP_FIELDS, summary))
 }
 
@@ -119,10 +120,10 @@ export function linkStateFromEngine(
     adopt: current.adopt ?? false,
     force_delete: current.force_delete ?? false,
     id: link.link_name,
-    cluster_link_id: link.cluster_link_id ?? '',
+    cluster_link_id: link.cluster_link_id ?? null,
     link_state: link.link_state ?? 'UNKNOWN',
     link_error: link.link_error ?? 'NO_ERROR',
-    link_error_message: link.link_error_message ?? '',
+    link_error_message: link.link_error_message || null,
   }
 }
 

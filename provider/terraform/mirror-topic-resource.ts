@@ -26,13 +26,13 @@ export const MIRROR_TOPIC_INPUT_ATTRIBUTES: readonly AttributeSchema[] = [
   field('status', { optional: true, computed: true, withDefault: true }),
   field('promoteTimeoutMs', { type: 'number', optional: true, computed: true, withDefault: true }),
   field('onDelete', { optional: true, computed: true, withDefault: true }),
-  field('clusterId', { optional: true, computed: true, description: 'Destination cluster id. Default: the provider\'s cluster_id, else the one cluster the engine serves. Changing it replaces the mirror topic.' }),
   field('adopt', { optional: true, computed: true, withDefault: true }),
 ]
 
 export const MIRROR_LAGS_TYPE: TerraformType = ['list', ['object', { partition: 'number', lag: 'number', last_source_fetch_offset: 'number' }]]
 
 export const MIRROR_TOPIC_OUTPUT_ATTRIBUTES: readonly AttributeSchema[] = [
+  { name: 'cluster_id', type: 'string', computed: true, description: 'Destination cluster id the mirror topic lives on (set it in the provider block).' },
   { name: 'id', type: 'string', computed: true, description: '`<link name>/<mirror topic name>` (also the import id).' },
   { name: 'mirror_status', type: 'string', computed: true, volatile: true, description: 'The engine\'s mirror_status: ACTIVE, PAUSED, PENDING_STOPPED, STOPPED, FAILED, SOURCE_UNAVAILABLE, LINK_PAUSED, LINK_FAILED or PENDING_MIRROR.' },
   { name: 'partition_count', type: 'number', computed: true, volatile: true, description: 'Number of mirror partitions.' },
@@ -47,13 +47,14 @@ export const MIRROR_TOPIC_RESOURCE_SCHEMA: BlockSchema = {
 }
 
 const SPEC_FIELDS = Object.keys(MIRROR_TOPIC_FIELDS)
-const TERRAFORM_ONLY = new Set(['endpoint', 'token'])
+/** Spec fields the provider block holds in Terraform (not resource attributes). */
+const PROVIDER_BLOCK_FIELDS = new Set(['endpoint', 'token', 'clusterId'])
 
 export function validateMirrorTopicConfig(config: TerraformObject): Diagnostic[] {
   const result = validateMirrorTopicInputs(toSpecInputs(MIRROR_TOPIC_INPUT_ATTRIBUTES, config))
   if (result.ok) return []
   return result.failures
-    .filter((failure) => !TERRAFORM_ONLY.has(failure.property.split('.')[0] ?? ''))
+    .filter((failure) => !PROVIDER_BLOCK_FIELDS.has(failure.property.split('.')[0] ?? ''))
     .map((failure) => failureToDiagnostic(failure, SPEC_FIELDS, ['configs'], 'Invalid clusterlink_mirror_topic'))
 }
 

@@ -47,7 +47,8 @@ export function checkPluginEnvironment(environment: PluginEnvironment): string |
 }
 
 export interface ServeOptions<Client> {
-  readonly handlers: ProviderRpcHandlers<Client>
+  /** May still be loading: the handshake goes out first, and every RPC waits for it. */
+  readonly handlers: ProviderRpcHandlers<Client> | Promise<ProviderRpcHandlers<Client>>
   readonly environment: PluginEnvironment
   readonly logger: Logger
   /** Where the handshake line goes (process.stdout); nothing else may be written there. */
@@ -70,7 +71,10 @@ export async function servePlugin<Client>(options: ServeOptions<Client>): Promis
     import('@grpc/proto-loader'),
     import('./plugin-certificate.ts'),
   ])
-  const { handlers, environment, logger } = options
+  const { environment, logger } = options
+  const handlersReady = Promise.resolve(options.handlers)
+  // Every RPC reports this failure itself; this only keeps an early one from being an unhandled rejection.
+  handlersReady.catch((error: unknown) => { logger.error({ err: error }, 'provider definition failed to load (a bug)') })
   const protocolDir = join(import.meta.dirname, 'protocol')
   const definition = await protoLoader.load(['tfplugin6.proto', 'go-plugin.proto', 'health.proto'], {
     includeDirs: [protocolDir], keepCase: true, longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: true,
@@ -81,10 +85,10 @@ export async function servePlugin<Client>(options: ServeOptions<Client>): Promis
     grpc: { health: { v1: { Health: { service: ServiceDefinition } } } }
   }
 
-  const unary = (name: string, run: (request: Record<string, unknown>) => object | Promise<object>): UnaryHandler =>
+  const unary = (name: string, run: (request: Record<string, unknown>, handlers: ProviderRpcHandlers<Client>) => object | Promise<object>): UnaryHandler =>
     (call, callback) => {
-      Promise.resolve()
-        .then(() => run(call.request))
+      handlersReady
+        .then((handlers) => run(call.request, handlers))
         .then((response) => callback(null, response), (error: unknown) => {
           logger.error({ err: error, rpc: name }, 'rpc failed (unexpected error)')
           callback(error instanceof Error ? error : new Error(String(error)))
@@ -106,19 +110,19 @@ export async function servePlugin<Client>(options: ServeOptions<Client>): Promis
   }
 
   server.addService(loaded.tfplugin6.Provider.service, {
-    GetMetadata: unary('GetMetadata', () => handlers.getMetadata()),
-    GetProviderSchema: unary('GetProviderSchema', () => handlers.getProviderSchema()),
-    ValidateProviderConfig: unary('ValidateProviderConfig', (request) => handlers.validateProviderConfig(request)),
-    ValidateResourceConfig: unary('ValidateResourceConfig', (request) => handlers.validateResourceConfig(request)),
-    ValidateDataResourceConfig: unary('ValidateDataResourceConfig', (request) => handlers.validateDataResourceConfig(request)),
-    UpgradeResourceState: unary('UpgradeResourceState', (request) => handlers.upgradeResourceState(request)),
-    ConfigureProvider: unary('ConfigureProvider', (request) => handlers.configureProvider(request)),
-    ReadResource: unary('ReadResource', (request) => handlers.readResource(request)),
-    PlanResourceChange: unary('PlanResourceChange', (request) => handlers.planResourceChange(request)),
-    ApplyResourceChange: unary('ApplyResourceChange', (request) => handlers.applyResourceChange(request)),
-    ImportResourceState: unary('ImportResourceState', (request) => handlers.importResourceState(request)),
-    ReadDataSource: unary('ReadDataSource', (request) => handlers.readDataSource(request)),
-    StopProvider: unary('StopProvider', () => handlers.stopProvider()),
+    GetMetadata: unary('GetMetadata', (_request, handlers) => handlers.getMetadata()),
+    GetProviderSchema: unary('GetProviderSchema', (_request, handlers) => handlers.getProviderSchema()),
+    ValidateProviderConfig: unary('ValidateProviderConfig', (request, handlers) => handlers.validateProviderConfig(request)),
+    ValidateResourceConfig: unary('ValidateResourceConfig', (request, handlers) => handlers.validateResourceConfig(request)),
+    ValidateDataResourceConfig: unary('ValidateDataResourceConfig', (request, handlers) => handlers.validateDataResourceConfig(request)),
+    UpgradeResourceState: unary('UpgradeResourceState', (request, handlers) => handlers.upgradeResourceState(request)),
+    ConfigureProvider: unary('ConfigureProvider', (request, handlers) => handlers.configureProvider(request)),
+    ReadResource: unary('ReadResource', (request, handlers) => handlers.readResource(request)),
+    PlanResourceChange: unary('PlanResourceChange', (request, handlers) => handlers.planResourceChange(request)),
+    ApplyResourceChange: unary('ApplyResourceChange', (request, handlers) => handlers.applyResourceChange(request)),
+    ImportResourceState: unary('ImportResourceState', (request, handlers) => handlers.importResourceState(request)),
+    ReadDataSource: unary('ReadDataSource', (request, handlers) => handlers.readDataSource(request)),
+    StopProvider: unary('StopProvider', (_request, handlers) => handlers.stopProvider()),
   })
   server.addService(loaded.plugin.GRPCController.service, {
     // Answer first, then close: Terraform waits for the reply before it stops waiting on the process.

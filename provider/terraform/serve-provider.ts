@@ -26,7 +26,8 @@ export async function serveProvider<Client>(options: ServeProviderOptions<Client
     level: ['trace', 'debug', 'info', 'warn', 'error'].includes(level) ? level : 'warn',
     destination: pino.destination({ fd: 2, sync: true }),
   }).child({ component: 'terraform-provider' })
-  const handlers = new ProviderRpcHandlers(await options.createDefinition())
+  // Loaded while the server starts and the handshake goes out; every RPC waits for it.
+  const handlers = options.createDefinition().then((definition) => new ProviderRpcHandlers(definition))
   // Terraform forwards Ctrl-C to the whole process group and then calls StopProvider; it owns the lifecycle.
   process.on('SIGINT', () => { logger.debug('interrupt ignored (Terraform stops the provider itself)') })
   const plugin = await servePlugin({

@@ -107,12 +107,12 @@ export function fromSpecInputs(attributes: readonly AttributeSchema[], value: Re
 
 /** Rewrites camelCase input names inside a spec message into the Terraform attribute names users write. */
 export function toTerraformWording(message: string, fields: readonly string[]): string {
-  let out = message
+  let out = message.replace(/\b([a-z][a-zA-Z]*): ([A-Z][A-Z_]+)\b/g, (whole, name: string, value: string) => (fields.includes(name) ? `${toSnakeCase(name)} = "${value}"` : whole))
   for (const field of [...fields].sort((a, b) => b.length - a.length)) {
     if (!/[A-Z]/.test(field)) continue
     out = out.replace(new RegExp(`\\b${field}\\b`, 'g'), toSnakeCase(field))
   }
-  return out.replaceAll('MirrorTopic', 'clusterlink_mirror_topic').replaceAll('onDelete: ', 'on_delete = ')
+  return out.replace(/\bMirrorTopic\b/g, 'clusterlink_mirror_topic').replace(/\bClusterLink\b/g, 'clusterlink_link')
 }
 
 /**

@@ -1,4 +1,4 @@
-// The engine image on real Kafka: builds it with the project script, runs one container configured like the Kubernetes Deployment, mirrors a topic through the REST API, and stops cleanly on SIGTERM.
+// The engine image on real Kafka: builds it with the project script, runs one container configured like the Kubernetes Deployment, mirrors a topic through the REST API, stops cleanly on SIGTERM under load and resumes in a new container.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -26,9 +26,11 @@ describe('engine container', { timeout: 900_000 }, () => {
   let destination: KafkaCluster
   let sourceAdmin: Admin
   let engine: EngineContainer | undefined
+  /** Every container this file starts, removed in after() whatever happened. */
+  const containers: EngineContainer[] = []
   let clusterBase = ''
 
-  async function api(method: string, path: string, body?: unknown, token: string | undefined = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function api(method: string, path: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
     const response = await fetch(`${engine?.url}${path}`, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -54,6 +56,7 @@ describe('engine container', { timeout: 900_000 }, () => {
       image, name: `clusterlink-test-${id}`, destinationBootstrap: destination.bootstrapServers, port: await findFreePort(),
       apiToken: TOKEN, credentialsKey: CREDENTIALS_KEY, stateTopic: `_clusterlink-state-${id}`,
     })
+    containers.push(engine)
     await waitFor(async () => (await status('/readyz')) === 200, 'the engine container to be ready', 120_000)
     process.stderr.write(`# engine container: podman run to /readyz 200 in ${Date.now() - startedAt} ms\n`)
     const clusters = await api('GET', '/kafka/v3/clusters')
@@ -62,10 +65,9 @@ describe('engine container', { timeout: 900_000 }, () => {
   })
 
   after(async () => {
-    if (engine) {
-      const logs = await podman(['logs', engine.name]).catch(() => ({ stdout: '', stderr: '' }))
-      if (process.env.CLUSTERLINK_TEST_VERBOSE) process.stderr.write(logs.stderr)
-      await engine.remove()
+    for (const container of containers) {
+      if (process.env.CLUSTERLINK_TEST_VERBOSE) process.stderr.write((await podman(['logs', container.name]).catch(() => ({ stderr: '' }))).stderr)
+      await container.remove()
     }
     await sourceAdmin?.disconnect().catch(() => undefined)
     await Promise.allSettled([source?.stop(), destination?.stop()])
@@ -95,7 +97,7 @@ describe('engine container', { timeout: 900_000 }, () => {
   test('engine container should answer /healthz and /readyz without a token and refuse the REST API without one', async () => {
     assert.equal(await status('/healthz'), 200)
     assert.equal(await status('/readyz'), 200)
-    assert.equal((await api('GET', '/kafka/v3/clusters', undefined, undefined)).status, 401)
+    assert.equal((await api('GET', '/kafka/v3/clusters', undefined, null)).status, 401)
     assert.equal((await api('GET', '/kafka/v3/clusters', undefined, 'not-the-token-0000000')).status, 401)
     const clusters = await api('GET', '/kafka/v3/clusters')
     assert.equal(clusters.status, 200)
@@ -124,13 +126,62 @@ describe('engine container', { timeout: 900_000 }, () => {
     await sourceAdmin.deleteTopics({ topics: [topic] })
   })
 
-  test('engine container should exit 0 on SIGTERM within the grace period', async () => {
-    const name = engine?.name ?? ''
+  test('engine container should exit 0 on SIGTERM under load, and a new container should resume the mirror with identical records', async () => {
+    const topic = `container-payments-${id}`
+    await sourceAdmin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+    const producer = new Kafka({ brokers: [source.bootstrapServers], logLevel: logLevel.NOTHING }).producer()
+    await producer.connect()
+    let produced = 0
+    const send = async (count: number): Promise<void> => {
+      await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `p${(produced + i) % 11}`, value: `payment-${produced + i}` })) })
+      produced += count
+    }
+    await send(200)
+    assert.equal((await api('POST', `${clusterBase}/links/container-link/mirrors`, { source_topic_name: topic })).status, 204)
+    await waitFor(async () => (await api('GET', `${clusterBase}/links/container-link/mirrors/${topic}`)).json['mirror_status'] === 'ACTIVE', `mirror ${topic} to be ACTIVE`)
+    // Keep the copiers busy while SIGTERM arrives: a producer loop runs until the container has exited.
+    let stopping = false
+    const load = (async () => { while (!stopping) await send(50) })()
+    const old = engine as EngineContainer
     // podman stop sends the image's STOPSIGNAL (SIGTERM), then SIGKILL after the grace period: exit 137 would mean too slow.
-    await podman(['stop', '--time', String(GRACE_SECONDS), name], { timeoutMs: (GRACE_SECONDS + 30) * 1000 })
-    const { stdout } = await podman(['inspect', '--format', '{{.State.ExitCode}}', name])
+    const stopAt = Date.now()
+    await podman(['stop', '--time', String(GRACE_SECONDS), old.name], { timeoutMs: (GRACE_SECONDS + 30) * 1000 })
+    process.stderr.write(`# engine container: SIGTERM to exit in ${Date.now() - stopAt} ms (grace ${GRACE_SECONDS} s)\n`)
+    stopping = true
+    await load
+    const { stdout } = await podman(['inspect', '--format', '{{.State.ExitCode}}', old.name])
     assert.equal(stdout.trim(), '0')
-    const logs = await podman(['logs', name])
+    const logs = await podman(['logs', old.name])
     assert.match(logs.stderr + logs.stdout, /engine stopped/)
+    await send(100)
+    await producer.disconnect()
+
+    // A new container on the same state topic loads the link and the mirror and resumes from the destination's log end offset.
+    engine = await startEngineContainer({
+      image, name: `clusterlink-test-${id}-2`, destinationBootstrap: destination.bootstrapServers, port: await findFreePort(),
+      apiToken: TOKEN, credentialsKey: CREDENTIALS_KEY, stateTopic: `_clusterlink-state-${id}`,
+    })
+    containers.push(engine)
+    await old.remove()
+    await waitFor(async () => (await status('/readyz')) === 200, 'the new engine container to be ready', 120_000)
+    await waitFor(async () => {
+      const described = (await api('GET', `${clusterBase}/links/container-link/mirrors/${topic}`)).json
+      const lags = (described['mirror_lags'] as Array<{ lag: number; last_source_fetch_offset: number }> | undefined) ?? []
+      return described['mirror_status'] === 'ACTIVE' && lags.length === 2 && lags.every((l) => l.lag === 0) && lags.reduce((s, l) => s + l.last_source_fetch_offset, 0) >= produced
+    }, `mirror ${topic} to catch up after the restart`, 120_000, 500)
+    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), produced)
+  })
+
+  test('engine image should exit 2 and list every configuration problem when started without configuration', async () => {
+    const failed = await podman(['run', '--rm', '--network', 'none', '--read-only', image]).then(
+      () => assert.fail('the engine started without a configuration'),
+      (error: { code?: number; stderr?: string }) => error,
+    )
+    assert.equal(failed.code, 2)
+    assert.match(failed.stderr ?? '', /invalid engine configuration/)
+    assert.match(failed.stderr ?? '', /destination/)
+    assert.match(failed.stderr ?? '', /no authentication configured/)
   })
 })

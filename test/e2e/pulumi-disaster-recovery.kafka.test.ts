@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts'
 import { disasterRecovery, type DisasterRecoveryOptions } from '../../examples/pulumi/disaster-recovery/program.ts'
-import { ClusterLink } from '../../provider/pulumi/index.ts'
+import { ClusterLink, MirrorTopic } from '../../provider/pulumi/index.ts'
 import type { EngineClient } from '../../provider/client/index.ts'
-import { createTestStack, createTopics, deleteTopics, engineClientOf, produce, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
+import { createTestStack, createTopics, deleteTopics, engineClientOf, kafkaOf, produce, readStoredState, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
 
 describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
   const id = Date.now().toString(36)
@@ -73,6 +73,26 @@ describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
     assert.equal(config.value, '2000')
   })
 
+  test('consumer offset sync should copy a committed consumer group offset to the DR cluster', async () => {
+    const groupId = `dr-consumers-${id}`
+    const sourceAdmin = kafkaOf(source).admin()
+    const destinationAdmin = kafkaOf(destination).admin()
+    await Promise.all([sourceAdmin.connect(), destinationAdmin.connect()])
+    try {
+      const ends = await sourceAdmin.fetchTopicOffsets(topics[0]!)
+      const committed = ends.map((end) => ({ partition: end.partition, offset: String(Math.floor(Number(end.high) / 2)) }))
+      await sourceAdmin.setOffsets({ groupId, topic: topics[0]!, partitions: committed })
+      const synced = await waitFor(`offsets of ${groupId} on the DR cluster`, async () => {
+        const [fetched] = await destinationAdmin.fetchOffsets({ groupId, topics: [topics[0]!] })
+        const byPartition = Object.fromEntries((fetched?.partitions ?? []).map((p) => [p.partition, p.offset]))
+        return committed.every((c) => byPartition[c.partition] === c.offset) ? byPartition : undefined
+      }, 60_000)
+      assert.deepEqual(synced, Object.fromEntries(committed.map((c) => [c.partition, c.offset])))
+    } finally {
+      await Promise.all([sourceAdmin.disconnect(), destinationAdmin.disconnect()])
+    }
+  })
+
   test('a change behind Pulumi\'s back should fail preview --refresh --expect-no-changes, and up --refresh should repair it', async () => {
     await test1.stack.preview({ refresh: true, expectNoChanges: true })
     await client.alterLinkConfigs(linkName, [{ name: 'consumer.offset.sync.ms', value: '9999' }, { name: 'cluster.link.paused', value: 'false', operation: 'SET' }])
@@ -87,8 +107,9 @@ describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
   })
 
   test('state should hold no engine token and only a small provider that loads the current code', async () => {
-    const state = JSON.stringify(await test1.stack.exportStack())
-    assert.equal(state.includes(local.engine.token), false)
+    const stored = await readStoredState(test1.stateDir)
+    assert.match(stored, /clusterlink:token/)
+    assert.equal(stored.includes(local.engine.token), false, 'the engine token from stack config is stored encrypted')
     const deployment = (await test1.stack.exportStack()).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] }
     const link = deployment.resources.find((r) => r.type === 'pulumi-nodejs:dynamic/clusterlink:ClusterLink')
     assert.ok(link, 'the ClusterLink type token is pulumi-nodejs:dynamic/clusterlink:ClusterLink')
@@ -149,12 +170,33 @@ describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
       const result = await stack.stack.up()
       assert.equal(result.outputs.linkId?.value, (await client.getLink(adoptName)).cluster_link_id)
       assert.equal((await client.getLinkConfig(adoptName, 'cluster.link.paused')).is_default, true)
-      const state = JSON.stringify(await stack.stack.exportStack())
-      assert.equal(state.includes(local.engine.token), false, 'an explicit token is stored encrypted')
+      const stored = await readStoredState(stack.stateDir)
+      assert.match(stored, /"token"/)
+      assert.equal(stored.includes(local.engine.token), false, 'an explicit token is stored encrypted in inputs and outputs')
       await stack.stack.destroy()
       assert.equal(await client.findLink(adoptName), undefined)
     } finally {
       await stack.dispose()
+    }
+  })
+
+  test('a mirror topic the engine refuses should fail the up with its message and leave no mirror behind', async () => {
+    const missing = `no-such-topic-${id}`
+    const failing = await createTestStack({
+      projectName: 'clusterlink-failed-create',
+      engine: local.engine,
+      program: async () => {
+        const link = new ClusterLink(`failing-${id}`, { linkName: `failing-${id}`, sourceBootstrapServers: source })
+        return { mirror: new MirrorTopic(missing, { linkName: link.linkName, sourceTopicName: missing }).mirrorStatus }
+      },
+    })
+    try {
+      await assert.rejects(failing.stack.up(), new RegExp(missing))
+      assert.deepEqual((await client.listMirrors()).filter((m) => m.mirror_topic_name === missing), [])
+      await failing.stack.destroy()
+      assert.equal(await client.findLink(`failing-${id}`), undefined)
+    } finally {
+      await failing.dispose()
     }
   })
 })

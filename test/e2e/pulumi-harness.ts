@@ -1,6 +1,6 @@
 // Drives the real Pulumi CLI (built from Go modules, cached outside the repository) through the Automation API with inline programs, a file backend and repo-local work dirs.
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from '@pulumi/pulumi/automation/index.js'
@@ -82,7 +82,8 @@ export function engineClientOf(local: LocalStack): EngineClient {
 export async function verifyMirror(source: string, destination: string, topic: string, mirrorTopic = topic): Promise<{ code: number; result: { identical: boolean; partitions: { sourceRecords: number; mirrorRecords: number; sourceEndOffset: string; mirrorEndOffset: string }[] } | undefined; stderr: string }> {
   try {
     const { stdout, stderr } = await run('node', [join(repoRoot, 'cli/main.ts'), 'verify', '--source-bootstrap', source, '--destination-bootstrap', destination,
-      '--topic', topic, '--mirror-topic', mirrorTopic, '--output', 'json', '--idle-ms', '1000'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 })
+      '--topic', topic, '--mirror-topic', mirrorTopic, '--output', 'json', '--idle-ms', '3000', '--timeout-ms', '60000'],
+    { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024, timeout: 120_000, killSignal: 'SIGKILL' })
     return { code: 0, result: JSON.parse(stdout), stderr }
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string }
@@ -146,4 +147,11 @@ export async function produce(bootstrapServers: string, topic: string, count: nu
   } finally {
     await producer.disconnect()
   }
+}
+
+/** Every file of a stack's file backend as stored on disk (secrets encrypted): what a leak check must search, not `stack export --show-secrets`. */
+export async function readStoredState(stateDir: string): Promise<string> {
+  const files = await readdir(stateDir, { recursive: true, withFileTypes: true })
+  const texts = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')))
+  return texts.join('\n')
 }

@@ -5,7 +5,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { installProvider } from '../../provider/terraform/install-provider.ts'
+import { installProvider, PROVIDER_CONFIG_ENV } from '../../provider/terraform/install-provider.ts'
 
 const execFileAsync = promisify(execFile)
 const repoRoot = resolve(import.meta.dirname, '../..')
@@ -43,6 +43,8 @@ export interface TerraformWorkspace {
 export interface WorkspaceOptions {
   /** Directory whose files are copied into the work directory (an example). */
   readonly sourceDir?: string
+  /** Writes the configuration itself (a CDKTF synth) under `root` and returns the directory terraform runs in. */
+  readonly prepare?: (root: string, env: NodeJS.ProcessEnv) => Promise<string>
   /** Terraform variables, passed as TF_VAR_<name> (lists and maps as JSON). */
   readonly variables?: Readonly<Record<string, string | readonly string[]>>
 }
@@ -50,15 +52,17 @@ export interface WorkspaceOptions {
 export async function createTerraformWorkspace(options: WorkspaceOptions = {}): Promise<TerraformWorkspace> {
   const binary = await resolveTerraform()
   const root = await mkdtemp(join(tmpdir(), 'clusterlink-tf-e2e-'))
-  const dir = join(root, 'work')
+  let dir = join(root, 'work')
   if (options.sourceDir) {
     await cp(options.sourceDir, dir, { recursive: true, filter: (source) => !/\.terraform|terraform\.tfstate|cdktf\.out/.test(source) })
   }
   const cliConfigFile = join(root, 'terraform.rc')
-  await installProvider({ mirrorDir: join(root, 'mirror'), cliConfigFile })
+  const providerConfigFile = join(root, 'terraform-provider-clusterlink.env')
+  await installProvider({ mirrorDir: join(root, 'mirror'), cliConfigFile, providerConfigFile })
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TF_CLI_CONFIG_FILE: cliConfigFile,
+    [PROVIDER_CONFIG_ENV]: providerConfigFile,
     CHECKPOINT_DISABLE: '1',
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
@@ -68,6 +72,7 @@ export async function createTerraformWorkspace(options: WorkspaceOptions = {}): 
   for (const [name, value] of Object.entries(options.variables ?? {})) {
     env[`TF_VAR_${name}`] = typeof value === 'string' ? value : JSON.stringify(value)
   }
+  if (options.prepare) dir = await options.prepare(root, env)
   const run = async (args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, cwd = dir): Promise<TerraformResult> => {
     try {
       const { stdout, stderr } = await execFileAsync(binary, [...args], { cwd, env: { ...env, ...extraEnv }, maxBuffer: 64 << 20 })

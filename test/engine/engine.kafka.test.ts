@@ -1,6 +1,9 @@
 // End-to-end engine tests on two real Kafka clusters: link and mirror over REST, identical offsets, restart recovery, offset sync, promote and failover.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
@@ -115,6 +118,7 @@ describe('engine end to end', { timeout: 600_000 }, () => {
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text()
     assert.match(metrics, new RegExp(`clusterlink_mirror_topics\\{link="e2e",state="ACTIVE"\\} 1`))
     assert.match(metrics, /clusterlink_mirror_partition_lag_records\{link="e2e",topic="orders-[^"]+",partition="0"\} 0/)
+    assert.match(metrics, /clusterlink_mirror_copied_records_total\{link="e2e",topic="orders-[^"]+"\} 200\n/)
   })
 
   test('engine should keep link credentials encrypted in the state topic', async () => {
@@ -123,13 +127,13 @@ describe('engine end to end', { timeout: 600_000 }, () => {
       { name: 'sasl.jaas.config', value: `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="${SECRET_PASSWORD}";` },
     ] })
     assert.equal(res.status, 204, JSON.stringify(res.json))
-    const raw = await readAll(destinationKafka, stateTopic, 2)
+    const raw = await readAll(destinationKafka, stateTopic, 3)
     assert.ok(raw.some((line) => line.includes('secret-link')), 'link record missing from the state topic')
     assert.ok(!raw.join('\n').includes(SECRET_PASSWORD), 'password in plaintext in the state topic')
     const configs = await call('GET', '/links/secret-link/configs')
     assert.ok(!JSON.stringify(configs.json).includes(SECRET_PASSWORD))
     assert.ok(!logs.join('').includes(SECRET_PASSWORD), 'password in the logs')
-    assert.equal((await call('DELETE', '/links/secret-link')).status, 204)
+    assert.equal((await call('DELETE', '/links/secret-link')).status, 200)
   })
 
   test('engine should recover links and mirrors after a restart and resume copying', async () => {
@@ -156,8 +160,15 @@ describe('engine end to end', { timeout: 600_000 }, () => {
       { name: 'consumer.offset.group.filters', value: JSON.stringify({ groupFilters: [{ name: `billing-${run}`, patternType: 'LITERAL', filterType: 'INCLUDE' }] }) },
     ] })
     assert.equal(alter.status, 204, JSON.stringify(alter.json))
-    // A consumer reads 40 records on the source and commits offset 40.
-    await sourceAdmin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '40' }] })
+    // A real consumer in the group reads on the source and commits offset 40, then leaves.
+    const sourceConsumer = sourceKafka.consumer({ groupId: group })
+    let read = 0
+    await sourceConsumer.connect()
+    await sourceConsumer.subscribe({ topic, fromBeginning: true })
+    await sourceConsumer.run({ autoCommit: false, eachMessage: async () => { read += 1 } })
+    await waitFor(() => read >= 40, '40 records read on the source', 60_000)
+    await sourceConsumer.commitOffsets([{ topic, partition: 0, offset: '40' }])
+    await sourceConsumer.disconnect()
     await waitCaughtUp('e2e', topic, 100)
     await waitFor(async () => {
       const offsets = await destinationAdmin.fetchOffsets({ groupId: group, topics: [topic] })
@@ -190,10 +201,65 @@ describe('engine end to end', { timeout: 600_000 }, () => {
     assert.equal(written?.errorCode, 0)
     const link = await call('GET', '/links/e2e')
     assert.ok((link.json['topic_names'] as string[]).includes(topic))
-    const deleteRefused = await call('DELETE', '/links/e2e')
-    assert.equal(deleteRefused.status, 204, 'all mirrors are STOPPED, so the link can go')
+    const deleted = await call('DELETE', '/links/e2e')
+    assert.equal(deleted.status, 200, 'all mirrors are STOPPED, so the link can go')
     const dst = await readAll(destinationKafka, topic, 301)
     assert.ok(dst.some((line) => line.includes(':local:written-after-promote:')))
     assert.ok(!dst.some((line) => line.includes(':v300:')), 'a source record was copied after promote')
+  })
+
+  test('engine should mark a link UNAVAILABLE while its source is down and recover by itself', async () => {
+    const topic = `avail-${run}`
+    await sourceAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    await produce(topic, 0, 10)
+    const link = await call('POST', '/links?link_name=avail', { configs: [
+      { name: 'bootstrap.servers', value: source.bootstrapServers },
+      { name: 'availability.check.ms', value: '200' }, { name: 'availability.check.consecutive.failure.threshold', value: '2' },
+    ] })
+    assert.equal(link.status, 204, JSON.stringify(link.json))
+    assert.equal((await call('POST', '/links/avail/mirrors', { source_topic_name: topic })).status, 204)
+    await waitCaughtUp('avail', topic, 10)
+    const seen = new Set<string>()
+    const watching = (async () => {
+      while (!seen.has('back')) {
+        const [l, m] = await Promise.all([call('GET', '/links/avail'), mirrorOf('avail', topic)])
+        if (l.json['link_state'] === 'UNAVAILABLE' && m['mirror_status'] === 'SOURCE_UNAVAILABLE') seen.add('down')
+        if (seen.has('down') && l.json['link_state'] === 'ACTIVE') seen.add('back')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    })()
+    await source.restart()
+    await Promise.race([watching, new Promise((_, reject) => setTimeout(() => reject(new Error(`states seen: ${[...seen].join(',')}`)), 120_000).unref())])
+    assert.ok(seen.has('down') && seen.has('back'))
+    await produce(topic, 10, 5)
+    await waitCaughtUp('avail', topic, 15)
+    await call('POST', '/links/avail/mirrors:failover', { mirror_topic_names: [topic] })
+    await waitFor(async () => (await mirrorOf('avail', topic))['mirror_status'] === 'STOPPED', 'STOPPED', 60_000)
+    assert.equal((await call('DELETE', '/links/avail')).status, 200)
+  })
+
+  test('clusterlink engine should print one listening line, serve, and exit 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../cli/main.ts'), 'engine',
+      '--destination-bootstrap', destination.bootstrapServers, '--port', '0', '--token', TOKEN, '--state-topic', `${stateTopic}-cli`, '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CLUSTERLINK_CREDENTIALS_KEY: 'cli-credentials-key-0123456789' },
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    try {
+      const lines = createInterface({ input: child.stdout })
+      const first = await new Promise<string>((resolve, reject) => {
+        lines.once('line', resolve)
+        child.once('exit', (code) => reject(new Error(`engine exited with ${code} before listening`)))
+      })
+      const event = JSON.parse(first) as { event: string; url: string; clusterId: string }
+      assert.equal(event.event, 'listening')
+      assert.equal(event.clusterId, app?.clusterId)
+      assert.equal((await fetch(`${event.url}/readyz`)).status, 200)
+      assert.equal((await fetch(`${event.url}/kafka/v3/clusters`)).status, 401)
+      const clusters = await fetch(`${event.url}/kafka/v3/clusters`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      assert.equal(((await clusters.json()) as Json).data?.[0]?.['cluster_id'], app?.clusterId)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    assert.equal(await exited, 0)
   })
 })

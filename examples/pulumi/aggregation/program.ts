@@ -7,6 +7,8 @@ export interface AggregationSource {
   readonly name: string
   readonly bootstrapServers: string
   readonly topics: readonly string[]
+  /** Extra link configs for this source's link (topic.config.sync.ms, consumer.offset.sync.*, ...). */
+  readonly linkConfigs?: Readonly<Record<string, string>>
 }
 
 export interface AggregationOptions {
@@ -28,6 +30,7 @@ export function aggregation(options: AggregationOptions): AggregationOutputs {
       linkName: `${source.name}-link`,
       sourceBootstrapServers: source.bootstrapServers,
       prefix: `${source.name}.`,
+      configs: { ...source.linkConfigs },
     })
     linkStates[source.name] = link.linkState
     mirrorTopics[source.name] = source.topics.map((topic) => new MirrorTopic(`${source.name}-${topic}`, {

@@ -25,6 +25,7 @@ describe('REST API', () => {
     const none = await t.app.server.inject({ method: 'GET', url: `${t.base}/links` })
     assert.equal(none.statusCode, 401)
     assert.equal(JSON.parse(none.body).error_code, 40101)
+    assert.match(String(none.headers['www-authenticate']), /Bearer/)
     const wrong = await t.request('GET', `${t.base}/links`, undefined, { authorization: 'Bearer wrong-token-000000000' })
     assert.equal(wrong.status, 401)
     const basic = await t.request('GET', `${t.base}/links`, undefined, { authorization: `Basic ${Buffer.from('api-key:api-secret-123').toString('base64')}` })
@@ -65,6 +66,27 @@ describe('REST API', () => {
     assert.equal((await t.request('GET', `${t.base}/links/l2`)).status, 404)
   })
 
+  test('REST API should record the source cluster id found by validate_link', async () => {
+    const body = linkBody()
+    delete (body as { source_cluster_id?: string }).source_cluster_id
+    assert.equal((await t.request('POST', `${t.base}/links?link_name=l4`, body)).status, 204)
+    assert.equal(((await t.request('GET', `${t.base}/links/l4`)).json() as Json)['source_cluster_id'], 'source-cluster-id')
+    assert.equal((await t.request('DELETE', `${t.base}/links/l4`)).status, 200)
+  })
+
+  test('REST API should say how to fix an unreachable source, and accept it with validate_link=false', async () => {
+    t.source.reachable = false
+    try {
+      const res = await t.request('POST', `${t.base}/links?link_name=l5`, linkBody())
+      assert.equal(res.status, 400)
+      assert.match((res.json() as Json)['message'] as string, /cannot reach the source cluster at bootstrap.servers=source.example:9092 .*validate_link=false/)
+      assert.equal((await t.request('POST', `${t.base}/links?link_name=l5&validate_link=false`, linkBody())).status, 204)
+    } finally {
+      t.source.reachable = true
+    }
+    assert.equal((await t.request('DELETE', `${t.base}/links/l5`)).status, 200)
+  })
+
   test('REST API should reject auto-create without filters and validate_only should create nothing', async () => {
     const res = await t.request('POST', `${t.base}/links?link_name=l3`, linkBody({ 'auto.create.mirror.topics.enable': 'true' }))
     assert.equal(res.status, 400)
@@ -103,7 +125,7 @@ describe('REST API', () => {
     assert.equal(again.status, 409)
     const all = (await t.request('GET', `${t.base}/links/-/mirrors?mirror_status=ACTIVE`)).json() as Json
     assert.deepEqual(all.data?.map((m) => m['mirror_topic_name']), ['orders'])
-    const none = (await t.request('GET', `${t.base}/links/l1/mirrors?mirror_status=PAUSED`)).json() as Json
+    const none = (await t.request('GET', `${t.base}/links/l1/mirrors?mirror_status=paused`)).json() as Json
     assert.deepEqual(none.data, [])
     assert.deepEqual(((await t.request('GET', `${t.base}/links/l1`)).json() as Json)['topic_names'], ['orders'])
   })
@@ -146,8 +168,19 @@ describe('REST API', () => {
     assert.equal((pause.json() as Json).data?.[0]?.['error_code'], 409)
   })
 
+  test('REST API should delete a mirror topic through the topic endpoint and refuse other topics', async () => {
+    t.destination.topics.set('payments', { partitions: 1, configs: {} })
+    t.destination.topics.set('plain', { partitions: 1, configs: {} })
+    assert.equal((await t.request('DELETE', `${t.base}/topics/payments`)).status, 204)
+    assert.equal(t.destination.topics.has('payments'), false)
+    assert.equal((await t.request('GET', `${t.base}/links/l1/mirrors/payments`)).status, 404)
+    const plain = await t.request('DELETE', `${t.base}/topics/plain`)
+    assert.equal(plain.status, 404)
+    assert.equal(t.destination.topics.has('plain'), true)
+  })
+
   test('REST API should delete a link whose mirrors are all STOPPED', async () => {
-    assert.equal((await t.request('DELETE', `${t.base}/links/l1`)).status, 204)
+    assert.equal((await t.request('DELETE', `${t.base}/links/l1`)).status, 200)
     assert.equal((await t.request('GET', `${t.base}/links/l1`)).status, 404)
     assert.equal(t.store.links.size, 0)
     assert.equal(t.store.mirrors.size, 0)
@@ -157,6 +190,15 @@ describe('REST API', () => {
     const doc = (await t.request('GET', '/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> }
     assert.ok(doc.paths['/kafka/v3/clusters/{cluster_id}/links/{link_name}/mirrors:promote']?.['post'])
     assert.ok(doc.paths['/kafka/v3/clusters/{cluster_id}/links/{link_name}/configs:alter']?.['put'])
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      const placeholders = [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]).sort()
+      for (const operation of Object.values(operations) as Array<{ parameters: Array<{ name: string; in: string }> }>) {
+        assert.deepEqual(operation.parameters.filter((p) => p.in === 'path').map((p) => p.name).sort(), placeholders, path)
+      }
+    }
+    const create = doc.paths['/kafka/v3/clusters/{cluster_id}/links']?.['post'] as { parameters: Array<{ name: string; required: boolean }>; requestBody: unknown }
+    assert.equal(create.parameters.find((p) => p.name === 'link_name')?.required, true)
+    assert.ok(JSON.stringify(create.requestBody).includes('source_cluster_id'))
   })
 
   test('REST API should answer 404 for another cluster id', async () => {

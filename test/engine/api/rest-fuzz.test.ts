@@ -10,23 +10,38 @@ const ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['GET', '/links/{l}/configs'], ['GET', '/links/{l}/configs/{c}'], ['PUT', '/links/{l}/configs/{c}'], ['DELETE', '/links/{l}/configs/{c}'],
   ['PUT', '/links/{l}/configs:alter'], ['POST', '/links/{l}/configs:alter'],
   ['GET', '/links/-/mirrors'], ['GET', '/links/{l}/mirrors'], ['POST', '/links/{l}/mirrors'], ['GET', '/links/{l}/mirrors/{t}'],
-  ['POST', '/links/{l}/mirrors:pause'], ['POST', '/links/{l}/mirrors:resume'], ['POST', '/links/{l}/mirrors:promote'], ['POST', '/links/{l}/mirrors:failover'],
+  // mirrors:promote is left out: an accepted promote finishes in the background, which would race the snapshot
+  // comparison below; it shares its schemas and checks with the other actions and is tested on its own elsewhere.
+  ['POST', '/links/{l}/mirrors:pause'], ['POST', '/links/{l}/mirrors:resume'], ['POST', '/links/{l}/mirrors:failover'],
   ['DELETE', '/topics/{t}'],
 ]
 
 const name = fc.oneof(
-  fc.constantFrom('fz', 'orders', 'stopped', 'ghost', '-', '.', '..', 'a'.repeat(260), 'bad name', 'ünïcode', 'x%2Fy'),
-  fc.string({ maxLength: 40 }),
+  { arbitrary: fc.constantFrom('fz', 'orders', 'stopped', 'ghost', 'payments'), weight: 6 },
+  { arbitrary: fc.constantFrom('-', '.', '..', 'a'.repeat(260), 'bad name', 'ünïcode', 'x%2Fy'), weight: 1 },
+  { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
 )
 const configName = fc.oneof(fc.constantFrom('bootstrap.servers', 'cluster.link.paused', 'sasl.jaas.config', 'cluster.link.prefix', 'consumer.offset.sync.ms', 'no.such.config', 'link.mode'), fc.string({ maxLength: 30 }))
-const query = fc.dictionary(
-  fc.constantFrom('link_name', 'validate_only', 'validate_link', 'force', 'include_tasks', 'mirror_status', 'include_state_transition_errors', 'bogus'),
-  fc.oneof(fc.constantFrom('true', 'false', 'fz2', 'ACTIVE', 'PAUSED', ''), fc.string({ maxLength: 20 })),
-  { maxKeys: 3 },
+const query = fc.oneof(
+  { arbitrary: fc.constant({}), weight: 2 },
+  { arbitrary: fc.record({ link_name: fc.constantFrom('fz2', 'fz', 'bad name'), validate_only: fc.constantFrom('true', 'false') }, { requiredKeys: ['link_name'] }), weight: 2 },
+  { arbitrary: fc.dictionary(
+    fc.constantFrom('link_name', 'validate_only', 'validate_link', 'force', 'include_tasks', 'mirror_status', 'include_state_transition_errors', 'bogus'),
+    fc.oneof(fc.constantFrom('true', 'false', 'fz2', 'ACTIVE', 'PAUSED', ''), fc.string({ maxLength: 20 })),
+    { maxKeys: 3 },
+  ), weight: 2 },
 )
 const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean(), fc.constant(null), fc.double())
 const configArray = fc.array(fc.record({ name: fc.oneof(configName, fc.integer()), value: scalar }, { requiredKeys: [] }), { maxLength: 4 })
+const wellFormed = fc.oneof(
+  fc.record({ mirror_topic_names: fc.array(fc.constantFrom('orders', 'stopped', 'ghost'), { minLength: 1, maxLength: 2 }) }),
+  fc.record({ source_topic_name: fc.constantFrom('orders', 'payments', 'ghost') }),
+  fc.record({ data: fc.array(fc.record({ name: fc.constantFrom('consumer.offset.sync.ms', 'cluster.link.paused', 'topic.config.sync.ms'), value: fc.constantFrom('2000', 'true', 'false', 'x') }), { minLength: 1, maxLength: 2 }) }),
+  fc.record({ value: fc.constantFrom('2000', 'true', 'nope') }),
+  fc.constant(linkBody()),
+)
 const body = fc.oneof(
+  { arbitrary: wellFormed, weight: 4 },
   fc.constant(undefined),
   fc.anything({ maxDepth: 2 }),
   fc.string({ maxLength: 50 }).map((s) => ({ raw: s })),
@@ -67,11 +82,10 @@ describe('REST API fuzzing', () => {
         assert.ok(typeof error.message === 'string' && error.message.length > 0, res.body)
         assert.equal(snapshot(), before, `${method} ${path} was rejected (${res.status}) but changed state`)
       }
-    }), { numRuns: 400 })
+    }), { numRuns: 500 })
     // The fuzzer must reach the handlers, not only the validators: some requests succeed and several 4xx kinds occur.
     assert.ok([...statuses.keys()].some((s) => s < 300), JSON.stringify([...statuses]))
     assert.ok([400, 404].every((s) => statuses.has(s)), JSON.stringify([...statuses]))
-    console.log(JSON.stringify([...statuses]))
   })
 
   test('REST API fuzzing should reject a huge body with 413 and a JSON error', async () => {

@@ -20,7 +20,7 @@ export interface TestApp {
   request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: () => unknown; body: string }>
 }
 
-export async function buildTestApp(options: { credentialsKey?: string; promoteTimeoutMs?: number; store?: MemoryStateStore; source?: FakeCluster; destination?: FakeCluster } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { credentialsKey?: string; promoteTimeoutMs?: number; store?: MemoryStateStore; source?: FakeCluster; destination?: FakeCluster; listenerTls?: { cert: string; key: string } } = {}): Promise<TestApp> {
   const source = options.source ?? new FakeCluster('source-cluster-id')
   const destination = options.destination ?? new FakeCluster('destination-cluster-id')
   const store = options.store ?? new MemoryStateStore()
@@ -30,6 +30,7 @@ export async function buildTestApp(options: { credentialsKey?: string; promoteTi
     destination: { bootstrapServers: ['destination.example:9092'] },
     auth: { tokens: [TOKEN], basic: [{ key: 'api-key', secret: 'api-secret-123' }] },
     promoteTimeoutMs: options.promoteTimeoutMs ?? 2000,
+    ...(options.listenerTls ? { listener: { host: '127.0.0.1', port: 0, tls: options.listenerTls } } : {}),
     ...(options.credentialsKey ? { credentialsKey: options.credentialsKey } : {}),
   })
   const factory = fakeRunnerFactory()

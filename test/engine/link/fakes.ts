@@ -1,5 +1,5 @@
 // Test fakes for the engine: an in-memory ClusterAdmin and a controllable MirrorTopicRunner factory (no I/O).
-import type { ClusterAdmin, GroupOffset, TopicConfigEntry } from '../../../engine/link/index.ts'
+import type { ClusterAdmin, GroupOffset, TopicAcl, TopicConfigEntry } from '../../../engine/link/index.ts'
 import type { MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus } from '../../../engine/mirror/contract.ts'
 
 export class FakeCluster implements ClusterAdmin {
@@ -9,6 +9,8 @@ export class FakeCluster implements ClusterAdmin {
   readonly logEnd = new Map<string, number>()
   reachable = true
   brokers = 1
+  /** undefined: no authorizer. */
+  acls: TopicAcl[] | undefined
 
   constructor(id: string) {
     this.id = id
@@ -51,6 +53,15 @@ export class FakeCluster implements ClusterAdmin {
     const g = this.groups.get(group) ?? { members: 0, offsets: [] }
     const rest = g.offsets.filter((o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition))
     this.groups.set(group, { members: g.members, offsets: [...rest, ...offsets] })
+  }
+  async topicAcls(topic: string): Promise<TopicAcl[] | undefined> {
+    this.#check()
+    return this.acls?.filter((a) => a.topic === '*' || (a.patternType === 'LITERAL' ? a.topic === topic : topic.startsWith(a.topic)))
+  }
+  async createTopicAcls(acls: readonly TopicAcl[]): Promise<void> { this.#check(); this.acls = [...(this.acls ?? []), ...acls] }
+  async deleteTopicAcls(acls: readonly TopicAcl[]): Promise<void> {
+    this.#check()
+    this.acls = (this.acls ?? []).filter((a) => !acls.some((d) => JSON.stringify(d) === JSON.stringify(a)))
   }
   async close(): Promise<void> {}
 }

@@ -16,14 +16,15 @@ function setup(options: { store?: MemoryStateStore; source?: FakeCluster; destin
   const store = options.store ?? new MemoryStateStore()
   const runners = fakeRunnerFactory(options.failStart ? { failStart: options.failStart } : {})
   const logs: string[] = []
+  const metrics = new MetricsRegistry()
   const manager = new LinkManager({
     store, destination: { bootstrapServers: ['destination.example:9092'] }, destinationAdmin: destination, destinationClusterId: 'dst-id',
     createAdmin: (connection) => (connection.bootstrapServers[0] === SOURCE ? source : destination),
     createRunner: runners.create,
     logger: createLogger({ level: 'debug', destination: new Writable({ write(c, _e, done) { logs.push(String(c)); done() } }) }),
-    metrics: new MetricsRegistry(), hasCredentialsKey: options.hasCredentialsKey ?? true, promoteTimeoutMs: options.promoteTimeoutMs ?? 5000,
+    metrics, hasCredentialsKey: options.hasCredentialsKey ?? true, promoteTimeoutMs: options.promoteTimeoutMs ?? 5000,
   })
-  return { manager, source, destination, store, runners: runners.runners, logs }
+  return { manager, source, destination, store, runners: runners.runners, logs, metrics }
 }
 
 const linkConfigs = (extra: Record<string, string> = {}) => ({ 'bootstrap.servers': SOURCE, ...extra })
@@ -186,5 +187,100 @@ test('LinkManager should report a runner that fails to start as FAILED and still
   const [result] = await manager.alterMirrors('a', 'failover', ['t'], { validateOnly: false })
   assert.equal(result?.errorCode, 0)
   await waitFor(() => manager.describeMirror('a', 't').status === 'STOPPED', 'STOPPED')
+  await manager.close()
+})
+
+test('LinkManager should deny writes to a live mirror topic and allow them again after failover', async () => {
+  const { manager, source, destination } = setup()
+  destination.acls = [{ topic: 'orders', patternType: 'PREFIXED', principal: 'User:alice', host: '*', operation: 'WRITE', permission: 'ALLOW' }]
+  await manager.start()
+  source.topics.set('orders', { partitions: 1, configs: {} })
+  await manager.createLink({ linkName: 'a', configs: linkConfigs() }, noValidation)
+  await manager.createMirror('a', { sourceTopicName: 'orders' }, { validateOnly: false })
+  const denied = () => (destination.acls ?? []).some((a) => a.permission === 'DENY' && a.principal === 'User:alice' && a.topic === 'orders')
+  await waitFor(denied, 'DENY WRITE for alice')
+  await manager.alterMirrors('a', 'failover', ['orders'], { validateOnly: false })
+  await waitFor(() => manager.describeMirror('a', 'orders').status === 'STOPPED', 'STOPPED')
+  assert.equal(denied(), false, 'STOPPED reported while writes were still denied')
+  await manager.close()
+})
+
+test('LinkManager should count failed job runs, show them as task errors and log them with the job name', async () => {
+  const { manager, source, metrics, logs } = setup()
+  await manager.start()
+  source.topics.set('t', { partitions: 1, configs: {} })
+  await manager.createLink({ linkName: 'a', configs: linkConfigs({ 'topic.config.sync.ms': '1000', 'availability.check.consecutive.failure.threshold': '1000' }) }, noValidation)
+  await manager.createMirror('a', { sourceTopicName: 't' }, { validateOnly: false })
+  source.reachable = false
+  await manager.alterLinkConfigs('a', [{ name: 'topic.config.sync.ms', value: '1001', operation: 'SET' }], { validateOnly: false })
+  await waitFor(() => /clusterlink_link_job_errors_total\{link="a",job="TopicConfigSync"\} [1-9]/.test(metrics.render()), 'job error counted')
+  const task = manager.getLink('a').tasks.find((t) => t.task_name === 'TopicConfigSync')
+  assert.equal(task?.state, 'IN_ERROR')
+  assert.match(task?.errors[0]?.error_message ?? '', /ECONNREFUSED/)
+  assert.ok(logs.some((line) => line.includes('"job":"TopicConfigSync"') && line.includes('link job failed')))
+  await manager.close()
+})
+
+test('LinkManager should expose the consumer offset sync age as a metric', async () => {
+  const { manager, source, metrics } = setup()
+  await manager.start()
+  source.topics.set('t', { partitions: 1, configs: {} })
+  await manager.createLink({ linkName: 'a', configs: linkConfigs({ 'consumer.offset.sync.enable': 'true', 'consumer.offset.group.filters': '{"groupFilters":[{"name":"*"}]}' }) }, noValidation)
+  await manager.createMirror('a', { sourceTopicName: 't' }, { validateOnly: false })
+  await manager.linkRuntimes()[0]?.syncOffsetsNow()
+  assert.match(metrics.render(), /clusterlink_consumer_offset_sync_age_seconds\{link="a"\} \d/)
+  await manager.close()
+})
+
+test('LinkManager should report lag per partition in records and seconds without offsets as labels', async () => {
+  const { manager, source, metrics, runners } = setup()
+  await manager.start()
+  source.topics.set('t', { partitions: 1, configs: {} })
+  await manager.createLink({ linkName: 'a', configs: linkConfigs() }, noValidation)
+  await manager.createMirror('a', { sourceTopicName: 't' }, { validateOnly: false })
+  await waitFor(() => runners.get('t')?.current.state === 'ACTIVE', 'running')
+  runners.get('t')?.setLag(4)
+  const text = metrics.render()
+  assert.match(text, /clusterlink_mirror_partition_lag_records\{link="a",topic="t",partition="0"\} 4/)
+  assert.match(text, /clusterlink_mirror_partition_lag_seconds\{link="a",topic="t",partition="0"\} \d/)
+  assert.match(text, /clusterlink_mirror_topics\{link="a",state="ACTIVE"\} 1/)
+  assert.match(text, /clusterlink_links\{state="ACTIVE"\} 1/)
+  assert.ok(!/offset="/.test(text), 'an offset is used as a label')
+  await manager.close()
+})
+
+test('LinkManager should resume a promote that was waiting for lag zero when the engine restarted', async () => {
+  const first = setup({ promoteTimeoutMs: 60_000 })
+  await first.manager.start()
+  first.source.topics.set('t', { partitions: 1, configs: {} })
+  await first.manager.createLink({ linkName: 'a', configs: linkConfigs() }, noValidation)
+  await first.manager.createMirror('a', { sourceTopicName: 't' }, { validateOnly: false })
+  await waitFor(() => first.runners.get('t')?.current.state === 'ACTIVE', 'running')
+  first.runners.get('t')?.setLag(9)
+  await first.manager.alterMirrors('a', 'promote', ['t'], { validateOnly: false })
+  await first.manager.close()
+
+  const second = setup({ store: first.store, source: first.source, destination: first.destination, promoteTimeoutMs: 60_000 })
+  await second.manager.start()
+  assert.equal(second.manager.describeMirror('a', 't').status, 'PENDING_STOPPED')
+  await waitFor(() => second.runners.get('t')?.current.state === 'ACTIVE', 'copying again to catch up')
+  second.runners.get('t')?.setLag(0)
+  await waitFor(() => second.manager.describeMirror('a', 't').status === 'STOPPED', 'promoted after restart')
+  assert.equal(first.store.mirrors.get('a:t')?.stoppedBy, 'PROMOTE')
+  await second.manager.close()
+})
+
+test('LinkManager should promote a PAUSED mirror by letting it catch up first', async () => {
+  const { manager, source, runners } = setup()
+  await manager.start()
+  source.topics.set('t', { partitions: 1, configs: {} })
+  await manager.createLink({ linkName: 'a', configs: linkConfigs() }, noValidation)
+  await manager.createMirror('a', { sourceTopicName: 't' }, { validateOnly: false })
+  await waitFor(() => runners.get('t')?.current.state === 'ACTIVE', 'running')
+  await manager.alterMirrors('a', 'pause', ['t'], { validateOnly: false })
+  assert.equal(manager.describeMirror('a', 't').status, 'PAUSED')
+  await manager.alterMirrors('a', 'promote', ['t'], { validateOnly: false })
+  await waitFor(() => manager.describeMirror('a', 't').status === 'STOPPED', 'STOPPED')
+  assert.deepEqual(runners.get('t')?.calls, ['start', 'pause', 'resume', 'stop'])
   await manager.close()
 })

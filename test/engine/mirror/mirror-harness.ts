@@ -35,14 +35,23 @@ export async function waitFor<T>(what: string, condition: () => Promise<T> | T, 
 
 export const TEST_LIMITS: MirrorDataPathLimits = { fetchMaxBytes: 1 << 20, fetchMaxWaitMs: 100, metadataIntervalMs: 300, idleCheckIntervalMs: 200 }
 
+const started: MirrorTopicRunner[] = []
+
+/** Stops every runner the tests created (call from after()): a failed assertion must not leave copiers running. */
+export async function stopAllRunners(): Promise<void> {
+  await Promise.allSettled(started.splice(0).map((r) => r.stop()))
+}
+
 export function newRunner(source: KafkaCluster, destination: KafkaCluster, sourceTopic: string, mirrorTopic: string, startOffsetSpec: MirrorStartOffsetSpec = 'earliest', limits: MirrorDataPathLimits = TEST_LIMITS): MirrorTopicRunner {
-  return createMirrorTopicRunner({
+  const runner = createMirrorTopicRunner({
     source: { bootstrapServers: [source.bootstrapServers] },
     destination: { bootstrapServers: [destination.bootstrapServers] },
     spec: { linkName: 'test-link', sourceTopic, mirrorTopic, startOffsetSpec },
     logger: createLogger({ level: process.env.CLUSTERLINK_TEST_LOG_LEVEL ?? 'silent' }),
     limits,
   })
+  started.push(runner)
+  return runner
 }
 
 /** Source end offsets (read_uncommitted high watermarks) per partition, through kafkajs. */

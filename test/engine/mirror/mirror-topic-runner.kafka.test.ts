@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { KafkaClusterClient, createTopic, splitRecordSet } from '../../../engine/kafka/index.ts'
-import { CompressionTypes, kafkaFor, newRunner, sourceEnds, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
+import { CompressionTypes, kafkaFor, newRunner, sourceEnds, stopAllRunners, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
 
 let source: KafkaCluster
 let destination: KafkaCluster
@@ -18,11 +18,14 @@ async function rawBatches(client: KafkaClusterClient, topic: string, partition: 
 
 describe('mirror topic runner', () => {
   before(async () => {
-    ;[source, destination] = await startKafkaClusters(2, { name: 'mirror' })
+    const clusters = await startKafkaClusters(2, { name: 'mirror' })
+    source = clusters[0]!
+    destination = clusters[1]!
     sourceAdmin = new KafkaClusterClient({ bootstrapServers: [source!.bootstrapServers] }, { side: 'source' })
     destinationAdmin = new KafkaClusterClient({ bootstrapServers: [destination!.bootstrapServers] }, { side: 'destination' })
   })
   after(async () => {
+    await stopAllRunners()
     await sourceAdmin?.close()
     await destinationAdmin?.close()
     await Promise.all([source?.stop(), destination?.stop()])
@@ -63,7 +66,7 @@ describe('mirror topic runner', () => {
 
   test('runner should preserve headers, null keys, null values, large records and CreateTime timestamps', async () => {
     const topic = uniqueName('shapes')
-    await createTopic(sourceAdmin, { name: topic, partitions: 1, configs: { 'max.message.bytes': String(2 << 20) } })
+    await createTopic(sourceAdmin, { name: topic, partitions: 1, configs: { 'max.message.bytes': String(2 << 20), 'message.timestamp.after.max.ms': String(24 * 3_600_000) } })
     const kafka = kafkaFor(source)
     const producer = kafka.producer()
     await producer.connect()
@@ -188,5 +191,48 @@ describe('mirror topic runner', () => {
     const again = newRunner(source, destination, topic, topic)
     await assert.rejects(again.start(), (e: Error & { code?: string }) => e.code === 'OFFSET_DIVERGENCE')
     await again.stop()
+  })
+
+  test('source retention overtaking a paused copier should keep offsets aligned and count the skipped offsets', async () => {
+    const topic = uniqueName('overtaken')
+    await createTopic(sourceAdmin, { name: topic, partitions: 1 })
+    const kafka = kafkaFor(source)
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `a${i}` })) })
+    const runner = newRunner(source, destination, topic, topic)
+    await runner.start()
+    await waitCaughtUp(runner, await sourceEnds(kafka, topic))
+    await runner.pause()
+    for (let b = 0; b < 10; b++) await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `b${b}-${i}` })) })
+    await producer.disconnect()
+    await sourceAdmin.deleteRecords(topic, 0, 65n)
+    await runner.resume()
+    await waitCaughtUp(runner, await sourceEnds(kafka, topic))
+    assert.equal(await destinationAdmin.listOffset(topic, 0, 'earliest'), 65n)
+    const counters = (runner as unknown as { counters(): Record<number, { skippedOffsets: number }> }).counters()
+    assert.equal(counters[0]!.skippedOffsets, 50, 'offsets 10..59 were filled (the batch holding 65 starts at 60)')
+    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    await runner.stop()
+  })
+
+  test('a mirror with a timestamp start offset spec should begin at the first offset at or after it', async () => {
+    const topic = uniqueName('fromtime')
+    await createTopic(sourceAdmin, { name: topic, partitions: 1 })
+    const kafka = kafkaFor(source)
+    const producer = kafka.producer()
+    await producer.connect()
+    const t0 = Date.now() - 60_000
+    await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ value: `v${i}`, timestamp: String(t0 + i * 1000) })) })
+    await producer.disconnect()
+    const runner = newRunner(source, destination, topic, topic, { timestampMs: t0 + 12_000 })
+    await runner.start()
+    await waitCaughtUp(runner, await sourceEnds(kafka, topic))
+    assert.equal(await destinationAdmin.listOffset(topic, 0, 'earliest'), 12n)
+    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    assert.equal(result.partitions[0]!.mirrorRecords, 18)
+    assert.ok(result.firstDifferences.every((d) => d.kind === 'log_start_offset' || (d.kind === 'missing_in_mirror' && Number(d.offset) < 12)))
+    await runner.stop()
   })
 })

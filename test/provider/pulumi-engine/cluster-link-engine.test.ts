@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import * as pulumi from '@pulumi/pulumi'
-import type { ClusterLinkEngine as Engine, ClusterLinkEngineArgs } from '../../../provider/pulumi-engine/index.ts'
+import { buildEngineManifests, parseEngineManifestSettings, type ClusterLinkEngine as Engine, type ClusterLinkEngineArgs } from '../../../provider/pulumi-engine/index.ts'
 import { KUBERNETES_VERSIONS, validateObjects } from '../../deploy/kubernetes-validate.ts'
 
 interface Declared { readonly type: string; readonly name: string; readonly inputs: Record<string, unknown> }
@@ -42,11 +42,12 @@ describe('ClusterLinkEngine', () => {
     ;({ ClusterLinkEngine } = await import('../../../provider/pulumi-engine/index.ts'))
   })
 
-  it('ClusterLinkEngine should declare a Deployment with the image, two replicas and the health probes', async () => {
+  it('ClusterLinkEngine should declare a Deployment with the image, one Recreate replica and the health probes', async () => {
     const { objects } = await deploy('e1', { image: 'registry.example.com/clusterlink-engine:0.1.0', destinationBootstrapServers: ['kafka:9092'], namespace: 'kafka', existingSecretName: 'engine-secrets' })
     assert.deepEqual([...objects.keys()].sort(), ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount'])
     const deployment = objects.get('Deployment')?.inputs
-    assert.equal(at(deployment, 'spec', 'replicas'), 2)
+    assert.equal(at(deployment, 'spec', 'replicas'), 1)
+    assert.equal(at(deployment, 'spec', 'strategy', 'type'), 'Recreate')
     const container = at(deployment, 'spec', 'template', 'spec', 'containers', 0)
     assert.equal(at(container, 'image'), 'registry.example.com/clusterlink-engine:0.1.0')
     assert.equal(at(container, 'livenessProbe', 'httpGet', 'path'), '/healthz')
@@ -57,10 +58,12 @@ describe('ClusterLinkEngine', () => {
   })
 
   it('ClusterLinkEngine should output the in-cluster URL of its Service', async () => {
-    const { engine } = await deploy('e2', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], namespace: 'streams', existingSecretName: 's', replicas: 3 })
+    const { engine } = await deploy('e2', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], namespace: 'streams', existingSecretName: 's', replicas: 1, imagePullPolicy: 'Always' })
     assert.equal(await settled(engine.url), 'http://e2.streams.svc.cluster.local:8090')
+    const tls = await deploy('e2tls', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], namespace: 'streams', existingSecretName: 's', listenerTlsSecretName: 'e2-tls' })
+    assert.equal(await settled(tls.engine.url), 'https://e2tls.streams.svc.cluster.local:8090')
     assert.equal(await settled(engine.serviceName), 'e2')
-    assert.equal(at(declared.find((d) => d.name === 'e2-deployment')?.inputs, 'spec', 'replicas'), 3)
+    assert.equal(at(declared.find((d) => d.name === 'e2-deployment')?.inputs, 'spec', 'template', 'spec', 'containers', 0, 'imagePullPolicy'), 'Always')
   })
 
   it('ClusterLinkEngine should keep tokens, the credentials key and the SASL password in a secret Secret only', async () => {
@@ -91,15 +94,29 @@ describe('ClusterLinkEngine', () => {
     assert.throws(() => new ClusterLinkEngine('bad3', { ...base, apiTokens: [TOKEN] }), /go together/)
     assert.throws(() => new ClusterLinkEngine('bad4', { ...base, existingSecretName: 's', destinationBootstrapServers: ['kafka'], replicas: 0 }),
       (error: Error) => /destinationBootstrapServers\.0: host:port/.test(error.message) && /replicas/.test(error.message))
+    assert.throws(() => new ClusterLinkEngine('bad5', { ...base, existingSecretName: 's', replicas: 2 }), /replicas must be 1 for now/)
+  })
+
+  it('ClusterLinkEngine should declare exactly the objects of the kustomize base builder, also from inputs that are outputs', async () => {
+    const { objects } = await deploy('e5', {
+      image: pulumi.output('registry.example.com/clusterlink-engine:0.1.0'), destinationBootstrapServers: pulumi.output(['b0:9092', 'b1:9092']),
+      namespace: 'kafka', existingSecretName: 'engine-secrets', logLevel: 'debug', serviceType: 'LoadBalancer',
+      resources: { requests: { cpu: '500m' }, limits: { memory: '1Gi' } }, terminationGracePeriodSeconds: 45,
+    })
+    const expected = buildEngineManifests(parseEngineManifestSettings({
+      name: 'e5', image: 'registry.example.com/clusterlink-engine:0.1.0', destinationBootstrapServers: ['b0:9092', 'b1:9092'],
+      namespace: 'kafka', secretName: 'engine-secrets', logLevel: 'debug', serviceType: 'LoadBalancer',
+      resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } }, terminationGracePeriodSeconds: 45,
+    }))
+    const kinds = { Deployment: expected.deployment, Service: expected.service, ConfigMap: expected.configMap, ServiceAccount: expected.serviceAccount, PodDisruptionBudget: expected.podDisruptionBudget }
+    for (const [kind, object] of Object.entries(kinds)) assert.deepEqual(objects.get(kind)?.inputs, object, kind)
   })
 
   it('ClusterLinkEngine objects should pass the strict Kubernetes schemas', async () => {
     const { objects } = await deploy('e4', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], apiTokens: [TOKEN], credentialsKey: KEY, serviceType: 'LoadBalancer', resources: { limits: { cpu: '2' } } })
-    const kinds: Record<string, string> = { Deployment: 'apps/v1', Service: 'v1', ConfigMap: 'v1', ServiceAccount: 'v1', Secret: 'v1', PodDisruptionBudget: 'policy/v1' }
     const unwrap = (value: unknown): unknown => at(value, pulumi.runtime.specialSigKey) === pulumi.runtime.specialSecretSig ? at(value, 'value') : value
-    const documents = [...objects].map(([kind, d]) => ({
-      apiVersion: kinds[kind], kind, ...Object.fromEntries(Object.entries(d.inputs).map(([k, v]) => [k, unwrap(v)])),
-    }))
+    // The Kubernetes SDK sends apiVersion and kind with the inputs, so each declared object is a complete manifest.
+    const documents = [...objects.values()].map((d) => Object.fromEntries(Object.entries(d.inputs).map(([k, v]) => [k, unwrap(v)])))
     for (const version of KUBERNETES_VERSIONS) {
       const result = await validateObjects(documents, version)
       assert.ok(result.ok, result.output)

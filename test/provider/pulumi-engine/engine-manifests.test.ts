@@ -3,9 +3,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   buildEngineManifests,
+  engineClusterUrl,
   engineConfigFile,
+  ENGINE_REPLICA_COORDINATION,
   parseEngineManifestSettings,
   SECRET_MOUNT_PATH,
+  TLS_MOUNT_PATH,
   type EngineManifests,
 } from '../../../provider/pulumi-engine/index.ts'
 
@@ -26,12 +29,20 @@ function envOf(manifests: EngineManifests): Map<string, string> {
 }
 
 describe('buildEngineManifests', () => {
-  it('buildEngineManifests should default to two replicas that surge before they stop, with a PodDisruptionBudget', () => {
+  it('buildEngineManifests should run one replica with the Recreate strategy while engine replicas do not coordinate', () => {
+    assert.equal(ENGINE_REPLICA_COORDINATION, false)
     const manifests = build()
-    assert.equal(at(manifests.deployment, 'spec', 'replicas'), 2)
-    assert.deepEqual(at(manifests.deployment, 'spec', 'strategy', 'rollingUpdate'), { maxSurge: 1, maxUnavailable: 0 })
+    assert.equal(at(manifests.deployment, 'spec', 'replicas'), 1)
+    assert.deepEqual(at(manifests.deployment, 'spec', 'strategy'), { type: 'Recreate' })
     assert.equal(at(manifests.podDisruptionBudget, 'spec', 'maxUnavailable'), 1)
-    assert.equal(at(build({ replicas: 4 }).deployment, 'spec', 'replicas'), 4)
+    assert.throws(() => build({ replicas: 2 }), /replicas: replicas must be 1 for now \(got 2\): engine replicas do not coordinate yet/)
+  })
+
+  it('buildEngineManifests should surge before it stops a replica when several replicas run', () => {
+    const settings = { ...parseEngineManifestSettings({ image: 'i:1', destinationBootstrapServers: ['kafka:9092'] }), replicas: 3 }
+    const manifests = buildEngineManifests(settings)
+    assert.equal(at(manifests.deployment, 'spec', 'replicas'), 3)
+    assert.deepEqual(at(manifests.deployment, 'spec', 'strategy'), { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })
   })
 
   it('buildEngineManifests should probe /healthz for liveness and startup and /readyz for readiness on the named port', () => {
@@ -74,6 +85,20 @@ describe('buildEngineManifests', () => {
     assert.equal(at(secretVolume, 'secret', 'secretName'), 'engine-secrets')
     assert.deepEqual((at(secretVolume, 'secret', 'items') as Array<{ key: string }>).map((i) => i.key).sort(), ['api-tokens', 'credentials-key', 'destination-sasl-password'])
     assert.equal(manifests.configMap['data'] !== undefined && JSON.stringify(manifests.configMap).includes('password'), false)
+  })
+
+  it('buildEngineManifests should serve HTTPS from a TLS Secret and probe over HTTPS when listenerTlsSecretName is set', () => {
+    const plain = container(build())
+    assert.equal(at(plain, 'readinessProbe', 'httpGet', 'scheme'), undefined)
+    const manifests = build({ listenerTlsSecretName: 'engine-tls' })
+    const c = container(manifests)
+    for (const probe of ['livenessProbe', 'startupProbe', 'readinessProbe']) assert.equal(at(c, probe, 'httpGet', 'scheme'), 'HTTPS')
+    const env = envOf(manifests)
+    assert.equal(env.get('CLUSTERLINK_TLS_CERT_FILE'), `${TLS_MOUNT_PATH}/tls.crt`)
+    assert.equal(env.get('CLUSTERLINK_TLS_KEY_FILE'), `${TLS_MOUNT_PATH}/tls.key`)
+    const volumes = at(manifests.deployment, 'spec', 'template', 'spec', 'volumes') as Obj[]
+    assert.equal(at(volumes.find((v) => v['name'] === 'listener-tls'), 'secret', 'secretName'), 'engine-tls')
+    assert.equal(engineClusterUrl('e', 'ns', true), 'https://e.ns.svc.cluster.local:8090')
   })
 
   it('buildEngineManifests should put only non-secret settings in the ConfigMap and roll pods when they change', () => {

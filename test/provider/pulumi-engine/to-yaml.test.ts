@@ -1,20 +1,8 @@
 // toYaml: every document it writes reads back (with PyYAML, the parser kubernetes-validate uses) as the same data.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { dirname, join } from 'node:path'
 import { describe, it } from 'node:test'
-import { promisify } from 'node:util'
 import { toYaml } from '../../../provider/pulumi-engine/index.ts'
-import { kubernetesValidateCommand } from '../../deploy/kubernetes-validate.ts'
-
-const run = promisify(execFile)
-
-async function readBack(text: string): Promise<unknown[]> {
-  const python = join(dirname(kubernetesValidateCommand()), 'python')
-  const child = run(python, ['-c', 'import sys, json, yaml; json.dump(list(yaml.safe_load_all(sys.stdin)), sys.stdout)'])
-  child.child.stdin?.end(text)
-  return JSON.parse((await child).stdout) as unknown[]
-}
+import { parseYamlDocuments as readBack } from '../../deploy/kubernetes-validate.ts'
 
 describe('toYaml', () => {
   it('toYaml should write strings that look like numbers, booleans or null so they read back as strings', async () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  UNKNOWN_VALUE, diffClusterLinkInputs, fromLinkConfigs, toLinkConfigs, validateClusterLinkInputs, type ClusterLinkInputs,
+  UNKNOWN_VALUE, UNREADABLE_SECRET, diffClusterLinkInputs, fromLinkConfigs, toLinkConfigs, validateClusterLinkInputs, type ClusterLinkInputs,
 } from '../../../provider/spec/index.ts'
 
 const valid = { linkName: 'dr-link', sourceBootstrapServers: '127.0.0.1:9092' }
@@ -120,4 +120,15 @@ test('fromLinkConfigs should read every field back, keeping secrets the engine n
   assert.deepEqual(observed.sourceCredentials, { username: 'changed-user', password: 'secret' })
   // a declared config reset behind the tool's back reads as its default; an undeclared one set behind its back shows up
   assert.deepEqual(observed.configs, { 'consumer.offset.sync.ms': '30000', 'cluster.link.paused': 'true' })
+})
+
+test('fromLinkConfigs should show credentials set outside the stack as a value no declaration matches', () => {
+  const observed = fromLinkConfigs([
+    { name: 'bootstrap.servers', value: valid.sourceBootstrapServers, isDefault: false },
+    { name: 'security.protocol', value: 'SASL_PLAINTEXT', isDefault: false },
+    { name: 'sasl.password', value: null, isDefault: false },
+  ], parsed(valid))
+  assert.deepEqual(observed.sourceCredentials, { username: UNREADABLE_SECRET, password: UNREADABLE_SECRET })
+  assert.equal(validateClusterLinkInputs({ ...valid, securityProtocol: 'SASL_PLAINTEXT', sourceCredentials: observed.sourceCredentials }).ok, true)
+  assert.deepEqual(diffClusterLinkInputs({ ...parsed(valid), ...observed }, parsed(valid)).changed, ['securityProtocol', 'sourceCredentials'])
 })

@@ -1,0 +1,146 @@
+// The three copiers the benchmark races on the same backlog: the clusterlink engine process, the naive kafkajs loop, and MirrorMaker 2.
+import { spawn } from 'node:child_process'
+import { join, resolve } from 'node:path'
+import type { KafkaCluster } from '../cli/local/kafka-cluster.ts'
+import { startLocalEngine, stopProcess } from '../cli/local/local-stack.ts'
+import { EngineClient } from '../provider/client/index.ts'
+import { createTopic, type Admin } from './kafka-helpers.ts'
+import { startMirrorMaker } from './mirror-maker.ts'
+import type { Scenario } from './scenarios.ts'
+import { watchCopy, type CopyMeasurement } from './watch-copy.ts'
+
+const benchDir = resolve(import.meta.dirname)
+
+export interface BenchContext {
+  readonly source: KafkaCluster
+  readonly destination: KafkaCluster
+  readonly sourceAdmin: Admin
+  readonly destinationAdmin: Admin
+  /** Scratch directory for engine state files, MM2 configs and logs. */
+  readonly workDir: string
+  /** Upper bound for one contender's copy. */
+  readonly copyTimeoutMs: number
+  readonly log: (line: string) => void
+}
+
+export interface CopyJob {
+  readonly scenario: Scenario
+  readonly sourceTopic: string
+  /** Sum of the source topic's end offsets: the backlog every contender copies. */
+  readonly targetRecords: number
+}
+
+export interface ContenderResult extends CopyMeasurement {
+  /** The topic the contender wrote on the destination. */
+  readonly destinationTopic: string
+}
+
+export const LINK_NAME = 'bench-link'
+
+function brokerPids(ctx: BenchContext): Record<string, number> {
+  return { sourceBroker: ctx.source.pid, destinationBroker: ctx.destination.pid }
+}
+
+/** Starts a fresh engine process (its own state topic, so nothing from an earlier scenario runs in it) with one cluster link to the source. */
+export async function startBenchEngine(ctx: BenchContext, name: string): Promise<{ client: EngineClient; pid: number; logFile: string }> {
+  const { engine } = await startLocalEngine({
+    destination: ctx.destination,
+    dir: join(ctx.workDir, `engine-${name}`),
+    extraArgs: ['--state-topic', `_clusterlink-bench-${name}`],
+  })
+  try {
+    const client = new EngineClient({ endpoint: engine.url, token: engine.token })
+    await client.createLink(LINK_NAME, { configs: [{ name: 'bootstrap.servers', value: ctx.source.bootstrapServers }] })
+    return { client, pid: engine.pid, logFile: engine.logFile }
+  } catch (error) {
+    await stopProcess(engine.pid)
+    throw error
+  }
+}
+
+/** The clusterlink engine, as users run it: a process with the REST API, a link and a mirror topic created through REST. */
+export async function runClusterlink(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
+  const engine = await startBenchEngine(ctx, job.scenario.name)
+  try {
+    const startedAt = Date.now()
+    await engine.client.createMirror(LINK_NAME, { source_topic_name: job.sourceTopic })
+    let nextStatusAt = 0
+    const measurement = await watchCopy({
+      destination: ctx.destinationAdmin,
+      topic: job.sourceTopic,
+      targetRecords: job.targetRecords,
+      pid: engine.pid,
+      timeoutMs: ctx.copyTimeoutMs,
+      otherPids: brokerPids(ctx),
+      check: async () => {
+        if (Date.now() < nextStatusAt) return
+        nextStatusAt = Date.now() + 2000
+        const mirror = await engine.client.findMirror(LINK_NAME, job.sourceTopic)
+        if (mirror?.mirror_status === 'FAILED') throw new Error(`the mirror topic FAILED: ${mirror.mirror_topic_error ?? 'unknown error'} (engine log ${engine.logFile})`)
+      },
+    }, startedAt)
+    return { ...measurement, destinationTopic: job.sourceTopic }
+  } finally {
+    await stopProcess(engine.pid)
+  }
+}
+
+/** The naive consume-then-produce loop (bench/naive-copy.ts) in its own Node process. */
+export async function runNaiveLoop(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
+  const destinationTopic = `${job.sourceTopic}-naive`
+  await createTopic(ctx.destinationAdmin, destinationTopic, job.scenario.partitions)
+  const startedAt = Date.now()
+  const child = spawn(process.execPath, [
+    '--no-warnings', join(benchDir, 'naive-copy.ts'),
+    '--source', ctx.source.bootstrapServers, '--destination', ctx.destination.bootstrapServers,
+    '--topic', job.sourceTopic, '--destination-topic', destinationTopic, '--compression', job.scenario.compression,
+  ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+  try {
+    const measurement = await watchCopy({
+      destination: ctx.destinationAdmin,
+      topic: destinationTopic,
+      targetRecords: job.targetRecords,
+      pid: child.pid ?? -1,
+      timeoutMs: ctx.copyTimeoutMs,
+      otherPids: brokerPids(ctx),
+      check: () => {
+        if (child.exitCode !== null) throw new Error(`the naive loop exited with code ${child.exitCode}: ${stderr.trim()}`)
+      },
+    }, startedAt)
+    return { ...measurement, destinationTopic }
+  } finally {
+    await stopProcess(child.pid ?? -1, 10_000)
+  }
+}
+
+/** Apache Kafka MirrorMaker 2 in dedicated mode, one task per partition, the scenario's codec on its producer. */
+export async function runMirrorMaker(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
+  const startedAt = Date.now()
+  const mm2 = await startMirrorMaker({
+    libDir: ctx.destination.libDir,
+    sourceBootstrap: ctx.source.bootstrapServers,
+    destinationBootstrap: ctx.destination.bootstrapServers,
+    topic: job.sourceTopic,
+    tasks: job.scenario.partitions,
+    compression: job.scenario.compression,
+    dir: join(ctx.workDir, `mm2-${job.scenario.name}`),
+  })
+  try {
+    const measurement = await watchCopy({
+      destination: ctx.destinationAdmin,
+      topic: mm2.destinationTopic,
+      targetRecords: job.targetRecords,
+      pid: mm2.pid,
+      timeoutMs: ctx.copyTimeoutMs,
+      otherPids: brokerPids(ctx),
+      check: async () => {
+        if (!mm2.isRunning()) throw new Error(`MirrorMaker 2 exited; log ${mm2.logFile}:\n${await mm2.logTail()}`)
+      },
+    }, startedAt)
+    return { ...measurement, destinationTopic: mm2.destinationTopic }
+  } finally {
+    await mm2.stop()
+  }
+}

@@ -1,0 +1,50 @@
+// Small kafkajs helpers the benchmark uses around the contenders: topics, end offsets, and a client per cluster.
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import kafkajs from 'kafkajs'
+import { registerKafkajsCodecs } from '../cli/verify/index.ts'
+
+export type Admin = kafkajs.Admin
+
+/** A kafkajs client with every codec registered (kafkajs ships gzip only). */
+export function kafkaClient(bootstrapServers: string, clientId = 'clusterlink-bench'): kafkajs.Kafka {
+  registerKafkajsCodecs()
+  return new kafkajs.Kafka({ clientId, brokers: [bootstrapServers], logLevel: kafkajs.logLevel.NOTHING })
+}
+
+export async function connectAdmin(bootstrapServers: string): Promise<Admin> {
+  const admin = kafkaClient(bootstrapServers).admin()
+  await admin.connect()
+  return admin
+}
+
+export async function createTopic(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+  })
+}
+
+/** Sum of the partitions' high watermarks (= log end offsets on a single broker); 0 when the topic does not exist yet. */
+export async function sumEndOffsets(admin: Admin, topic: string): Promise<number> {
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic)
+    return offsets.reduce((sum, o) => sum + Number(o.high), 0)
+  } catch {
+    return 0
+  }
+}
+
+/** Bytes of the topic's log segments in a local broker's data directory (all partitions): the stored, compressed size. */
+export async function logSizeBytes(clusterDir: string, topic: string): Promise<number> {
+  const dataDir = join(clusterDir, 'data')
+  const partitionDir = new RegExp(`^${topic.replace(/[.]/g, '\\.')}-\\d+$`)
+  let total = 0
+  for (const entry of await readdir(dataDir)) {
+    if (!partitionDir.test(entry)) continue
+    for (const file of await readdir(join(dataDir, entry))) {
+      if (file.endsWith('.log')) total += (await stat(join(dataDir, entry, file))).size
+    }
+  }
+  return total
+}

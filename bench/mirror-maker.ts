@@ -1,0 +1,103 @@
+// Starts Apache Kafka MirrorMaker 2 in dedicated mode (connect-mirror) for one source topic, the benchmark's JVM peer.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export interface MirrorMakerOptions {
+  readonly libDir: string
+  readonly sourceBootstrap: string
+  readonly destinationBootstrap: string
+  /** The one source topic to replicate. */
+  readonly topic: string
+  /** Connector tasks; one per partition lets MM2 use as many threads as it can. */
+  readonly tasks: number
+  /** Compression of MM2's producer to the destination (the scenario's own codec). */
+  readonly compression: string
+  /** Directory for mm2.properties and mm2.log. */
+  readonly dir: string
+  readonly heap?: string
+}
+
+export interface RunningMirrorMaker {
+  readonly pid: number
+  readonly logFile: string
+  /** The topic MM2 writes on the destination. */
+  readonly destinationTopic: string
+  isRunning(): boolean
+  stop(): Promise<void>
+  /** The last lines of MM2's log, for error messages. */
+  logTail(): Promise<string>
+}
+
+/** Source alias: with the default replication policy MM2 writes `src.<topic>`, a fresh topic beside the other contenders' topics. */
+export const MM2_SOURCE_ALIAS = 'src'
+
+/**
+ * Dedicated mode, one direction, defaults elsewhere (heartbeats, checkpoints and offset syncs stay on, as users run it).
+ * The default replication policy names the destination topic `src.<topic>`; the name has no effect on the copy.
+ */
+export function mirrorMakerProperties(options: MirrorMakerOptions): string {
+  const escaped = options.topic.replace(/[.]/g, '\\\\.')
+  return [
+    `clusters = ${MM2_SOURCE_ALIAS}, dst`,
+    `${MM2_SOURCE_ALIAS}.bootstrap.servers = ${options.sourceBootstrap}`,
+    `dst.bootstrap.servers = ${options.destinationBootstrap}`,
+    `${MM2_SOURCE_ALIAS}->dst.enabled = true`,
+    `${MM2_SOURCE_ALIAS}->dst.topics = ${escaped}`,
+    `dst->${MM2_SOURCE_ALIAS}.enabled = false`,
+    `tasks.max = ${options.tasks}`,
+    'replication.factor = 1',
+    'checkpoints.topic.replication.factor = 1',
+    'heartbeats.topic.replication.factor = 1',
+    'offset-syncs.topic.replication.factor = 1',
+    'offset.storage.replication.factor = 1',
+    'status.storage.replication.factor = 1',
+    'config.storage.replication.factor = 1',
+    'sync.topic.acls.enabled = false',
+    'refresh.topics.interval.seconds = 5',
+    `dst.producer.compression.type = ${options.compression}`,
+    'dst.producer.acks = all',
+    '',
+  ].join('\n')
+}
+
+export async function startMirrorMaker(options: MirrorMakerOptions): Promise<RunningMirrorMaker> {
+  await mkdir(options.dir, { recursive: true })
+  const propsFile = join(options.dir, 'mm2.properties')
+  const logFile = join(options.dir, 'mm2.log')
+  const log4jFile = join(options.dir, 'log4j.properties')
+  await writeFile(propsFile, mirrorMakerProperties(options))
+  await writeFile(log4jFile, [
+    'log4j.rootLogger=INFO, stdout',
+    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    '',
+  ].join('\n'))
+  const out = await open(logFile, 'a')
+  const heap = options.heap ?? '512m'
+  const child: ChildProcess = spawn('java', [
+    `-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`,
+    '-cp', `${options.libDir}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', propsFile, '--clusters', 'dst',
+  ], { stdio: ['ignore', out.fd, out.fd] })
+  await out.close()
+  const isRunning = () => child.exitCode === null && child.signalCode === null
+  return {
+    pid: child.pid ?? -1,
+    logFile,
+    destinationTopic: `${MM2_SOURCE_ALIAS}.${options.topic}`,
+    isRunning,
+    async logTail() {
+      const text = await readFile(logFile, 'utf8').catch(() => '')
+      return text.split('\n').slice(-25).join('\n')
+    },
+    async stop() {
+      if (!isRunning()) return
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

@@ -1,0 +1,90 @@
+// Runs one scenario end to end: pre-fill the source with ProducerPerformance, the destination's ceiling, then each contender on the same backlog.
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { runClusterlink, runMirrorMaker, runNaiveLoop, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
+import { MM2_SOURCE_ALIAS } from './mirror-maker.ts'
+import { createTopic, logSizeBytes, sumEndOffsets } from './kafka-helpers.ts'
+import { runProducerPerformance, writePayloadFile, type ProducerPerformanceResult } from './producer-performance.ts'
+import type { BenchSize, Scenario } from './scenarios.ts'
+
+export const CONTENDERS = ['clusterlink', 'naive', 'mm2'] as const
+export type ContenderName = typeof CONTENDERS[number]
+
+export interface ContenderOutcome {
+  readonly name: ContenderName
+  readonly result?: ContenderResult
+  /** Stored bytes of the topic the contender wrote (compressed, as on disk). */
+  readonly destinationLogBytes?: number
+  readonly error?: string
+}
+
+export interface ScenarioResult {
+  readonly scenario: Scenario
+  readonly records: number
+  /** Stored bytes of the source topic (compressed, as on disk). */
+  readonly sourceLogBytes: number
+  readonly prefill: ProducerPerformanceResult
+  readonly ceiling?: ProducerPerformanceResult
+  readonly ceilingError?: string
+  readonly contenders: readonly ContenderOutcome[]
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export async function runScenario(ctx: BenchContext, scenario: Scenario, size: BenchSize, contenders: readonly ContenderName[]): Promise<ScenarioResult> {
+  const records = scenario.records[size]
+  const topic = `bench-${scenario.name}-${randomUUID().slice(0, 6)}`
+  const payloadFile = join(ctx.workDir, `payload-${scenario.recordSize}.txt`)
+  await writePayloadFile(payloadFile, scenario.recordSize)
+  const createdOnDestination: string[] = []
+  try {
+    ctx.log(`${scenario.name}: pre-filling ${topic} on the source with ${records} records (ProducerPerformance)`)
+    await createTopic(ctx.sourceAdmin, topic, scenario.partitions)
+    const prefill = await runProducerPerformance({
+      libDir: ctx.source.libDir, bootstrapServers: ctx.source.bootstrapServers, topic, records, payloadFile, producerProps: scenario.producerProps,
+    })
+    const targetRecords = await sumEndOffsets(ctx.sourceAdmin, topic)
+    const sourceLogBytes = await logSizeBytes(ctx.source.dir, topic)
+
+    let ceiling: ProducerPerformanceResult | undefined
+    let ceilingError: string | undefined
+    try {
+      const ceilingTopic = `${topic}-ceiling`
+      await createTopic(ctx.destinationAdmin, ceilingTopic, scenario.partitions)
+      createdOnDestination.push(ceilingTopic)
+      ctx.log(`${scenario.name}: destination ceiling (ProducerPerformance into ${ceilingTopic})`)
+      ceiling = await runProducerPerformance({
+        libDir: ctx.destination.libDir, bootstrapServers: ctx.destination.bootstrapServers, topic: ceilingTopic, records, payloadFile, producerProps: scenario.producerProps,
+      })
+    } catch (error) {
+      ceilingError = message(error)
+      ctx.log(`${scenario.name}: ceiling failed: ${ceilingError}`)
+    }
+
+    const job: CopyJob = { scenario, sourceTopic: topic, targetRecords }
+    const runners = { clusterlink: runClusterlink, naive: runNaiveLoop, mm2: runMirrorMaker } as const
+    const outcomes: ContenderOutcome[] = []
+    for (const name of contenders) {
+      ctx.log(`${scenario.name}: ${name} copying ${targetRecords} records`)
+      try {
+        const result = await runners[name](ctx, job)
+        createdOnDestination.push(result.destinationTopic)
+        const destinationLogBytes = await logSizeBytes(ctx.destination.dir, result.destinationTopic)
+        outcomes.push({ name, result, destinationLogBytes })
+        ctx.log(`${scenario.name}: ${name} done: ${(result.copiedRecords / result.copySeconds).toFixed(0)} records/s, ${result.copyCpuSeconds.toFixed(2)} CPU-s in the copy window, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB`)
+      } catch (error) {
+        outcomes.push({ name, error: message(error) })
+        ctx.log(`${scenario.name}: ${name} failed: ${message(error)}`)
+      }
+    }
+    return { scenario, records: targetRecords, sourceLogBytes, prefill, ...(ceiling ? { ceiling } : {}), ...(ceilingError ? { ceilingError } : {}), contenders: outcomes }
+  } finally {
+    // Free the brokers' disk and page cache for the next scenario; the contenders' destination topics are known by now.
+    const onDestination = [...new Set([...createdOnDestination, topic, `${topic}-naive`, `${MM2_SOURCE_ALIAS}.${topic}`])]
+    const existing = new Set(await ctx.destinationAdmin.listTopics().catch(() => [] as string[]))
+    await ctx.destinationAdmin.deleteTopics({ topics: onDestination.filter((t) => existing.has(t)) }).catch(() => undefined)
+    await ctx.sourceAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined)
+  }
+}
