@@ -67,27 +67,28 @@ function contender(scenario: ScenarioResult, name: ContenderOutcome['name']): Ra
 /** The side-by-side table: one row per scenario and contender. */
 export function formatThroughputTable(scenarios: readonly ScenarioResult[]): string {
   const rows = [
-    '| Scenario | Copier | records/s | MB/s | CPU-s per GB | cores busy | peak RSS MiB | startup s | broker cores (src/dst) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| Scenario | Copier | records/s | MB/s | source batches/s | CPU-s per GB | cores busy | peak RSS MiB | startup s | broker cores (src/dst) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const s of scenarios) {
     const title = `${s.scenario.name} (${s.records.toLocaleString('en-US')} rec)`
     if (s.ceiling) {
       const mbps = (s.ceiling.recordsPerSecond * s.scenario.recordSize) / 1e6
-      rows.push(`| ${title} | broker ceiling (ProducerPerformance → destination) | ${n0(s.ceiling.recordsPerSecond)} | ${n1(mbps)} | | | | | |`)
+      rows.push(`| ${title} | broker ceiling (ProducerPerformance → destination) | ${n0(s.ceiling.recordsPerSecond)} | ${n1(mbps)} | | | | | | |`)
     } else {
-      rows.push(`| ${title} | broker ceiling | failed: ${s.ceilingError ?? 'not run'} | | | | | | |`)
+      rows.push(`| ${title} | broker ceiling | failed: ${s.ceilingError ?? 'not run'} | | | | | | | |`)
     }
     for (const c of s.contenders) {
       if (!c.result) {
-        rows.push(`| ${title} | ${LABELS[c.name]} | failed: ${(c.error ?? '').split('\n')[0]?.slice(0, 160)} | | | | | | |`)
+        rows.push(`| ${title} | ${LABELS[c.name]} | failed: ${(c.error ?? '').split('\n')[0]?.slice(0, 160)} | | | | | | | |`)
         continue
       }
       const r = ratesOf(c.result, s.scenario.recordSize)
       const window = c.result.copiedRecords / s.records
       const other = c.result.otherCpuSeconds
       const brokers = `${n2((other['sourceBroker'] ?? 0) / c.result.copySeconds)} / ${n2((other['destinationBroker'] ?? 0) / c.result.copySeconds)}`
-      rows.push(`| ${title} | ${LABELS[c.name]}${window < 0.8 ? ` (window ${Math.round(window * 100)}% of backlog)` : ''} | ${n0(r.recordsPerSecond)} | ${n1(r.mbPerSecond)} | ${n1(r.cpuSecondsPerGb)} | ${n2(r.cores)} | ${mib(c.result.peakRssBytes)} | ${n1(c.result.startupSeconds)} | ${brokers} |`)
+      const batchesPerSecond = (s.sourceBatches * (c.result.copiedRecords / s.records)) / c.result.copySeconds
+      rows.push(`| ${title} | ${LABELS[c.name]}${window < 0.8 ? ` (window ${Math.round(window * 100)}% of backlog)` : ''} | ${n0(r.recordsPerSecond)} | ${n1(r.mbPerSecond)} | ${n0(batchesPerSecond)} | ${n1(r.cpuSecondsPerGb)} | ${n2(r.cores)} | ${mib(c.result.peakRssBytes)} | ${n1(c.result.startupSeconds)} | ${brokers} |`)
     }
   }
   return rows.join('\n')
@@ -109,11 +110,11 @@ export function formatRatioTable(scenarios: readonly ScenarioResult[]): string {
 }
 
 function formatScenarioFacts(scenarios: readonly ScenarioResult[]): string {
-  const rows = ['| Scenario | Records | Record size | Partitions | Source producer | Stored on source | Source pre-fill rate |', '|---|---:|---:|---:|---|---:|---:|']
+  const rows = ['| Scenario | Records | Record size | Partitions | Source producer | Stored on source | Source batches | Source pre-fill rate |', '|---|---:|---:|---:|---|---:|---:|---:|']
   for (const s of scenarios) {
     const props = Object.entries(s.scenario.producerProps).map(([k, v]) => `${k}=${v}`).join(' ')
     const stored = `${mib(s.sourceLogBytes)} MiB (${n2((s.records * s.scenario.recordSize) / Math.max(1, s.sourceLogBytes))}× payload ratio)`
-    rows.push(`| ${s.scenario.name}: ${s.scenario.title} | ${s.records.toLocaleString('en-US')} | ${s.scenario.recordSize} B | ${s.scenario.partitions} | ${props} | ${stored} | ${n0(s.prefill.recordsPerSecond)} rec/s |`)
+    rows.push(`| ${s.scenario.name}: ${s.scenario.title} | ${s.records.toLocaleString('en-US')} | ${s.scenario.recordSize} B | ${s.scenario.partitions} | ${props} | ${stored} | ${n0(s.sourceBatches)} (${n1(s.records / Math.max(1, s.sourceBatches))} records each) | ${n0(s.prefill.recordsPerSecond)} rec/s |`)
   }
   return rows.join('\n')
 }

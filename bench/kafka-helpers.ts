@@ -1,5 +1,5 @@
 // Small kafkajs helpers the benchmark uses around the contenders: topics, end offsets, and a client per cluster.
-import { readdir, stat } from 'node:fs/promises'
+import { open, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { registerKafkajsCodecs } from '../cli/verify/index.ts'
@@ -47,4 +47,35 @@ export async function logSizeBytes(clusterDir: string, topic: string): Promise<n
     }
   }
   return total
+}
+
+/**
+ * Record batches in the topic's log segments (all partitions), read from the batch headers on disk: baseOffset (int64)
+ * then batchLength (int32, the bytes after this field), so the next batch starts 12 + batchLength bytes further.
+ */
+export async function logBatchCount(clusterDir: string, topic: string): Promise<number> {
+  const dataDir = join(clusterDir, 'data')
+  const partitionDir = new RegExp(`^${topic.replace(/[.]/g, '\\.')}-\\d+$`)
+  const header = Buffer.alloc(12)
+  let batches = 0
+  for (const entry of await readdir(dataDir)) {
+    if (!partitionDir.test(entry)) continue
+    for (const file of await readdir(join(dataDir, entry))) {
+      if (!file.endsWith('.log')) continue
+      const handle = await open(join(dataDir, entry, file), 'r')
+      try {
+        const size = (await handle.stat()).size
+        for (let position = 0; position + 12 <= size;) {
+          const { bytesRead } = await handle.read(header, 0, 12, position)
+          const length = header.readInt32BE(8)
+          if (bytesRead < 12 || length <= 0) break
+          batches++
+          position += 12 + length
+        }
+      } finally {
+        await handle.close()
+      }
+    }
+  }
+  return batches
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { runClusterlink, runMirrorMaker, runNaiveLoop, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
 import { MM2_SOURCE_ALIAS } from './mirror-maker.ts'
-import { createTopic, logSizeBytes, sumEndOffsets } from './kafka-helpers.ts'
+import { createTopic, logBatchCount, logSizeBytes, sumEndOffsets } from './kafka-helpers.ts'
 import { runProducerPerformance, writePayloadFile, type ProducerPerformanceResult } from './producer-performance.ts'
 import type { BenchSize, Scenario } from './scenarios.ts'
 
@@ -23,6 +23,8 @@ export interface ScenarioResult {
   readonly records: number
   /** Stored bytes of the source topic (compressed, as on disk). */
   readonly sourceLogBytes: number
+  /** Record batches of the source topic, read from its log segments. */
+  readonly sourceBatches: number
   readonly prefill: ProducerPerformanceResult
   readonly ceiling?: ProducerPerformanceResult
   readonly ceilingError?: string
@@ -47,6 +49,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, size: B
     })
     const targetRecords = await sumEndOffsets(ctx.sourceAdmin, topic)
     const sourceLogBytes = await logSizeBytes(ctx.source.dir, topic)
+    const sourceBatches = await logBatchCount(ctx.source.dir, topic)
 
     let ceiling: ProducerPerformanceResult | undefined
     let ceilingError: string | undefined
@@ -79,7 +82,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, size: B
         ctx.log(`${scenario.name}: ${name} failed: ${message(error)}`)
       }
     }
-    return { scenario, records: targetRecords, sourceLogBytes, prefill, ...(ceiling ? { ceiling } : {}), ...(ceilingError ? { ceilingError } : {}), contenders: outcomes }
+    return { scenario, records: targetRecords, sourceLogBytes, sourceBatches, prefill, ...(ceiling ? { ceiling } : {}), ...(ceilingError ? { ceilingError } : {}), contenders: outcomes }
   } finally {
     // Free the brokers' disk and page cache for the next scenario; the contenders' destination topics are known by now.
     const onDestination = [...new Set([...createdOnDestination, topic, `${topic}-naive`, `${MM2_SOURCE_ALIAS}.${topic}`])]

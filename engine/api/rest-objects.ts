@@ -5,7 +5,18 @@ export function clusterBase(baseUrl: string, clusterId: string): string {
   return `${baseUrl}/kafka/v3/clusters/${clusterId}`
 }
 
+/** Mirror statuses grouped the way Confluent's category_counts groups them. */
+function stateCategory(status: string): 'ACTIVE' | 'PAUSED' | 'PENDING' | 'IN_ERROR' | 'NOT_APPLICABLE' {
+  if (status === 'ACTIVE') return 'ACTIVE'
+  if (status === 'PAUSED' || status === 'LINK_PAUSED') return 'PAUSED'
+  if (status === 'PENDING_MIRROR' || status === 'PENDING_STOPPED') return 'PENDING'
+  if (status === 'STOPPED') return 'NOT_APPLICABLE'
+  return 'IN_ERROR'
+}
+
 export function linkObject(base: string, view: LinkView, includeTasks: boolean) {
+  const counts = new Map<string, number>()
+  for (const status of view.mirrorStatuses) counts.set(stateCategory(status), (counts.get(stateCategory(status)) ?? 0) + 1)
   return {
     kind: 'KafkaLinkData' as const,
     metadata: { self: `${base}/links/${view.linkName}`, resource_name: null },
@@ -18,6 +29,7 @@ export function linkObject(base: string, view: LinkView, includeTasks: boolean) 
     link_state: view.linkState,
     link_error: view.linkError,
     link_error_message: view.linkErrorMessage,
+    category_counts: [...counts].map(([state_category, count]) => ({ state_category, count })),
     ...(includeTasks ? { tasks: view.tasks } : {}),
   }
 }
@@ -39,7 +51,8 @@ export function linkConfigObject(base: string, clusterId: string, linkName: stri
     is_read_only: definition?.immutable ?? false,
     is_sensitive: sensitive,
     source: isSet ? 'DYNAMIC_CLUSTER_LINK_CONFIG' as const : 'DEFAULT_CONFIG' as const,
-    synonyms: isSet ? [{ name, value, source: 'DYNAMIC_CLUSTER_LINK_CONFIG' }] : [],
+    // Confluent's schema types synonyms as a list of strings.
+    synonyms: [] as string[],
   }
 }
 
@@ -78,9 +91,10 @@ export function mirrorObject(base: string, view: MirrorView, includeTransitionEr
   }
 }
 
-export function alterResultObject(result: AlterResult) {
+export function alterResultObject(base: string, linkName: string, result: AlterResult) {
   return {
     kind: 'AlterMirrorStatusResponseData' as const,
+    metadata: { self: `${base}/links/${linkName}/mirrors/${result.mirrorTopicName}`, resource_name: null },
     mirror_topic_name: result.mirrorTopicName,
     error_code: result.errorCode,
     error_message: result.errorMessage,

@@ -28,7 +28,7 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
       checkCluster(params.cluster_id)
       const names = manager.selectMirrors(params.link_name, { names: body.mirror_topic_names, pattern: body.mirror_topic_name_pattern })
       const results = await manager.alterMirrors(params.link_name, action, names, { validateOnly: query.validate_only ?? false })
-      return listEnvelope('AlterMirrorStatusResponseDataList', `${base(request)}/links/${params.link_name}/mirrors:${action}`, results.map(alterResultObject))
+      return listEnvelope('AlterMirrorStatusResponseDataList', `${base(request)}/links/${params.link_name}/mirrors:${action}`, results.map((r) => alterResultObject(base(request), params.link_name, r)))
     },
   }))
 

@@ -82,13 +82,14 @@ export const LinkResponse = z.object({
   kind: z.literal('KafkaLinkData'), metadata: Metadata, source_cluster_id: z.string().nullable(), destination_cluster_id: z.string().nullable(),
   link_name: z.string(), link_id: z.string(), cluster_link_id: z.string(), topic_names: z.array(z.string()),
   link_state: z.enum(['ACTIVE', 'PAUSED', 'UNAVAILABLE', 'FAILED', 'UNKNOWN']), link_error: z.string(), link_error_message: z.string().nullable(),
+  category_counts: z.array(z.object({ state_category: z.enum(['ACTIVE', 'PAUSED', 'PENDING', 'IN_ERROR', 'NOT_APPLICABLE']), count: z.number() })),
   tasks: z.array(LinkTaskSchema).optional(),
 })
 export const LinkListResponse = z.object({ kind: z.literal('KafkaLinkDataList'), metadata: ListMetadata, data: z.array(LinkResponse) })
 export const LinkConfigResponse = z.object({
   kind: z.literal('KafkaLinkConfigData'), metadata: Metadata, cluster_id: z.string(), link_name: z.string(), name: z.string(), value: z.string().nullable(),
   is_default: z.boolean(), is_read_only: z.boolean(), is_sensitive: z.boolean(), source: z.enum(['DYNAMIC_CLUSTER_LINK_CONFIG', 'DEFAULT_CONFIG']),
-  synonyms: z.array(z.object({ name: z.string(), value: z.string().nullable(), source: z.string() })),
+  synonyms: z.array(z.string()),
 })
 export const LinkConfigListResponse = z.object({ kind: z.literal('KafkaLinkConfigDataList'), metadata: ListMetadata, data: z.array(LinkConfigResponse) })
 const MirrorLag = z.object({ partition: z.number(), lag: z.number(), last_source_fetch_offset: z.number() })
@@ -100,7 +101,7 @@ export const MirrorResponse = z.object({
 })
 export const MirrorListResponse = z.object({ kind: z.literal('KafkaMirrorDataList'), metadata: ListMetadata, data: z.array(MirrorResponse) })
 export const AlterMirrorResult = z.object({
-  kind: z.literal('AlterMirrorStatusResponseData'), mirror_topic_name: z.string(), error_code: z.number(), error_message: z.string().nullable(),
+  kind: z.literal('AlterMirrorStatusResponseData'), metadata: Metadata, mirror_topic_name: z.string(), error_code: z.number(), error_message: z.string().nullable(),
   mirror_lags: z.array(MirrorLag), messages_truncated: z.number().nullable(), partition_level_truncation_data: z.array(z.unknown()),
 })
 export const AlterMirrorsResponse = z.object({ kind: z.literal('AlterMirrorStatusResponseDataList'), metadata: ListMetadata, data: z.array(AlterMirrorResult) })

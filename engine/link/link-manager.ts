@@ -39,6 +39,7 @@ export interface LinkView {
   readonly linkError: string
   readonly linkErrorMessage: string | null
   readonly topicNames: string[]
+  readonly mirrorStatuses: MirrorStatus[]
   readonly tasks: LinkTask[]
 }
 
@@ -213,6 +214,7 @@ export class LinkManager {
       linkName, linkId: link.state.linkId, sourceClusterId: link.state.sourceClusterId, destinationClusterId: this.#options.destinationClusterId,
       linkState: link.linkState(), linkError: link.linkError, linkErrorMessage: link.linkErrorMessage,
       topicNames: this.#mirrorsOf(linkName).map((m) => m.state.mirrorTopicName).sort(), tasks: link.tasks(),
+      mirrorStatuses: this.#mirrorsOf(linkName).map((m) => m.view(link.linkState()).status),
     }
   }
 

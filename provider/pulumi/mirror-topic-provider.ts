@@ -143,7 +143,10 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
         const created = existing ?? await findOwnMirror(client, inputs)
         if (!created) throw new Error(`mirror of ${inputs.sourceTopicName} on link ${inputs.linkName} was created but the engine does not list it`)
         name = created.mirror_topic_name
-        const ready = await wait(client, inputs, name, (m) => m !== undefined && m.mirror_status !== 'PENDING_MIRROR' && m.mirror_status !== 'FAILED', 'the mirror to start', STATE_WAIT_MS)
+        // Started means copiers report lag: a pause sent while the engine still starts the mirror can be lost.
+        const isStarted = (m: Mirror | undefined): boolean => m !== undefined && m.mirror_status !== 'PENDING_MIRROR' && m.mirror_status !== 'FAILED' &&
+          (m.mirror_status !== 'ACTIVE' || (m.mirror_lags ?? []).length > 0)
+        const ready = await wait(client, inputs, name, isStarted, 'the mirror to start', STATE_WAIT_MS)
         await applyStatus(client, inputs, name, ready as Mirror)
         const mirror = await client.getMirror(inputs.linkName, name)
         return { id: `${clusterId}/${inputs.linkName}/${name}`, outs: toOutputs(inputs, mirror, clusterId) }

@@ -9,7 +9,7 @@ import { createTopics, deleteTopics, kafkaOf, produce } from '../../e2e/pulumi-h
 describe('Pulumi provider methods on a real engine', { timeout: 300_000 }, () => {
   const id = Date.now().toString(36)
   const linkName = `methods-${id}`
-  const topics = { a: `alpha-${id}`, b: `beta-${id}`, c: `gamma-${id}` }
+  const topics = { a: `alpha-${id}`, b: `beta-${id}`, c: `gamma-${id}`, d: `delta-${id}` }
   let local: LocalStack
   let client: EngineClient
   let links: ResourceProviderMethods
@@ -113,12 +113,12 @@ describe('Pulumi provider methods on a real engine', { timeout: 300_000 }, () =>
   })
 
   test('ClusterLink delete should refuse while a mirror is ACTIVE, then succeed once it is stopped', async () => {
-    const { id: mirrorId, outs } = await mirrors.create(await checked(mirrors, { linkName, sourceTopicName: topics.c, mirrorTopicName: `${topics.c}-again` }))
-    await assert.rejects(links.delete(`x/${linkName}`, linkOuts), new RegExp(`${topics.c}-again \\(ACTIVE\\)`))
+    const { id: mirrorId, outs } = await mirrors.create(await checked(mirrors, { linkName, sourceTopicName: topics.d }))
+    await assert.rejects(links.delete(`x/${linkName}`, linkOuts), new RegExp(`${topics.d} \\(ACTIVE\\)`))
+    assert.ok(await client.findLink(linkName))
     await mirrors.delete(mirrorId, outs)
-    assert.equal((await client.getMirror(linkName, `${topics.c}-again`)).mirror_status, 'STOPPED')
+    assert.equal((await client.getMirror(linkName, topics.d)).mirror_status, 'STOPPED')
     await links.delete(`x/${linkName}`, linkOuts)
     assert.equal(await client.findLink(linkName), undefined)
-    await deleteTopics(destination, [`${topics.c}-again`])
   })
 })
