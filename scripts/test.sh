@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# The test command: lint, type check, then every test (unit tests and tests on real Kafka brokers, Pulumi and Terraform).
+# The test command: brings every tool the tests use (once; cached outside the repository), then lint, type check and every
+# test (unit tests, and tests on real Kafka brokers, the real Pulumi CLI, Terraform and a podman-built engine image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
+echo "== tools"
+scripts/fetch-kafka.sh >/dev/null
+scripts/build-pulumi.sh >/dev/null
+scripts/build-image.sh >/dev/null
+scripts/fetch-deploy-tools.sh >/dev/null
 echo "== lint"; npx eslint .
 echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== tests"
