@@ -35,17 +35,22 @@ export async function sumEndOffsets(admin: Admin, topic: string): Promise<number
   }
 }
 
-/** Bytes of the topic's log segments in a local broker's data directory (all partitions): the stored, compressed size. */
-export async function logSizeBytes(clusterDir: string, topic: string): Promise<number> {
+/** The topic's log segment files (`<data>/<topic>-<partition>/*.log`) in a local broker's data directory. */
+async function logSegments(clusterDir: string, topic: string): Promise<string[]> {
   const dataDir = join(clusterDir, 'data')
   const partitionDir = new RegExp(`^${topic.replace(/[.]/g, '\\.')}-\\d+$`)
-  let total = 0
+  const files: string[] = []
   for (const entry of await readdir(dataDir)) {
     if (!partitionDir.test(entry)) continue
-    for (const file of await readdir(join(dataDir, entry))) {
-      if (file.endsWith('.log')) total += (await stat(join(dataDir, entry, file))).size
-    }
+    for (const file of await readdir(join(dataDir, entry))) if (file.endsWith('.log')) files.push(join(dataDir, entry, file))
   }
+  return files
+}
+
+/** Bytes of the topic's log segments (all partitions): the stored, compressed size. */
+export async function logSizeBytes(clusterDir: string, topic: string): Promise<number> {
+  let total = 0
+  for (const file of await logSegments(clusterDir, topic)) total += (await stat(file)).size
   return total
 }
 
@@ -54,27 +59,21 @@ export async function logSizeBytes(clusterDir: string, topic: string): Promise<n
  * then batchLength (int32, the bytes after this field), so the next batch starts 12 + batchLength bytes further.
  */
 export async function logBatchCount(clusterDir: string, topic: string): Promise<number> {
-  const dataDir = join(clusterDir, 'data')
-  const partitionDir = new RegExp(`^${topic.replace(/[.]/g, '\\.')}-\\d+$`)
   const header = Buffer.alloc(12)
   let batches = 0
-  for (const entry of await readdir(dataDir)) {
-    if (!partitionDir.test(entry)) continue
-    for (const file of await readdir(join(dataDir, entry))) {
-      if (!file.endsWith('.log')) continue
-      const handle = await open(join(dataDir, entry, file), 'r')
-      try {
-        const size = (await handle.stat()).size
-        for (let position = 0; position + 12 <= size;) {
-          const { bytesRead } = await handle.read(header, 0, 12, position)
-          const length = header.readInt32BE(8)
-          if (bytesRead < 12 || length <= 0) break
-          batches++
-          position += 12 + length
-        }
-      } finally {
-        await handle.close()
+  for (const file of await logSegments(clusterDir, topic)) {
+    const handle = await open(file, 'r')
+    try {
+      const size = (await handle.stat()).size
+      for (let position = 0; position + 12 <= size;) {
+        const { bytesRead } = await handle.read(header, 0, 12, position)
+        const length = header.readInt32BE(8)
+        if (bytesRead < 12 || length <= 0) break
+        batches++
+        position += 12 + length
       }
+    } finally {
+      await handle.close()
     }
   }
   return batches

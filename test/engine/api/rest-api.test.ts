@@ -127,7 +127,9 @@ describe('REST API', () => {
     assert.deepEqual(all.data?.map((m) => m['mirror_topic_name']), ['orders'])
     const none = (await t.request('GET', `${t.base}/links/l1/mirrors?mirror_status=paused`)).json() as Json
     assert.deepEqual(none.data, [])
-    assert.deepEqual(((await t.request('GET', `${t.base}/links/l1`)).json() as Json)['topic_names'], ['orders'])
+    const link = (await t.request('GET', `${t.base}/links/l1`)).json() as Json
+    assert.deepEqual(link['topic_names'], ['orders'])
+    assert.deepEqual(link['category_counts'], [{ state_category: 'ACTIVE', count: 1 }])
   })
 
   test('REST API should pause and resume mirrors and answer per topic', async () => {
