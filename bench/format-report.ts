@@ -109,6 +109,33 @@ export function formatRatioTable(scenarios: readonly ScenarioResult[]): string {
   return rows.join('\n')
 }
 
+/**
+ * Where the time went in each copy window: the copier, the brokers, the whole machine (other users included), and for
+ * every copier the wall time and its own CPU time per source batch and partition. A copier that spends much less CPU
+ * per batch than wall time per batch is waiting: on request round trips to the brokers, or on a CPU the scheduler
+ * gives to someone else.
+ */
+export function formatLimitsTable(scenarios: readonly ScenarioResult[], cores: number): string {
+  const rows = [
+    `| Scenario | Copier | copier cores | broker cores (src + dst) | machine busy (of ${cores}) | everything else | per source batch and partition: wall ms / copier CPU ms |`,
+    '|---|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const s of scenarios) {
+    for (const c of s.contenders) {
+      if (!c.result) continue
+      const r = c.result
+      const copier = r.copyCpuSeconds / r.copySeconds
+      const brokers = ((r.otherCpuSeconds['sourceBroker'] ?? 0) + (r.otherCpuSeconds['destinationBroker'] ?? 0)) / r.copySeconds
+      const machine = r.machineBusySeconds / r.copySeconds
+      const batches = s.sourceBatches * (r.copiedRecords / s.records)
+      const wallMs = batches > 0 ? (r.copySeconds * 1000 * s.scenario.partitions) / batches : Number.NaN
+      const cpuMs = batches > 0 ? (r.copyCpuSeconds * 1000) / batches : Number.NaN
+      rows.push(`| ${s.scenario.name} | ${LABELS[c.name]} | ${n2(copier)} | ${n2(brokers)} | ${n2(machine)} | ${n2(Math.max(0, machine - copier - brokers))} | ${n2(wallMs)} / ${n2(cpuMs)} |`)
+    }
+  }
+  return rows.join('\n')
+}
+
 function formatScenarioFacts(scenarios: readonly ScenarioResult[]): string {
   const rows = ['| Scenario | Records | Record size | Partitions | Source producer | Stored on source | Source batches | Source pre-fill rate |', '|---|---:|---:|---:|---|---:|---:|---:|']
   for (const s of scenarios) {
@@ -185,6 +212,14 @@ export function formatReport(run: BenchRun): string {
     '## Ratios',
     '',
     formatRatioTable(run.scenarios),
+    '',
+    '## What limits these numbers',
+    '',
+    'CPU inside each copy window, in cores (CPU-seconds per second). "Everything else" is the machine\'s busy time minus the copier and the brokers:',
+    'the bench\'s own pollers and every other process on the machine. When the machine is near its core count, every number above is a',
+    'share of a contended CPU. A copier whose CPU per batch is far below its wall time per batch is waiting (request round trips, scheduling), not computing.',
+    '',
+    formatLimitsTable(run.scenarios, m.cores),
     '',
     formatLatency(run.latency),
     formatManyPartitions(run.manyPartitions),

@@ -45,7 +45,16 @@ export async function readProcessUsage(pid: number): Promise<ProcessUsage | unde
   }
 }
 
-/** Whole-machine facts for the results file. */
+/** CPU seconds the whole machine spent busy (all cores, from the first line of /proc/stat), idle and iowait excluded. */
+export async function readMachineBusySeconds(): Promise<number> {
+  const text = await readFile('/proc/stat', 'utf8').catch(() => '')
+  const fields = (text.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number)
+  // user nice system idle iowait irq softirq steal (guest time is already inside user)
+  const [user = 0, nice = 0, system = 0, _idle = 0, _iowait = 0, irq = 0, softirq = 0, steal = 0] = fields
+  return (user + nice + system + irq + softirq + steal) / clockTicks()
+}
+
+/** The 1, 5 and 15 minute load averages, for the results file. */
 export async function readLoadAverage(): Promise<string> {
   const text = await readFile('/proc/loadavg', 'utf8').catch(() => '')
   return text.split(' ').slice(0, 3).join(' ')

@@ -1,5 +1,5 @@
 // Measures one contender copying a backlog: polls the destination's end offsets and the contender's /proc usage until the copy is complete.
-import { readProcessUsage, type ProcessUsage } from './process-usage.ts'
+import { readMachineBusySeconds, readProcessUsage, type ProcessUsage } from './process-usage.ts'
 import { sumEndOffsets, type Admin } from './kafka-helpers.ts'
 
 export interface WatchCopyOptions {
@@ -34,6 +34,8 @@ export interface CopyMeasurement {
   readonly rssBytes: number
   /** CPU seconds of each of `otherPids` inside the copy window. */
   readonly otherCpuSeconds: Readonly<Record<string, number>>
+  /** CPU seconds the whole machine was busy inside the copy window (every process, other users' included). */
+  readonly machineBusySeconds: number
 }
 
 async function otherUsage(pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
@@ -49,7 +51,7 @@ async function otherUsage(pids: Readonly<Record<string, number>>): Promise<Recor
 export async function watchCopy(options: WatchCopyOptions, startedAtMs: number): Promise<CopyMeasurement> {
   const pollMs = options.pollMs ?? 100
   const deadline = Date.now() + options.timeoutMs
-  let first: { atMs: number; records: number; usage: ProcessUsage; others: Record<string, number> } | undefined
+  let first: { atMs: number; records: number; usage: ProcessUsage; others: Record<string, number>; machine: number } | undefined
   let last = 0
   for (;;) {
     await options.check?.()
@@ -57,9 +59,10 @@ export async function watchCopy(options: WatchCopyOptions, startedAtMs: number):
     const now = Date.now()
     const usage = await readProcessUsage(options.pid)
     if (!usage) throw new Error(`the contender process ${options.pid} exited before the copy completed (${records} of ${options.targetRecords} records)`)
-    if (records > 0 && !first) first = { atMs: now, records, usage, others: await otherUsage(options.otherPids ?? {}) }
+    if (records > 0 && !first) first = { atMs: now, records, usage, others: await otherUsage(options.otherPids ?? {}), machine: await readMachineBusySeconds() }
     if (first && records >= options.targetRecords) {
       const others = await otherUsage(options.otherPids ?? {})
+      const machine = await readMachineBusySeconds()
       const copySeconds = Math.max((now - first.atMs) / 1000, pollMs / 1000)
       return {
         startupSeconds: (first.atMs - startedAtMs) / 1000,
@@ -69,6 +72,7 @@ export async function watchCopy(options: WatchCopyOptions, startedAtMs: number):
         totalCpuSeconds: usage.cpuSeconds,
         peakRssBytes: usage.peakRssBytes,
         rssBytes: usage.rssBytes,
+        machineBusySeconds: machine - first.machine,
         otherCpuSeconds: Object.fromEntries(Object.entries(others).map(([name, cpu]) => [name, cpu - (first?.others[name] ?? 0)])),
       }
     }

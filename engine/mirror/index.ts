@@ -5,6 +5,7 @@ import { DefaultMirrorTopicRunner, type MirrorDataPathLimits } from './mirror-to
 export type * from './contract.ts'
 export { DefaultMirrorTopicRunner, type MirrorDataPathLimits } from './mirror-topic-runner.ts'
 export { MirrorPartitionCopier } from './mirror-partition-copier.ts'
+export { ByteBudget } from './byte-budget.ts'
 export { planBatches, type WriteAction } from './batch-plan.ts'
 export { dataProducerId, fillerTransactionalId } from './writer-identity.ts'
 

@@ -13,8 +13,10 @@ import { mirrorTopicConfigs, checkAdoptableConfigs } from './mirror-topic-config
 export interface MirrorDataPathLimits {
   /** Max bytes of one partition fetch (also the per-partition in-flight bound); default 4 MiB. */
   readonly fetchMaxBytes?: number
-  /** Max fetch bytes in flight across all partitions of this runner; default 64 MiB. */
+  /** Max fetch bytes in flight across all partitions of this runner; default 64 MiB. Ignored when sharedBudget is given. */
   readonly totalInFlightBytes?: number
+  /** One budget shared by every runner of an engine (engine-wide bound on fetched bytes held in memory). */
+  readonly sharedBudget?: ByteBudget
   readonly fetchMaxWaitMs?: number
   /** How often the source topic's id and partition count are checked; default 5 s. */
   readonly metadataIntervalMs?: number
@@ -49,7 +51,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#log = options.logger.child({ component: 'mirror-topic-runner', link: options.spec.linkName, topic: options.spec.mirrorTopic })
     this.#source = new KafkaClusterClient(options.source, { side: 'source' })
     this.#destination = new KafkaClusterClient(options.destination, { side: 'destination' })
-    this.#budget = new ByteBudget(options.limits?.totalInFlightBytes ?? 64 << 20)
+    this.#budget = options.limits?.sharedBudget ?? new ByteBudget(options.limits?.totalInFlightBytes ?? 64 << 20)
   }
 
   status(): MirrorTopicStatus {

@@ -83,7 +83,13 @@ export class KafkaStateStore implements StateStore {
     const mirrors: MirrorState[] = []
     for (const [key, value] of values) {
       if (value === null) continue
-      const decoded = decodeRecord(value, this.#codec)
+      let decoded
+      try {
+        decoded = decodeRecord(value, this.#codec)
+      } catch (error) {
+        // Refuse to start rather than silently drop a link or a mirror topic.
+        throw new EngineError('CONFIG_ERROR', `state record '${key}' in ${topic} cannot be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); start with the credentialsKey that wrote it, or write a tombstone for this key`, { cause: error })
+      }
       if (decoded.kind === 'link') links.push(decoded.link)
       else mirrors.push(decoded.mirror)
       if (!key.startsWith(`${decoded.kind}:`)) this.#log.warn({ key }, 'state record under an unexpected key (kept)')

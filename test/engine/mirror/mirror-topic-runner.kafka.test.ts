@@ -235,4 +235,26 @@ describe('mirror topic runner', () => {
     assert.ok(result.firstDifferences.every((d) => d.kind === 'log_start_offset' || (d.kind === 'missing_in_mirror' && Number(d.offset) < 12)))
     await runner.stop()
   })
+
+  test('a LogAppendTime source should mirror to a CreateTime topic with every record keeping the timestamp consumers saw', async () => {
+    const topic = uniqueName('appendtime')
+    await createTopic(sourceAdmin, { name: topic, partitions: 1, configs: { 'message.timestamp.type': 'LogAppendTime' } })
+    const kafka = kafkaFor(source)
+    const producer = kafka.producer()
+    await producer.connect()
+    for (const codec of [CompressionTypes.None, CompressionTypes.LZ4]) {
+      await producer.send({ topic, compression: codec, messages: Array.from({ length: 4 }, (_, i) => ({ value: `v${i}`, timestamp: String(1_000_000 + i) })) })
+    }
+    await producer.disconnect()
+    const runner = newRunner(source, destination, topic, topic)
+    await runner.start()
+    await waitCaughtUp(runner, await sourceEnds(kafka, topic))
+    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    const mirrored = await rawBatches(destinationAdmin, topic, 0)
+    assert.deepEqual(mirrored.map((b) => b.header.attributes & 0x08), [0, 0], 'the mirror stores CreateTime batches')
+    const counters = (runner as unknown as { counters(): Record<number, { batchesRebuilt: number }> }).counters()
+    assert.equal(counters[0]!.batchesRebuilt, 2)
+    await runner.stop()
+  })
 })

@@ -42,6 +42,10 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
     assert.equal(snapshot.links[0]?.configs['sasl.password'], 'state-secret-pw')
     assert.deepEqual(snapshot.mirrors.map((m) => `${m.mirrorTopicName}:${m.desiredStatus}`).sort(), ['t0:ACTIVE', 't1:PAUSED', 't2:ACTIVE', 't3:ACTIVE'])
 
+    const wrongKey = new KafkaStateStore({ destination: { bootstrapServers: [cluster.bootstrapServers] }, topic, cipher: new CredentialsCipher('another-key-0123456789abcdef'), isSensitive: isSensitiveLinkConfig, logger })
+    await assert.rejects(wrongKey.load(), /state record 'link:dr' .*cannot be read .*credentialsKey/)
+    await wrongKey.close()
+
     const kafka = new Kafka({ brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING })
     const admin = kafka.admin()
     await admin.connect()

@@ -1,0 +1,141 @@
+// The real engine process under chaos: started, SIGKILLed and restarted against one destination, with a REST client, its log, and the waits the chaos tests share.
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import kafkajs from 'kafkajs'
+import { startLocalEngine, stopProcess, type LocalEngine } from '../../../cli/local/local-stack.ts'
+import type { KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
+import { EngineClient, describeMirror, totalLag, type Mirror } from '../../../provider/client/index.ts'
+
+const { Kafka, logLevel } = kafkajs
+
+/** Thrown from a wait when the mirror is FAILED: no retry can fix it, so the wait ends at once. */
+export class FailedMirrorError extends Error {
+  override readonly name = 'FailedMirrorError'
+}
+
+/** Polls `condition` until it returns a truthy value; fails with `what` (and the last error) after timeoutMs. */
+export async function waitFor<T>(what: string | (() => string), condition: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await condition()
+      if (value) return value as NonNullable<T>
+    } catch (error) {
+      if (error instanceof FailedMirrorError) throw error
+      last = error
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`)
+    }
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+/** A random delay in [minMs, maxMs): the deliberate, random moment of a kill. */
+export function randomMoment(minMs: number, maxMs: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, minMs + Math.floor(Math.random() * (maxMs - minMs))))
+}
+
+export class ChaosEngine {
+  readonly #destination: KafkaCluster
+  readonly #dir: string
+  readonly #token = randomBytes(24).toString('base64url')
+  #engine: LocalEngine | null = null
+  #child: ChildProcess | null = null
+  #client: EngineClient | null = null
+  kills = 0
+  starts = 0
+
+  /** `destinationBootstrap` overrides the cluster's own address (an engine that reaches it through a proxy). */
+  constructor(options: { destination: KafkaCluster; dir: string; destinationBootstrap?: string }) {
+    this.#destination = options.destinationBootstrap ? { ...options.destination, bootstrapServers: options.destinationBootstrap } : options.destination
+    this.#dir = options.dir
+  }
+
+  get client(): EngineClient {
+    if (!this.#client) throw new Error('the engine is not running')
+    return this.#client
+  }
+
+  get isRunning(): boolean {
+    return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null
+  }
+
+  get logFile(): string {
+    return `${this.#dir}/engine.log`
+  }
+
+  async start(): Promise<void> {
+    const { engine, child } = await startLocalEngine({ destination: this.#destination, dir: this.#dir, token: this.#token, readyTimeoutMs: 120_000 })
+    this.#engine = engine
+    this.#child = child
+    this.#client = new EngineClient({ endpoint: engine.url, token: this.#token, clusterId: engine.clusterId, timeoutMs: 20_000 })
+    this.starts++
+  }
+
+  /** SIGKILL: no shutdown hook runs, in-flight requests die with the process. */
+  async kill(): Promise<void> {
+    const child = this.#child
+    this.#client = null
+    this.#child = null
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGKILL')
+    await exited
+    this.kills++
+  }
+
+  async stop(): Promise<void> {
+    const pid = this.#engine?.pid
+    this.#client = null
+    this.#child = null
+    if (pid) await stopProcess(pid)
+  }
+
+  /** Log lines at warn level or above whose text matches `pattern` (pino JSON: level 40 = warn, 50 = error, 60 = fatal). */
+  async logLines(pattern: RegExp = /./, minLevel = 40): Promise<string[]> {
+    const text = await readFile(this.logFile, 'utf8').catch(() => '')
+    return text.split('\n').filter((line) => {
+      const level = /"level":(\d+)/.exec(line)?.[1]
+      return level !== undefined && Number(level) >= minLevel && pattern.test(line)
+    })
+  }
+}
+
+/** Per-partition high watermarks of a topic, through kafkajs (independent of the engine's own client). */
+export async function highWatermarks(admin: kafkajs.Admin, topic: string): Promise<Map<number, bigint>> {
+  return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]))
+}
+
+export function kafkajsAdmin(bootstrap: string): kafkajs.Admin {
+  return new Kafka({ clientId: 'chaos-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10 } }).admin()
+}
+
+export interface CaughtUpOptions {
+  readonly engine: ChaosEngine
+  readonly link: string
+  readonly topic: string
+  readonly partitions: number
+  readonly sourceAdmin: kafkajs.Admin
+  readonly destinationAdmin: kafkajs.Admin
+  readonly timeoutMs?: number
+}
+
+/**
+ * Waits until the engine reports the mirror ACTIVE with lag 0 on every partition AND the destination's high
+ * watermarks equal the source's (read independently). Fails at once when the mirror is FAILED.
+ */
+export async function waitForMirrorCaughtUp(o: CaughtUpOptions): Promise<Mirror> {
+  let mirror: Mirror | undefined
+  let ends = ''
+  return waitFor(() => `mirror ${o.topic} caught up: ${describeMirror(mirror)}; source/destination ends ${ends}`, async () => {
+    mirror = await o.engine.client.findMirror(o.link, o.topic)
+    if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${o.topic} FAILED: ${describeMirror(mirror)}`)
+    if (!mirror || mirror.mirror_status !== 'ACTIVE' || totalLag(mirror) !== 0 || (mirror.mirror_lags ?? []).length !== o.partitions) return undefined
+    const [source, destination] = await Promise.all([highWatermarks(o.sourceAdmin, o.topic), highWatermarks(o.destinationAdmin, o.topic)])
+    ends = JSON.stringify([...source].map(([p, s]) => [p, String(s), String(destination.get(p))]))
+    return [...source].every(([p, s]) => destination.get(p) === s) ? mirror : undefined
+  }, o.timeoutMs ?? 120_000, 250)
+}
