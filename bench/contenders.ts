@@ -8,6 +8,7 @@ import { createTopic, type Admin } from './kafka-helpers.ts'
 import { startMirrorMaker } from './mirror-maker.ts'
 import type { Scenario } from './scenarios.ts'
 import { watchCopy, type CopyMeasurement } from './watch-copy.ts'
+import type { ProcessRegistry } from './process-registry.ts'
 
 const benchDir = resolve(import.meta.dirname)
 
@@ -21,6 +22,8 @@ export interface BenchContext {
   /** Upper bound for one contender's copy. */
   readonly copyTimeoutMs: number
   readonly log: (line: string) => void
+  /** Every process the run starts goes in here, so that an interrupted run can stop them. */
+  readonly processes: ProcessRegistry
 }
 
 export interface CopyJob {
@@ -37,6 +40,20 @@ export interface ContenderResult extends CopyMeasurement {
 
 export const LINK_NAME = 'bench-link'
 
+/** The ProducerPerformance hook that keeps its process in the run's registry while it runs. */
+export function trackWith(ctx: BenchContext): (pid: number | undefined, running: boolean) => void {
+  return (pid, running) => {
+    if (running) ctx.processes.track(pid)
+    else ctx.processes.untrack(pid)
+  }
+}
+
+/** Stops a process this run started (SIGTERM, then SIGKILL after the grace period) and forgets it. */
+export async function stopBenchProcess(ctx: BenchContext, pid: number, graceMs?: number): Promise<void> {
+  await stopProcess(pid, graceMs)
+  ctx.processes.untrack(pid)
+}
+
 function brokerPids(ctx: BenchContext): Record<string, number> {
   return { sourceBroker: ctx.source.pid, destinationBroker: ctx.destination.pid }
 }
@@ -48,12 +65,13 @@ export async function startBenchEngine(ctx: BenchContext, name: string): Promise
     dir: join(ctx.workDir, `engine-${name}`),
     extraArgs: ['--state-topic', `_clusterlink-bench-${name}`],
   })
+  ctx.processes.track(engine.pid)
   try {
     const client = new EngineClient({ endpoint: engine.url, token: engine.token })
     await client.createLink(LINK_NAME, { configs: [{ name: 'bootstrap.servers', value: ctx.source.bootstrapServers }] })
     return { client, pid: engine.pid, logFile: engine.logFile }
   } catch (error) {
-    await stopProcess(engine.pid)
+    await stopBenchProcess(ctx, engine.pid)
     throw error
   }
 }
@@ -81,7 +99,7 @@ export async function runClusterlink(ctx: BenchContext, job: CopyJob): Promise<C
     }, startedAt)
     return { ...measurement, destinationTopic: job.sourceTopic }
   } finally {
-    await stopProcess(engine.pid)
+    await stopBenchProcess(ctx, engine.pid)
   }
 }
 
@@ -95,6 +113,7 @@ export async function runNaiveLoop(ctx: BenchContext, job: CopyJob): Promise<Con
     '--source', ctx.source.bootstrapServers, '--destination', ctx.destination.bootstrapServers,
     '--topic', job.sourceTopic, '--destination-topic', destinationTopic, '--compression', job.scenario.compression,
   ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  ctx.processes.track(child.pid)
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
   try {
@@ -111,7 +130,7 @@ export async function runNaiveLoop(ctx: BenchContext, job: CopyJob): Promise<Con
     }, startedAt)
     return { ...measurement, destinationTopic }
   } finally {
-    await stopProcess(child.pid ?? -1, 10_000)
+    await stopBenchProcess(ctx, child.pid ?? -1, 10_000)
   }
 }
 
@@ -127,6 +146,7 @@ export async function runMirrorMaker(ctx: BenchContext, job: CopyJob): Promise<C
     compression: job.scenario.compression,
     dir: join(ctx.workDir, `mm2-${job.scenario.name}`),
   })
+  ctx.processes.track(mm2.pid)
   try {
     const measurement = await watchCopy({
       destination: ctx.destinationAdmin,
@@ -137,10 +157,13 @@ export async function runMirrorMaker(ctx: BenchContext, job: CopyJob): Promise<C
       otherPids: brokerPids(ctx),
       check: async () => {
         if (!mm2.isRunning()) throw new Error(`MirrorMaker 2 exited; log ${mm2.logFile}:\n${await mm2.logTail()}`)
+        const failure = await mm2.findTaskFailure()
+        if (failure) throw new Error(`a MirrorMaker 2 task died: ${failure.slice(0, 300)} (log ${mm2.logFile})`)
       },
     }, startedAt)
     return { ...measurement, destinationTopic: mm2.destinationTopic }
   } finally {
     await mm2.stop()
+    ctx.processes.untrack(mm2.pid)
   }
 }

@@ -1,8 +1,7 @@
 // Replication latency at a steady rate: CreateTime of each record against its arrival at a consumer of the mirror topic (and of the source, for the baseline).
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { stopProcess } from '../cli/local/local-stack.ts'
-import { LINK_NAME, startBenchEngine, type BenchContext } from './contenders.ts'
+import { LINK_NAME, startBenchEngine, stopBenchProcess, trackWith, type BenchContext } from './contenders.ts'
 import { createTopic, kafkaClient } from './kafka-helpers.ts'
 import { readProcessUsage } from './process-usage.ts'
 import { runProducerPerformance, writePayloadFile } from './producer-performance.ts'
@@ -110,7 +109,7 @@ export async function measureLatency(ctx: BenchContext, options: LatencyOptions)
     ctx.log(`latency: ${options.records} records at ${options.recordsPerSecond} records/s into ${topic}`)
     const produced = await runProducerPerformance({
       libDir: ctx.source.libDir, bootstrapServers: ctx.source.bootstrapServers, topic, records: options.records, payloadFile,
-      throughput: options.recordsPerSecond, producerProps: { acks: 'all', 'compression.type': 'zstd' },
+      throughput: options.recordsPerSecond, producerProps: { acks: 'all', 'compression.type': 'zstd' }, onProcess: trackWith(ctx),
     })
     const waitUntil = Date.now() + 120_000
     while (mirrorSamples.length < options.records || sourceSamples.length < options.records) {
@@ -132,7 +131,7 @@ export async function measureLatency(ctx: BenchContext, options: LatencyOptions)
     }
   } finally {
     await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)))
-    await stopProcess(engine.pid)
+    await stopBenchProcess(ctx, engine.pid)
     await ctx.destinationAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined)
     await ctx.sourceAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined)
   }

@@ -1,7 +1,6 @@
 // Memory of one engine process running many mirror partitions (issue 3: 1,000 mirror partitions on one engine, RSS reported).
 import { randomUUID } from 'node:crypto'
-import { stopProcess } from '../cli/local/local-stack.ts'
-import { LINK_NAME, startBenchEngine, type BenchContext } from './contenders.ts'
+import { LINK_NAME, startBenchEngine, stopBenchProcess, type BenchContext } from './contenders.ts'
 import { kafkaClient, sumEndOffsets } from './kafka-helpers.ts'
 import { readProcessUsage } from './process-usage.ts'
 
@@ -89,7 +88,7 @@ export async function measureManyPartitions(ctx: BenchContext, options: ManyPart
       idleCores: (after.cpuSeconds - before.cpuSeconds) / options.idleSeconds,
     }
   } finally {
-    await stopProcess(engine.pid)
+    await stopBenchProcess(ctx, engine.pid)
     await ctx.destinationAdmin.deleteTopics({ topics }).catch(() => undefined)
     await ctx.sourceAdmin.deleteTopics({ topics }).catch(() => undefined)
   }

@@ -15,6 +15,7 @@ export interface MirrorMakerOptions {
   readonly compression: string
   /** Directory for mm2.properties and mm2.log. */
   readonly dir: string
+  /** Java heap; default 1g (8 tasks at 512m run out of heap: each task buffers a consumer fetch and a producer batch). */
   readonly heap?: string
 }
 
@@ -27,7 +28,12 @@ export interface RunningMirrorMaker {
   stop(): Promise<void>
   /** The last lines of MM2's log, for error messages. */
   logTail(): Promise<string>
+  /** The first line of the log that says a connector task died (MM2 keeps running without it), if any so far. */
+  findTaskFailure(): Promise<string | undefined>
 }
+
+/** Log lines of a connector task that died (for example of OutOfMemoryError); MM2 itself keeps running. */
+const TASK_FAILURE = /Task threw an uncaught and unrecoverable exception|OutOfMemoryError/
 
 /** Source alias: with the default replication policy MM2 writes `src.<topic>`, a fresh topic beside the other contenders' topics. */
 export const MM2_SOURCE_ALIAS = 'src'
@@ -75,12 +81,13 @@ export async function startMirrorMaker(options: MirrorMakerOptions): Promise<Run
     '',
   ].join('\n'))
   const out = await open(logFile, 'a')
-  const heap = options.heap ?? '512m'
+  const heap = options.heap ?? '1g'
   const child: ChildProcess = spawn('java', [
     `-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`,
     '-cp', `${options.libDir}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', propsFile, '--clusters', 'dst',
   ], { stdio: ['ignore', out.fd, out.fd] })
   await out.close()
+  let logOffset = 0
   const isRunning = () => child.exitCode === null && child.signalCode === null
   return {
     pid: child.pid ?? -1,
@@ -90,6 +97,20 @@ export async function startMirrorMaker(options: MirrorMakerOptions): Promise<Run
     async logTail() {
       const text = await readFile(logFile, 'utf8').catch(() => '')
       return text.split('\n').slice(-25).join('\n')
+    },
+    async findTaskFailure() {
+      // Read only what was appended since the last call: the log grows by megabytes.
+      const handle = await open(logFile, 'r')
+      try {
+        const size = (await handle.stat()).size
+        if (size <= logOffset) return undefined
+        const buffer = Buffer.alloc(size - logOffset)
+        await handle.read(buffer, 0, buffer.length, logOffset)
+        logOffset = size
+        return buffer.toString('utf8').split('\n').find((line) => TASK_FAILURE.test(line))
+      } finally {
+        await handle.close()
+      }
     },
     async stop() {
       if (!isRunning()) return

@@ -15,6 +15,8 @@ export interface ProducerPerformanceOptions {
   /** Producer configs (compression.type, linger.ms, batch.size, acks...). */
   readonly producerProps: Readonly<Record<string, string>>
   readonly heap?: string
+  /** Told the tool's process id when it starts and when it ends (so an interrupted run can stop it). */
+  readonly onProcess?: (pid: number | undefined, running: boolean) => void
 }
 
 export interface ProducerPerformanceResult {
@@ -39,13 +41,14 @@ export async function runProducerPerformance(options: ProducerPerformanceOptions
     '--producer-props', ...Object.entries(props).map(([k, v]) => `${k}=${v}`),
   ]
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  options.onProcess?.(child.pid, true)
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000) })
   child.stderr.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000) })
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject)
     child.once('exit', (c) => resolve(c))
-  })
+  }).finally(() => options.onProcess?.(child.pid, false))
   const lines = output.trim().split('\n')
   const summary = lines.map((l) => SUMMARY.exec(l)).filter((m) => m !== null).at(-1)
   if (code !== 0 || !summary) {

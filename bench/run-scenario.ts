@@ -1,7 +1,7 @@
 // Runs one scenario end to end: pre-fill the source with ProducerPerformance, the destination's ceiling, then each contender on the same backlog.
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { runClusterlink, runMirrorMaker, runNaiveLoop, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
+import { runClusterlink, runMirrorMaker, runNaiveLoop, trackWith, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
 import { MM2_SOURCE_ALIAS } from './mirror-maker.ts'
 import { createTopic, logBatchCount, logSizeBytes, sumEndOffsets } from './kafka-helpers.ts'
 import { runProducerPerformance, writePayloadFile, type ProducerPerformanceResult } from './producer-performance.ts'
@@ -45,7 +45,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, size: B
     ctx.log(`${scenario.name}: pre-filling ${topic} on the source with ${records} records (ProducerPerformance)`)
     await createTopic(ctx.sourceAdmin, topic, scenario.partitions)
     const prefill = await runProducerPerformance({
-      libDir: ctx.source.libDir, bootstrapServers: ctx.source.bootstrapServers, topic, records, payloadFile, producerProps: scenario.producerProps,
+      libDir: ctx.source.libDir, bootstrapServers: ctx.source.bootstrapServers, topic, records, payloadFile, producerProps: scenario.producerProps, onProcess: trackWith(ctx),
     })
     const targetRecords = await sumEndOffsets(ctx.sourceAdmin, topic)
     const sourceLogBytes = await logSizeBytes(ctx.source.dir, topic)
@@ -59,7 +59,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, size: B
       createdOnDestination.push(ceilingTopic)
       ctx.log(`${scenario.name}: destination ceiling (ProducerPerformance into ${ceilingTopic})`)
       ceiling = await runProducerPerformance({
-        libDir: ctx.destination.libDir, bootstrapServers: ctx.destination.bootstrapServers, topic: ceilingTopic, records, payloadFile, producerProps: scenario.producerProps,
+        libDir: ctx.destination.libDir, bootstrapServers: ctx.destination.bootstrapServers, topic: ceilingTopic, records, payloadFile, producerProps: scenario.producerProps, onProcess: trackWith(ctx),
       })
     } catch (error) {
       ceilingError = message(error)

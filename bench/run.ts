@@ -12,6 +12,7 @@ import { connectAdmin, type Admin } from './kafka-helpers.ts'
 import { measureLatency } from './measure-latency.ts'
 import { measureManyPartitions } from './measure-many-partitions.ts'
 import { readLoadAverage } from './process-usage.ts'
+import { ProcessRegistry } from './process-registry.ts'
 import { CONTENDERS, runScenario, type ScenarioResult } from './run-scenario.ts'
 import { SCENARIOS, type BenchSize } from './scenarios.ts'
 
@@ -31,7 +32,7 @@ bench/results/<UTC date>-<scenario set>-<size>.md and prints it.
   --contenders    comma-separated, from: ${CONTENDERS.join(', ')} (default all)
   --extra         comma-separated, from: ${EXTRAS.join(', ')}, or none (default none)
   --results-dir   where the markdown goes (default bench/results)
-  --copy-timeout  seconds one copier may take for one backlog (default 900)
+  --copy-timeout  seconds one copier may take for one backlog (default 600)
 `
 
 function list<T extends string>(allowed: readonly T[], what: string) {
@@ -51,7 +52,7 @@ const OptionsSchema = z.strictObject({
   contenders: list(CONTENDERS, 'contender').default([...CONTENDERS]).describe('copiers to race; default all'),
   extra: list(EXTRAS, 'extra').default([]).describe('latency and many-partitions measurements; default none'),
   'results-dir': z.string().min(1).default(join(repoRoot, 'bench/results')).describe('output directory; default bench/results'),
-  'copy-timeout': z.string().regex(/^\d+$/, 'a whole number of seconds').default('900').transform(Number).describe('seconds per copy; default 900'),
+  'copy-timeout': z.string().regex(/^\d+$/, 'a whole number of seconds').default('600').transform(Number).describe('seconds per copy; default 600'),
   help: z.boolean().default(false),
 })
 
@@ -110,13 +111,22 @@ async function main(argv: string[]): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), 'clusterlink-bench-'))
   let clusters: KafkaCluster[] = []
   const admins: Admin[] = []
+  const processes = new ProcessRegistry()
+  // Ctrl-C or SIGTERM: kill what this run started (copiers, tools, the brokers: all children of this process) and leave.
+  const interrupt = (signal: string) => {
+    log(`${signal}: stopping the processes this run started`)
+    processes.killAll()
+    void rm(workDir, { recursive: true, force: true }).finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
   try {
     log('starting two Apache Kafka clusters (source, destination)')
     clusters = await startKafkaClusters(2, { name: 'bench', baseDir: join(workDir, 'kafka') })
     const [source, destination] = clusters as [KafkaCluster, KafkaCluster]
     const [sourceAdmin, destinationAdmin] = await Promise.all([connectAdmin(source.bootstrapServers), connectAdmin(destination.bootstrapServers)])
     admins.push(sourceAdmin, destinationAdmin)
-    const ctx: BenchContext = { source, destination, sourceAdmin, destinationAdmin, workDir, copyTimeoutMs: options['copy-timeout'] * 1000, log }
+    const ctx: BenchContext = { source, destination, sourceAdmin, destinationAdmin, workDir, copyTimeoutMs: options['copy-timeout'] * 1000, log, processes }
 
     const results: ScenarioResult[] = []
     for (const scenario of scenarios) results.push(await runScenario(ctx, scenario, size, options.contenders))

@@ -43,7 +43,7 @@ export const SCENARIOS: readonly Scenario[] = [
     partitions: 8,
     compression: 'zstd',
     producerProps: { ...BASE_PROPS, 'compression.type': 'zstd' },
-    records: { small: 40_000, full: 600_000 },
+    records: { small: 80_000, full: 1_000_000 },
   },
   {
     name: 'tiny-batches',

@@ -7,6 +7,7 @@ import { createClusterAdmin, isSensitiveLinkConfig, LinkManager, type ClusterAdm
 import { createLogger, type Logger } from './logging/index.ts'
 import { MetricsRegistry } from './metrics/index.ts'
 import type { KafkaConnectionConfig, MirrorTopicRunner, MirrorTopicStatus } from './mirror/contract.ts'
+import { ownEverything, WorkGroup, type WorkOwnership } from './replicas/index.ts'
 import { CredentialsCipher, KafkaStateStore, type StateStore } from './state/index.ts'
 
 export interface EngineDeps {
@@ -16,11 +17,17 @@ export interface EngineDeps {
   readonly store?: StateStore
   /** How long to wait for the destination cluster to answer at start; default 60 s. */
   readonly destinationWaitMs?: number
+  /**
+   * Which mirror topics this replica runs. Default: a work group on the destination when replicas.coordination is
+   * group and the state lives in the destination's state topic (no `store` given), else every mirror topic.
+   */
+  readonly ownership?: (manager: LinkManager) => WorkOwnership
 }
 
 export interface EngineApp {
   readonly server: FastifyInstance
   readonly manager: LinkManager
+  readonly ownership: WorkOwnership
   readonly clusterId: string
   readonly logger: Logger
   close(): Promise<void>
@@ -91,17 +98,36 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
     createRunner: deps.createRunner ?? await loadRunnerFactory(logger),
     logger, metrics, hasCredentialsKey: cipher !== undefined, promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
     enginePrincipal: `User:${config.destination.sasl?.username ?? 'ANONYMOUS'}`,
+    ownership: { isOwned: (l, m) => ownership.isOwned(l, m), isLinkCoordinator: (l) => ownership.isLinkCoordinator(l), setReconciler: (r) => ownership.setReconciler(r), start: () => ownership.start(), close: () => ownership.close(), describe: () => ownership.describe() },
+    statusIntervalMs: config.replicas.statusIntervalMs,
   })
+  const ownership: WorkOwnership = deps.ownership?.(manager) ?? (config.replicas.coordination === 'group' && !deps.store
+    ? new WorkGroup({
+      destination, admin: destinationAdmin, stateTopic: config.stateTopic, workPartitions: config.replicas.workPartitions,
+      sessionTimeoutMs: config.replicas.sessionTimeoutMs, rebalanceTimeoutMs: config.replicas.rebalanceTimeoutMs,
+      workItems: () => manager.workItems(), logger,
+    })
+    : ownEverything())
   await manager.start()
+  try {
+    await ownership.start()
+  } catch (error) {
+    await manager.close()
+    await store.close()
+    await destinationAdmin.close()
+    throw new EngineError('DESTINATION_UNAVAILABLE', 'could not join the engine work group on the destination cluster (the engine principal needs to create and describe the work topic and to join the group)', { cause: error })
+  }
   const server = createApiServer({
     manager, metrics, logger, auth: config.auth,
     isReady: async () => (await destinationAdmin.clusterId()) === clusterId,
     ...(config.listener.tls ? { https: config.listener.tls } : {}),
   })
   return {
-    server, manager, clusterId, logger,
+    server, manager, ownership, clusterId, logger,
     close: async () => {
       await server.close()
+      // Stops this replica's runners (in-flight produce requests finish), then leaves the group: the others take over at once.
+      await ownership.close()
       await manager.close()
       await store.close()
       await destinationAdmin.close()

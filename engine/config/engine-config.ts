@@ -39,6 +39,21 @@ export const AuthSchema = z.strictObject({
   allowNoAuth: z.boolean().default(false).describe('Serve without authentication (loopback listeners only); default false'),
 }).describe('REST authentication')
 
+export const ReplicasSchema = z.strictObject({
+  coordination: z.enum(['group', 'none']).default('group')
+    .describe('group: replicas share mirror topics through a consumer group on the destination (one writer each); none: this engine runs every mirror topic (only ever one replica); default group'),
+  sessionTimeoutMs: z.number().int().min(1000).max(300_000).default(10_000)
+    .describe('How long the group waits for a silent replica before giving its mirror topics to the others (the broker allows group.min.session.timeout.ms, 6000 by default, and up); default 10000'),
+  rebalanceTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000)
+    .describe('How long a replica may take to stop its copiers at a rebalance before the group drops it; default 30000'),
+  workPartitions: z.number().int().min(1).max(1000).default(32)
+    .describe('Partitions of the work topic <stateTopic>-work when this engine creates it (mirror topics hash onto them); default 32'),
+  statusIntervalMs: z.number().int().min(100).max(60_000).default(1000)
+    .describe('How often an owner publishes the status and lag of its mirror topics for the other replicas; default 1000'),
+}).describe('Engine replicas')
+
+export const REPLICAS_DEFAULTS = { coordination: 'group', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000, workPartitions: 32, statusIntervalMs: 1000 } as const
+
 export const EngineConfigSchema = z.strictObject({
   destination: DestinationSchema,
   listener: ListenerSchema.default({ host: '127.0.0.1', port: 8090 }),
@@ -52,6 +67,7 @@ export const EngineConfigSchema = z.strictObject({
     .describe('How long promote waits for lag zero before answering with an error; default 120000'),
   jobIntervalScale: z.number().positive().max(1).default(1)
     .describe('Multiplier applied to link job intervals (tests shorten them); default 1'),
+  replicas: ReplicasSchema.default(REPLICAS_DEFAULTS),
 }).superRefine((config, ctx) => {
   for (const problem of authProblems(config.auth, config.listener.host)) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
 }).describe('clusterlink engine configuration')

@@ -32,6 +32,8 @@ export const ENGINE_FLAGS = {
   'state-topic': { type: 'string', help: 'state topic on the destination (default _clusterlink-state)' },
   'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
   'promote-timeout-ms': { type: 'string', help: 'how long promote waits for lag zero (default 120000)' },
+  'replica-coordination': { type: 'string', help: 'group (replicas share mirror topics, default) or none (one engine runs everything)' },
+  'replica-session-timeout-ms': { type: 'string', help: 'how long before a silent replica\'s mirror topics move to the others (default 10000)' },
   'help': { type: 'boolean', help: 'show this help' },
 } as const
 
@@ -149,6 +151,9 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
   apply(['credentialsKey'], fromEnv('CLUSTERLINK_CREDENTIALS_KEY'))
   apply(['stateTopic'], fromEnv('CLUSTERLINK_STATE_TOPIC'))
   apply(['logLevel'], fromEnv('CLUSTERLINK_LOG_LEVEL'))
+  apply(['replicas', 'coordination'], fromEnv('CLUSTERLINK_REPLICA_COORDINATION'))
+  const envSession = fromEnv('CLUSTERLINK_REPLICA_SESSION_TIMEOUT_MS')
+  if (envSession !== undefined) apply(['replicas', 'sessionTimeoutMs'], toNumber(envSession, 'CLUSTERLINK_REPLICA_SESSION_TIMEOUT_MS', problems))
   const envPromote = fromEnv('CLUSTERLINK_PROMOTE_TIMEOUT_MS')
   if (envPromote !== undefined) apply(['promoteTimeoutMs'], toNumber(envPromote, 'CLUSTERLINK_PROMOTE_TIMEOUT_MS', problems))
 
@@ -179,6 +184,9 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
   apply(['credentialsKey'], flagFile('credentials-key-file'))
   apply(['stateTopic'], flag('state-topic'))
   apply(['logLevel'], flag('log-level'))
+  apply(['replicas', 'coordination'], flag('replica-coordination'))
+  const session = flag('replica-session-timeout-ms')
+  if (session !== undefined) apply(['replicas', 'sessionTimeoutMs'], toNumber(session, '--replica-session-timeout-ms', problems))
   const promote = flag('promote-timeout-ms')
   if (promote !== undefined) apply(['promoteTimeoutMs'], toNumber(promote, '--promote-timeout-ms', problems))
 

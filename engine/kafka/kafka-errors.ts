@@ -96,6 +96,15 @@ export function kafkaError(code: number, side: ClusterSide, what: string, contex
   })
 }
 
+/** True when the error, or any error it wraps (the pool's "cannot connect to any broker" aggregates them), is a failed login. */
+function isAuthenticationFailure(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false
+  const e = error as { code?: string; message?: string; errors?: unknown[]; cause?: unknown; apiCode?: number }
+  if (e.code === 'PLT_KFK_AUTHENTICATION' || e.apiCode === 58 /* SASL_AUTHENTICATION_FAILED */) return true
+  if (typeof e.message === 'string' && /SASL|authenticat/i.test(e.message)) return true
+  return (e.errors ?? []).some((x) => isAuthenticationFailure(x, depth + 1)) || isAuthenticationFailure(e.cause, depth + 1)
+}
+
 /** Turns anything a client call threw (network, timeout, authentication, protocol) into an EngineError. */
 export function toEngineError(error: unknown, side: ClusterSide, what: string, context: ErrorContext = {}): EngineError {
   if (isEngineError(error)) return error
@@ -103,7 +112,7 @@ export function toEngineError(error: unknown, side: ClusterSide, what: string, c
   const apiCode = e.errors?.find((x) => typeof x.apiCode === 'number')?.apiCode
   if (typeof apiCode === 'number') return kafkaError(apiCode, side, what, context)
   const message = e.message ?? String(error)
-  if (e.code === 'PLT_KFK_AUTHENTICATION' || /SASL|authenticat/i.test(message)) {
+  if (isAuthenticationFailure(error)) {
     return new EngineError('UNAUTHORIZED', `${what}: authentication to the ${side} cluster failed`, { cause: error, context: { ...context, side } })
   }
   const code: ErrorCode = e.code === 'PLT_KFK_TIMEOUT' ? 'TIMEOUT' : side === 'source' ? 'SOURCE_UNAVAILABLE' : 'DESTINATION_UNAVAILABLE'

@@ -24,6 +24,8 @@ export interface LinkJobContext {
   /** Every mirror topic of this link (auto-create must not re-create a promoted one). */
   allMirrors(): MirrorController[]
   createMirror(sourceTopic: string): Promise<void>
+  /** Whether this replica runs the link's writing jobs (one replica per link when replicas share work). */
+  isCoordinator(): boolean
   recordAvailability(result: { ok: true; clusterId: string } | { ok: false; linkError: string; message: string }): void
   recordOffsetSync(stats: { groups: number; skippedActive: number }): void
 }
@@ -67,7 +69,7 @@ export function clampOffset(offset: number, earliest: number, latest: number): n
  */
 export async function runConsumerOffsetSync(ctx: LinkJobContext): Promise<void> {
   const configs = ctx.configs()
-  if (linkConfigValue(configs, 'consumer.offset.sync.enable') !== 'true' || ctx.linkState() !== 'ACTIVE') return
+  if (linkConfigValue(configs, 'consumer.offset.sync.enable') !== 'true' || ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const mirrorBySource = new Map(ctx.liveMirrors().map((m) => [m.state.sourceTopicName, m.state.mirrorTopicName]))
   if (mirrorBySource.size === 0) return
   const groups = (await ctx.source().listGroups()).filter((group) => isOffsetSyncSelected(configs, group))
@@ -104,7 +106,7 @@ export async function runConsumerOffsetSync(ctx: LinkJobContext): Promise<void> 
 
 /** Syncs the always-synced topic configs plus `topic.config.sync.include`, and grows partition counts to the source's. */
 export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
-  if (ctx.linkState() !== 'ACTIVE') return
+  if (ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const include = linkConfigValue(ctx.configs(), 'topic.config.sync.include').split(',').map((s) => s.trim()).filter((s) => s !== '')
   const names = new Set<string>([...ALWAYS_SYNCED_TOPIC_CONFIGS, ...include])
   for (const mirror of ctx.liveMirrors()) {
@@ -134,7 +136,7 @@ export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
 /** Creates a mirror topic for each source topic selected by the auto-create filters that has none yet. */
 export async function runAutoCreate(ctx: LinkJobContext): Promise<void> {
   const configs = ctx.configs()
-  if (linkConfigValue(configs, 'auto.create.mirror.topics.enable') !== 'true' || ctx.linkState() !== 'ACTIVE') return
+  if (linkConfigValue(configs, 'auto.create.mirror.topics.enable') !== 'true' || ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const mirrored = new Set(ctx.allMirrors().map((m) => m.state.sourceTopicName))
   const failures: string[] = []
   for (const topic of await ctx.source().listTopics()) {

@@ -4,7 +4,8 @@ import { EngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
 import type { MetricsRegistry } from '../metrics/index.ts'
 import type { KafkaConnectionConfig, MirrorStartOffsetSpec } from '../mirror/contract.ts'
-import type { LinkState, MirrorState, StateStore } from '../state/index.ts'
+import type { WorkOwnership } from '../replicas/index.ts'
+import type { LinkState, MirrorState, MirrorStatusRecord, StateChange, StateStore } from '../state/index.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { CONFIGURABLE_TOPIC_CONFIGS, isSensitiveLinkConfig, linkConfigValue, validateLinkConfigs } from './link-configs.ts'
 import { LinkRuntime, type LinkTask } from './link-runtime.ts'
@@ -28,7 +29,19 @@ export interface LinkManagerOptions {
   readonly jobIntervalScale?: number
   /** The engine's principal on the destination (User:<sasl user>, or User:ANONYMOUS); never denied writes. */
   readonly enginePrincipal?: string
+  /** Which mirror topics this replica runs (replicas share them through group membership); default all of them. */
+  readonly ownership?: WorkOwnership
+  /** How often an owner publishes the status of the mirror topics it runs; default 1000 ms. */
+  readonly statusIntervalMs?: number
 }
+
+const OWN_EVERYTHING: WorkOwnership = {
+  isOwned: () => true, isLinkCoordinator: () => true, setReconciler: () => undefined, start: async () => undefined, close: async () => undefined,
+  describe: () => ({ memberId: null, generationId: 0, ownedWorkPartitions: [], workPartitions: 0 }),
+}
+
+/** An owner republishes an unchanged status this often, so readers can tell a live owner from a stale record. */
+const STATUS_REFRESH_MS = 10_000
 
 export interface LinkView {
   readonly linkName: string
@@ -77,13 +90,25 @@ export class LinkManager {
   readonly #options: LinkManagerOptions
   readonly #log: Logger
   readonly #writeGuard: MirrorWriteGuard
+  readonly #ownership: WorkOwnership
+  /** Mirror records read before their link record (compaction may reorder them), by mirror topic name. */
+  readonly #orphans = new Map<string, MirrorState>()
+  readonly #published = new Map<string, { json: string; atMs: number }>()
+  #statusTimer: NodeJS.Timeout | undefined
+  #publishing = false
   #loaded = false
 
   constructor(options: LinkManagerOptions) {
     this.#options = options
     this.#log = options.logger.child({ component: 'link-manager' })
     this.#writeGuard = new MirrorWriteGuard(options.destinationAdmin, options.enginePrincipal ?? 'User:ANONYMOUS', options.logger)
+    this.#ownership = options.ownership ?? OWN_EVERYTHING
     registerLinkMetrics(options.metrics, this)
+  }
+
+  /** Every mirror topic this replica knows (the work group leader balances by them). */
+  workItems(): Array<{ linkName: string; mirrorTopicName: string }> {
+    return [...this.#mirrors.values()].map((m) => ({ linkName: m.state.linkName, mirrorTopicName: m.state.mirrorTopicName }))
   }
 
   get isLoaded(): boolean {
@@ -99,22 +124,124 @@ export class LinkManager {
     const snapshot = await this.#options.store.load()
     for (const link of snapshot.links) this.#addLink(link)
     for (const mirror of snapshot.mirrors) {
-      const link = this.#links.get(mirror.linkName)
-      if (!link) {
+      if (!this.#links.has(mirror.linkName)) {
         this.#log.warn({ link: mirror.linkName, topic: mirror.mirrorTopicName }, 'mirror topic without its link in the state topic (ignored)')
         continue
       }
-      const controller = this.#addMirror(mirror)
-      controller.activate(link.linkState() === 'PAUSED')
-      // Mirrors without a runner (STOPPED, PAUSED) still report their partition count.
-      this.#options.destinationAdmin.partitionCount(mirror.mirrorTopicName)
-        .then((count) => { if (count !== undefined) controller.setKnownPartitions(count) }, () => undefined)
+      this.#activateMirror(mirror)
     }
+    for (const status of snapshot.statuses ?? []) this.#mirrors.get(status.mirrorTopicName)?.setRemoteStatus(status)
+    this.#options.store.follow((change) => this.applyStateChange(change))
+    this.#ownership.setReconciler(() => this.#reconcileOwnership())
+    const interval = this.#options.statusIntervalMs ?? 1000
+    this.#statusTimer = setInterval(() => { void this.#publishStatuses() }, interval)
+    this.#statusTimer.unref()
     this.#loaded = true
     this.#log.info({ links: this.#links.size, mirrors: this.#mirrors.size }, 'links and mirror topics recovered')
   }
 
+  #activateMirror(mirror: MirrorState): MirrorController {
+    const link = this.#requireLink(mirror.linkName)
+    const controller = this.#addMirror(mirror)
+    controller.activate(link.linkState() === 'PAUSED')
+    // Mirrors without a runner (STOPPED, PAUSED, owned by another replica) still report their partition count.
+    this.#options.destinationAdmin.partitionCount(mirror.mirrorTopicName)
+      .then((count) => { if (count !== undefined) controller.setKnownPartitions(count) }, () => undefined)
+    return controller
+  }
+
+  /** Applies a record another replica wrote (or this one, when the follower saw it before the write returned); idempotent. */
+  applyStateChange(change: StateChange): void {
+    if (change.kind === 'status') {
+      this.#mirrors.get(change.mirrorTopicName)?.setRemoteStatus(change.status)
+      return
+    }
+    if (change.kind === 'link') {
+      const existing = this.#links.get(change.linkName)
+      if (change.link === null) {
+        if (existing) void this.#forgetLink(change.linkName)
+        return
+      }
+      if (!existing) {
+        this.#addLink(change.link)
+        for (const orphan of [...this.#orphans.values()].filter((m) => m.linkName === change.linkName)) {
+          this.#orphans.delete(orphan.mirrorTopicName)
+          this.#activateMirror(orphan)
+        }
+        this.#log.info({ link: change.linkName }, 'cluster link created by another replica')
+      } else if (JSON.stringify(existing.state) !== JSON.stringify(change.link)) {
+        void existing.applyState(change.link).then(async (reconnect) => {
+          if (reconnect) for (const mirror of this.#mirrorsOf(change.linkName)) await mirror.reconnect()
+        }).catch((error: unknown) => this.#log.error({ err: error, link: change.linkName }, 'applying link configs failed'))
+      }
+      return
+    }
+    const controller = this.#mirrors.get(change.mirrorTopicName)
+    if (change.mirror === null) {
+      this.#orphans.delete(change.mirrorTopicName)
+      if (controller && controller.state.linkName === change.linkName) {
+        this.#mirrors.delete(change.mirrorTopicName)
+        void controller.close()
+      }
+      return
+    }
+    if (controller) controller.applyRemoteState(change.mirror)
+    else if (!this.#links.has(change.linkName)) this.#orphans.set(change.mirrorTopicName, change.mirror)
+    else this.#activateMirror(change.mirror)
+  }
+
+  async #forgetLink(linkName: string): Promise<void> {
+    const link = this.#links.get(linkName)
+    this.#links.delete(linkName)
+    for (const mirror of this.#mirrorsOf(linkName)) {
+      this.#mirrors.delete(mirror.state.mirrorTopicName)
+      await mirror.close()
+    }
+    await link?.close()
+  }
+
+  /** Stops what this replica lost (awaited: the new owner waits for it), then starts what it gained. */
+  async #reconcileOwnership(): Promise<void> {
+    const mirrors = [...this.#mirrors.values()]
+    const isOwned = (m: MirrorController) => this.#ownership.isOwned(m.state.linkName, m.state.mirrorTopicName)
+    const lost = mirrors.filter((m) => m.isOwned && !isOwned(m))
+    const gained = mirrors.filter((m) => !m.isOwned && isOwned(m))
+    await Promise.all(lost.map((m) => m.setOwned(false)))
+    for (const m of lost) this.#published.delete(m.state.mirrorTopicName)
+    await Promise.all(gained.map((m) => m.setOwned(true)))
+    if (lost.length > 0 || gained.length > 0) this.#log.info({ stopped: lost.length, started: gained.length, owned: mirrors.filter(isOwned).length }, 'mirror topic ownership changed')
+  }
+
+  /** Publishes the status of every owned mirror topic that changed (or was not published for a while). */
+  async #publishStatuses(): Promise<void> {
+    if (this.#publishing) return
+    this.#publishing = true
+    try {
+      const owner = this.#ownership.describe().memberId ?? `pid-${process.pid}`
+      const now = Date.now()
+      const records: MirrorStatusRecord[] = []
+      for (const mirror of this.#mirrors.values()) {
+        if (!mirror.isOwned) continue
+        const record = mirror.statusRecord(owner)
+        const { publishedAtMs: _at, ...content } = record
+        const json = JSON.stringify(content)
+        const last = this.#published.get(record.mirrorTopicName)
+        if (last && last.json === json && now - last.atMs < STATUS_REFRESH_MS) continue
+        records.push(record)
+        this.#published.set(record.mirrorTopicName, { json, atMs: now })
+      }
+      await this.#options.store.putStatuses(records)
+    } catch (error) {
+      this.#published.clear()
+      this.#log.warn({ err: error }, 'publishing mirror status failed (retrying)')
+    } finally {
+      this.#publishing = false
+    }
+  }
+
   #addLink(state: LinkState): LinkRuntime {
+    const existing = this.#links.get(state.linkName)
+    if (existing) return existing
     const runtime = new LinkRuntime({
       state,
       destination: this.#options.destinationAdmin,
@@ -126,6 +253,7 @@ export class LinkManager {
       jobErrors: this.#options.metrics.counter('clusterlink_link_job_errors_total', 'Failed link job runs by link and job'),
       jobIntervalScale: this.#options.jobIntervalScale ?? 1,
       logger: this.#options.logger,
+      isCoordinator: () => this.#ownership.isLinkCoordinator(state.linkName),
     })
     this.#links.set(state.linkName, runtime)
     runtime.startJobs()
@@ -133,6 +261,11 @@ export class LinkManager {
   }
 
   #addMirror(state: MirrorState): MirrorController {
+    const existing = this.#mirrors.get(state.mirrorTopicName)
+    if (existing) {
+      existing.applyRemoteState(state)
+      return existing
+    }
     const link = () => this.#requireLink(state.linkName)
     const controller = new MirrorController({
       state,
@@ -144,6 +277,7 @@ export class LinkManager {
       promoteTimeoutMs: this.#options.promoteTimeoutMs,
       syncOffsetsNow: () => link().syncOffsetsNow(),
       writeGuard: this.#writeGuard,
+      owned: this.#ownership.isOwned(state.linkName, state.mirrorTopicName),
     })
     this.#mirrors.set(state.mirrorTopicName, controller)
     return controller
@@ -395,6 +529,7 @@ export class LinkManager {
   }
 
   async close(): Promise<void> {
+    if (this.#statusTimer) clearInterval(this.#statusTimer)
     await Promise.allSettled([...this.#mirrors.values()].map((m) => m.close()))
     await Promise.allSettled([...this.#links.values()].map((l) => l.close()))
   }

@@ -22,6 +22,8 @@ export interface LinkRuntimeOptions {
   readonly jobErrors: Counter
   readonly jobIntervalScale: number
   readonly logger: Logger
+  /** Whether this replica runs the writing jobs of the link; default always (a single engine). */
+  readonly isCoordinator?: () => boolean
 }
 
 export interface LinkTask {
@@ -111,6 +113,7 @@ export class LinkRuntime {
       liveMirrors: () => this.#options.mirrors().filter((m) => !m.isStopped),
       allMirrors: () => this.#options.mirrors(),
       createMirror: (topic) => this.#options.createMirror(topic),
+      isCoordinator: () => this.#options.isCoordinator?.() ?? true,
       recordAvailability: (result) => {
         if (result.ok && this.#state.sourceClusterId !== null && result.clusterId !== this.#state.sourceClusterId) {
           this.#failedReason = `the source cluster id is now ${result.clusterId}, expected ${this.#state.sourceClusterId} (bootstrap.servers reaches another cluster; point it back, or delete and re-create the link)`
@@ -142,8 +145,10 @@ export class LinkRuntime {
     this.#scheduler.add(JOB_NAMES.autoCreate, every('topic.config.sync.ms'), () => runAutoCreate(ctx))
   }
 
+  /** Runs the offset sync now on this replica, coordinator or not (the promoting owner flushes offsets before it stops). */
   syncOffsetsNow(): Promise<void> {
-    return this.#scheduler.runNow(JOB_NAMES.offsetSync)
+    if (this.#options.isCoordinator?.() ?? true) return this.#scheduler.runNow(JOB_NAMES.offsetSync)
+    return runConsumerOffsetSync({ ...this.#context(), isCoordinator: () => true })
   }
 
   /** Replaces the configs (already persisted); reconnects when the connection changed. Returns whether it did. */

@@ -2,7 +2,7 @@
 import { EngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
 import type { KafkaConnectionConfig, MirrorPartitionStatus, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus } from '../mirror/contract.ts'
-import type { MirrorState } from '../state/index.ts'
+import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
 import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
 
 export type RunnerFactory = (options: MirrorTopicRunnerOptions) => MirrorTopicRunner
@@ -42,6 +42,8 @@ export interface MirrorControllerOptions {
   /** Runs the link's consumer offset sync once (promote flushes offsets before stopping). */
   readonly syncOffsetsNow: () => Promise<void>
   readonly now?: () => number
+  /** Whether this replica runs the mirror's copiers at creation (see setOwned); default true. */
+  readonly owned?: boolean
 }
 
 const PROMOTE_POLL_MS = 200
@@ -52,11 +54,15 @@ export class MirrorController {
   #runner: MirrorTopicRunner | undefined
   #runnerError: { code: string; message: string } | undefined
   #stopping = false
+  #promoting = false
   #linkPaused = false
   #transitionErrors: TransitionError[] = []
   #lastStatus: MirrorStatus | undefined
   #statusSinceMs: number
   #knownPartitions = 0
+  /** Only the owner runs a runner; the others serve the owner's published status (replicas share mirror topics). */
+  #owned: boolean
+  #remoteStatus: MirrorStatusRecord | undefined
   readonly #options: MirrorControllerOptions
   readonly #log: Logger
   readonly #now: () => number
@@ -66,6 +72,7 @@ export class MirrorController {
     this.#state = options.state
     this.#now = options.now ?? Date.now
     this.#statusSinceMs = options.state.statusChangedAtMs
+    this.#owned = options.owned ?? true
     this.#log = options.logger.child({ component: 'mirror-controller', link: options.state.linkName, topic: options.state.mirrorTopicName })
   }
 
@@ -80,13 +87,19 @@ export class MirrorController {
   /** Brings the runner in line with the desired status after a load or a create; never throws. */
   activate(linkPaused: boolean): void {
     this.#linkPaused = linkPaused
-    if (this.#state.desiredStatus === 'STOPPED') return
+    if (!this.#owned) return
+    if (this.#state.desiredStatus === 'STOPPED') {
+      // A stop applied while no replica owned the mirror: the new owner makes sure writes are allowed.
+      void this.releaseWrites()
+      return
+    }
     void this.protectWrites().catch((error: unknown) => this.#log.warn({ err: error }, 'could not deny writes to the mirror topic (will retry)'))
     if (this.#state.desiredStatus === 'ACTIVE' && !linkPaused) this.#ensureRunning()
     if (this.#state.pendingPromote) void this.#promoteInBackground()
   }
 
   #ensureRunning(): void {
+    if (!this.#owned) return
     if (this.#runner) {
       this.#runner.resume().catch((error: unknown) => this.#recordRunnerError('resume', error))
       return
@@ -160,7 +173,8 @@ export class MirrorController {
   async failover(): Promise<void> {
     if (this.isStopped) return
     await this.#persist({ desiredStatus: 'STOPPED', stoppedBy: 'FAILOVER', pendingPromote: false })
-    void this.#stopRunner()
+    // A non-owner only records the stop; the owner stops its runner when it reads the record, then allows writes.
+    if (this.#owned) void this.#stopRunner()
   }
 
   async #stopRunner(): Promise<void> {
@@ -207,20 +221,23 @@ export class MirrorController {
   async promote(): Promise<void> {
     if (this.isStopped || this.#state.pendingPromote) return
     await this.#persist({ pendingPromote: true })
-    void this.#promoteInBackground()
+    if (this.#owned) void this.#promoteInBackground()
   }
 
   async #promoteInBackground(): Promise<void> {
+    if (this.#promoting) return
+    this.#promoting = true
     this.#stopping = true
     const deadline = this.#now() + this.#options.promoteTimeoutMs
     try {
       if (!this.#linkPaused) this.#ensureRunning()
       let lag = this.#totalLag()
-      while (lag !== 0 && this.#now() < deadline && this.#state.pendingPromote) {
+      while (lag !== 0 && this.#now() < deadline && this.#state.pendingPromote && this.#owned) {
         await new Promise((resolve) => setTimeout(resolve, PROMOTE_POLL_MS))
         lag = this.#totalLag()
       }
-      if (!this.#state.pendingPromote) return
+      // Ownership moved: the new owner resumes the promote from the stored pendingPromote.
+      if (!this.#state.pendingPromote || !this.#owned) return
       if (lag !== 0) {
         await this.#persist({ pendingPromote: false })
         this.#pushTransitionError('PROMOTE_TIMEOUT', `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`}; retry promote, or use failover to stop now`)
@@ -235,6 +252,7 @@ export class MirrorController {
       this.#log.error({ err: error }, 'promote failed')
     } finally {
       this.#stopping = false
+      this.#promoting = false
     }
   }
 
@@ -250,7 +268,95 @@ export class MirrorController {
     return this.#runner?.status()
   }
 
+  get isOwned(): boolean {
+    return this.#owned
+  }
+
+  /**
+   * Gains or loses the mirror topic (work shared between replicas). Losing it stops the runner (in-flight produce
+   * requests finish) and resolves only then: the caller lets another replica start only after that.
+   */
+  async setOwned(owned: boolean): Promise<void> {
+    if (owned === this.#owned) return
+    this.#owned = owned
+    if (owned) {
+      this.#runnerError = undefined
+      this.activate(this.#linkPaused)
+      return
+    }
+    const runner = this.#runner
+    this.#runner = undefined
+    this.#runnerError = undefined
+    await runner?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on hand-over'))
+  }
+
+  /** Applies the mirror record as another replica wrote it (pause, resume, promote, failover from any replica). */
+  applyRemoteState(next: MirrorState): void {
+    const before = this.#state
+    if (JSON.stringify(before) === JSON.stringify(next)) return
+    this.#state = next
+    if (!this.#owned) return
+    if (next.desiredStatus === 'STOPPED' && before.desiredStatus !== 'STOPPED') {
+      void this.#stopRunner()
+      return
+    }
+    if (next.desiredStatus === 'PAUSED' && before.desiredStatus !== 'PAUSED' && !next.pendingPromote) {
+      this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
+    } else if (next.desiredStatus === 'ACTIVE' && before.desiredStatus !== 'ACTIVE' && !this.#linkPaused) {
+      this.#ensureRunning()
+    }
+    if (next.pendingPromote && !before.pendingPromote) void this.#promoteInBackground()
+  }
+
+  /** The owner's last published status (used while this replica does not own the mirror). */
+  setRemoteStatus(status: MirrorStatusRecord | null): void {
+    this.#remoteStatus = status ?? undefined
+    if (status && status.numPartitions > this.#knownPartitions) this.#knownPartitions = status.numPartitions
+  }
+
+  /** What the owner publishes for the other replicas. */
+  statusRecord(owner: string): MirrorStatusRecord {
+    const runnerStatus = this.#runner?.status()
+    const error = this.#runnerError ?? runnerStatus?.error
+    const partitions = runnerStatus?.partitions ?? []
+    const counters = this.#counters()
+    return {
+      linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, owner,
+      runState: this.#runnerError ? 'FAILED' : runnerStatus?.state ?? null,
+      isStopping: this.#stopping,
+      stateTimeMs: runnerStatus?.stateTimeMs ?? this.#statusSinceMs,
+      numPartitions: partitions.length || this.#knownPartitions,
+      partitions: partitions.map((p) => ({ partition: p.partition, lagRecords: p.lagRecords, lastSourceFetchOffset: p.lastSourceFetchOffset, sourceHighWatermark: p.sourceHighWatermark, destinationLogEndOffset: p.destinationLogEndOffset })),
+      error: error ? { code: error.code, message: error.message } : null,
+      transitionErrors: [...this.#transitionErrors],
+      ...counters,
+      publishedAtMs: this.#now(),
+    }
+  }
+
+  #remoteView(linkState: LinkStateName): MirrorView {
+    const remote = this.#remoteStatus
+    const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping: this.#state.pendingPromote || (remote?.isStopping ?? false), runState: remote?.runState ?? undefined })
+    if (status !== this.#lastStatus) {
+      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), remote?.stateTimeMs ?? 0)
+      this.#lastStatus = status
+    }
+    const transitionErrors = [...(remote?.transitionErrors ?? []), ...this.#transitionErrors].slice(-MAX_TRANSITION_ERRORS)
+    return {
+      linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, sourceTopicName: this.#state.sourceTopicName,
+      numPartitions: remote?.numPartitions || this.#knownPartitions,
+      partitions: remote?.partitions ?? [],
+      status, stateTimeMs: this.#statusSinceMs,
+      mirrorTopicError: remote?.error ? remote.error.code : 'NO_ERROR',
+      mirrorTopicErrorMessage: remote?.error ? remote.error.message : null,
+      transitionErrors,
+      ...(remote?.copiedRecords !== undefined ? { copiedRecords: remote.copiedRecords } : {}),
+      ...(remote?.copiedBytes !== undefined ? { copiedBytes: remote.copiedBytes } : {}),
+    }
+  }
+
   view(linkState: LinkStateName): MirrorView {
+    if (!this.#owned) return this.#remoteView(linkState)
     const runnerStatus = this.#runner?.status()
     const runState = this.#runnerError ? 'FAILED' : runnerStatus?.state
     const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping: this.#stopping || this.#state.pendingPromote, runState })

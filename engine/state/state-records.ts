@@ -45,12 +45,44 @@ const StoredLinkSchema = z.strictObject({
 
 const StoredMirrorSchema = MirrorStateSchema.extend({ kind: z.literal('mirror') })
 
+/**
+ * A mirror topic's run status as its owner (the one replica that runs its copiers) last published it; every replica
+ * serves describe and list from it. Status, not desired state: a record that cannot be read is skipped, never fatal.
+ */
+export const MirrorStatusRecordSchema = z.object({
+  linkName: z.string(),
+  mirrorTopicName: z.string(),
+  /** The owner's replica id (its group member id, or its process id without coordination). */
+  owner: z.string(),
+  runState: z.enum(['PENDING_MIRROR', 'ACTIVE', 'PAUSED', 'STOPPED', 'FAILED', 'SOURCE_UNAVAILABLE']).nullable(),
+  isStopping: z.boolean(),
+  stateTimeMs: z.number(),
+  numPartitions: z.number().int(),
+  partitions: z.array(z.object({
+    partition: z.number().int(), lagRecords: z.number(), lastSourceFetchOffset: z.number(), sourceHighWatermark: z.number(), destinationLogEndOffset: z.number(),
+  })),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  transitionErrors: z.array(z.object({ error_code: z.string(), error_message: z.string() })),
+  copiedRecords: z.number().optional(),
+  copiedBytes: z.number().optional(),
+  publishedAtMs: z.number(),
+})
+export type MirrorStatusRecord = z.infer<typeof MirrorStatusRecordSchema>
+
 export function linkKey(linkName: string): string {
   return `link:${linkName}`
 }
 
 export function mirrorKey(linkName: string, mirrorTopicName: string): string {
   return `mirror:${linkName}:${mirrorTopicName}`
+}
+
+export function statusKey(linkName: string, mirrorTopicName: string): string {
+  return `status:${linkName}:${mirrorTopicName}`
+}
+
+export function encodeStatus(status: MirrorStatusRecord): Buffer {
+  return Buffer.from(JSON.stringify({ kind: 'status', ...status }))
 }
 
 export interface RecordCodecOptions {
@@ -81,7 +113,7 @@ export function encodeMirror(mirror: MirrorState): Buffer {
   return Buffer.from(JSON.stringify({ kind: 'mirror', ...mirror }))
 }
 
-export type DecodedRecord = { kind: 'link'; link: LinkState } | { kind: 'mirror'; mirror: MirrorState }
+export type DecodedRecord = { kind: 'link'; link: LinkState } | { kind: 'mirror'; mirror: MirrorState } | { kind: 'status'; status: MirrorStatusRecord }
 
 /** Parses one state record; throws EngineError(CONFIG_ERROR) when it cannot be read (corrupt record or wrong key). */
 export function decodeRecord(value: Buffer, options: RecordCodecOptions): DecodedRecord {
@@ -95,6 +127,10 @@ export function decodeRecord(value: Buffer, options: RecordCodecOptions): Decode
   if (kind === 'mirror') {
     const { kind: _kind, ...mirror } = StoredMirrorSchema.parse(json)
     return { kind: 'mirror', mirror }
+  }
+  if (kind === 'status') {
+    const { kind: _kind, ...status } = MirrorStatusRecordSchema.extend({ kind: z.literal('status') }).parse(json)
+    return { kind: 'status', status }
   }
   const stored = StoredLinkSchema.parse(json)
   let secrets: Record<string, string> = {}

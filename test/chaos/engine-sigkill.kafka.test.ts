@@ -43,6 +43,7 @@ describe('engine under SIGKILL', () => {
   after(async () => {
     await Promise.allSettled(producers.map((p) => p.stop()))
     await engine?.stop()
+    if (engine) process.stdout.write(`# engine log kept at ${await engine.keepLog('engine-sigkill')}\n`)
     await Promise.allSettled([sourceAdmin?.disconnect(), destinationAdmin?.disconnect()])
     await Promise.allSettled([source?.stop(), destination?.stop()])
     if (dir) await rm(dir, { recursive: true, force: true })

@@ -5,7 +5,7 @@ import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts
 import { aggregation, type AggregationOptions } from '../../examples/pulumi/aggregation/program.ts'
 import { quickStart, type QuickStartOptions } from '../../examples/pulumi/quick-start/program.ts'
 import type { EngineClient } from '../../provider/client/index.ts'
-import { createTestStack, createTopics, deleteTopics, engineClientOf, kafkaOf, produce, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
+import { createTestStack, createTopics, deleteTopics, engineClientOf, isFullyMirrored, kafkaOf, produce, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
 
 describe('Pulumi aggregation example', { timeout: 600_000 }, () => {
   const id = Date.now().toString(36)
@@ -47,7 +47,7 @@ describe('Pulumi aggregation example', { timeout: 600_000 }, () => {
     for (const [i, name] of names.entries()) {
       await waitFor(`${name}.${topic} mirrored`, async () => {
         const v = await verifyMirror(local.clusters[i + 1]!.bootstrapServers, destination, topic, `${name}.${topic}`)
-        return v.code === 0 && v.result?.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0) === 60 + i * 10 ? true : undefined
+        return isFullyMirrored(v, 60 + i * 10) ? true : undefined
       }, 120_000)
     }
   })
@@ -94,7 +94,7 @@ describe('Pulumi aggregation example', { timeout: 600_000 }, () => {
       assert.equal(up.outputs.linkState?.value, 'ACTIVE')
       await waitFor(`${quickTopic} mirrored`, async () => {
         const v = await verifyMirror(local.clusters[1]!.bootstrapServers, destination, quickTopic)
-        return v.code === 0 && v.result?.partitions[0]?.mirrorRecords === 25 ? true : undefined
+        return isFullyMirrored(v, 25) ? true : undefined
       }, 120_000)
       quick = { ...quick, status: 'PAUSED' }
       const paused = await quickStack.stack.up()

@@ -79,7 +79,7 @@ export function engineClientOf(local: LocalStack): EngineClient {
 }
 
 /** Runs `clusterlink verify` (a kafkajs reader, not the engine's code path); resolves with its exit code and JSON result. */
-export async function verifyMirror(source: string, destination: string, topic: string, mirrorTopic = topic): Promise<{ code: number; result: { identical: boolean; partitions: { sourceRecords: number; mirrorRecords: number; sourceEndOffset: string; mirrorEndOffset: string }[] } | undefined; stderr: string }> {
+export async function verifyMirror(source: string, destination: string, topic: string, mirrorTopic = topic): Promise<{ code: number; result: { identical: boolean; partitions: { partition: number; sourceRecords: number; mirrorRecords: number; sourceEndOffset: string; mirrorEndOffset: string }[] } | undefined; stderr: string }> {
   try {
     const { stdout, stderr } = await run('node', [join(repoRoot, 'cli/main.ts'), 'verify', '--source-bootstrap', source, '--destination-bootstrap', destination,
       '--topic', topic, '--mirror-topic', mirrorTopic, '--output', 'json', '--idle-ms', '3000', '--timeout-ms', '60000'],
@@ -91,6 +91,16 @@ export async function verifyMirror(source: string, destination: string, topic: s
     try { result = JSON.parse(failed.stdout ?? '') } catch { result = undefined }
     return { code: typeof failed.code === 'number' ? failed.code : 2, result, stderr: failed.stderr ?? String(error) }
   }
+}
+
+export type VerifyOutcome = Awaited<ReturnType<typeof verifyMirror>>
+
+/** The mirror holds every source record at its offset: verify found no difference and both sides end at the same offsets. */
+export function isFullyMirrored(v: VerifyOutcome, minimumRecords = 1): boolean {
+  const partitions = v.result?.partitions ?? []
+  return v.code === 0 && v.result?.identical === true && partitions.length > 0 &&
+    partitions.every((p) => p.mirrorEndOffset === p.sourceEndOffset && p.mirrorRecords === p.sourceRecords) &&
+    partitions.reduce((sum, p) => sum + p.sourceRecords, 0) >= minimumRecords
 }
 
 /** Polls until `check` returns a value (not undefined) or `timeoutMs` passes; the error says what was awaited. */
@@ -138,7 +148,7 @@ export async function deleteTopics(bootstrapServers: string, topics: readonly st
 
 /** Produces `count` keyed records spread over the partitions; resolves with the base offset of each send per partition. */
 export async function produce(bootstrapServers: string, topic: string, count: number, tag: string): Promise<{ partition: number; baseOffset: string }[]> {
-  const producer = kafkaOf(bootstrapServers).producer({ allowAutoTopicCreation: false })
+  const producer = kafkaOf(bootstrapServers).producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 })
   await producer.connect()
   try {
     const messages = Array.from({ length: count }, (_, i) => ({ key: `${tag}-${i}`, value: `${tag} record ${i}`, headers: { tag } }))

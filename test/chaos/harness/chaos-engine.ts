@@ -1,7 +1,9 @@
 // The real engine process under chaos: started, SIGKILLed and restarted against one destination, with a REST client, its log, and the waits the chaos tests share.
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { startLocalEngine, stopProcess, type LocalEngine } from '../../../cli/local/local-stack.ts'
 import type { KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
@@ -47,6 +49,8 @@ export class ChaosEngine {
   #client: EngineClient | null = null
   kills = 0
   starts = 0
+  /** How the last engine process ended. */
+  lastExit = ''
 
   /** `destinationBootstrap` overrides the cluster's own address (an engine that reaches it through a proxy). */
   constructor(options: { destination: KafkaCluster; dir: string; destinationBootstrap?: string }) {
@@ -63,16 +67,26 @@ export class ChaosEngine {
     return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null
   }
 
+  /** The current (last started) engine process's log. */
   get logFile(): string {
-    return `${this.#dir}/engine.log`
+    return join(this.#dir, `run-${this.starts}`, 'engine.log')
   }
 
+  #logFiles(): string[] {
+    return Array.from({ length: this.starts }, (_, i) => join(this.#dir, `run-${i + 1}`, 'engine.log'))
+  }
+
+  /**
+   * Starts a new engine process. Each process gets its own directory: startLocalEngine recognises readiness by the
+   * first "listening" line in the log, so a log shared across restarts would hand back a dead process's address.
+   */
   async start(): Promise<void> {
-    const { engine, child } = await startLocalEngine({ destination: this.#destination, dir: this.#dir, token: this.#token, readyTimeoutMs: 120_000 })
+    this.starts++
+    const { engine, child } = await startLocalEngine({ destination: this.#destination, dir: join(this.#dir, `run-${this.starts}`), token: this.#token, readyTimeoutMs: 120_000 })
     this.#engine = engine
     this.#child = child
+    child.once('exit', (code, signal) => { this.lastExit = `code ${code} signal ${signal}` })
     this.#client = new EngineClient({ endpoint: engine.url, token: this.#token, clusterId: engine.clusterId, timeoutMs: 20_000 })
-    this.starts++
   }
 
   /** SIGKILL: no shutdown hook runs, in-flight requests die with the process. */
@@ -94,9 +108,21 @@ export class ChaosEngine {
     if (pid) await stopProcess(pid)
   }
 
+  /** Copies the engine log out of the test's directory (which after() removes); returns where it went. */
+  async keepLog(name: string): Promise<string> {
+    const target = join(tmpdir(), 'clusterlink-chaos-logs', `${name}-engine.log`)
+    await mkdir(join(tmpdir(), 'clusterlink-chaos-logs'), { recursive: true })
+    await writeFile(target, (await this.#readLogs()).join('\n'))
+    return target
+  }
+
+  async #readLogs(): Promise<string[]> {
+    return Promise.all(this.#logFiles().map((f, i) => readFile(f, 'utf8').then((text) => `{"run":${i + 1}}\n${text}`, () => '')))
+  }
+
   /** Log lines at warn level or above whose text matches `pattern` (pino JSON: level 40 = warn, 50 = error, 60 = fatal). */
   async logLines(pattern: RegExp = /./, minLevel = 40): Promise<string[]> {
-    const text = await readFile(this.logFile, 'utf8').catch(() => '')
+    const text = (await this.#readLogs()).join('\n')
     return text.split('\n').filter((line) => {
       const level = /"level":(\d+)/.exec(line)?.[1]
       return level !== undefined && Number(level) >= minLevel && pattern.test(line)
@@ -131,6 +157,7 @@ export async function waitForMirrorCaughtUp(o: CaughtUpOptions): Promise<Mirror>
   let mirror: Mirror | undefined
   let ends = ''
   return waitFor(() => `mirror ${o.topic} caught up: ${describeMirror(mirror)}; source/destination ends ${ends}`, async () => {
+    if (!o.engine.isRunning) throw new FailedMirrorError(`the engine process exited (${o.engine.lastExit}); log ${o.engine.logFile}`)
     mirror = await o.engine.client.findMirror(o.link, o.topic)
     if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${o.topic} FAILED: ${describeMirror(mirror)}`)
     if (!mirror || mirror.mirror_status !== 'ACTIVE' || totalLag(mirror) !== 0 || (mirror.mirror_lags ?? []).length !== o.partitions) return undefined

@@ -90,9 +90,11 @@ describe('mirror topic runner with transactional and compacted sources', () => {
     await producer.send({ topic, compression: CompressionTypes.GZIP, messages: ['b', 'd'].map((k) => ({ key: k, value: `${k}-2` })) })
     await producer.send({ topic, messages: ['x', 'y'].map((k) => ({ key: k, value: `${k}-1` })) })
     await producer.send({ topic, messages: ['x', 'y'].map((k) => ({ key: k, value: `${k}-2` })) })
-    // Keep writing a rolling key until the cleaner has produced both a gapped batch and an inter-batch gap.
+    // Keep writing records with unique keys (they roll segments, and compaction never removes them) until the cleaner has
+    // produced both a gapped batch and an inter-batch gap; after that no further cleaning can change what is visible.
+    let n = 0
     await waitFor('source compacted', async () => {
-      await producer.send({ topic, messages: [{ key: 'z', value: `z-${Date.now()}` }] })
+      await producer.send({ topic, messages: [{ key: `z${n++}`, value: `z-${Date.now()}` }] })
       const res = await sourceAdmin.fetchRaw(topic, 0, 0n, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'test' })
       const batches = splitRecordSet(res.records)
       return batches.some((x) => !isDenseBatch(x.header)) && batches.every((x) => x.header.baseOffset !== 7n)

@@ -1,4 +1,4 @@
-// KafkaStateStore on a real broker: creates a compacted state topic, reads it to the end, honours tombstones, keeps secrets encrypted.
+// KafkaStateStore on a real broker: creates a compacted state topic, reads it to the end, honours tombstones, keeps secrets encrypted, and follows other replicas' writes.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { isSensitiveLinkConfig } from '../../../engine/link/index.ts'
 import { createLogger } from '../../../engine/logging/index.ts'
-import { CredentialsCipher, KafkaStateStore, type MirrorState } from '../../../engine/state/index.ts'
+import { CredentialsCipher, KafkaStateStore, type MirrorState, type MirrorStatusRecord, type StateChange } from '../../../engine/state/index.ts'
 import { waitFor } from '../link/fakes.ts'
 
 describe('KafkaStateStore', { timeout: 300_000 }, () => {
@@ -26,7 +26,7 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
   test('KafkaStateStore should create a compacted topic and recover the latest record per key', async () => {
     const topic = `_state-${randomUUID().slice(0, 8)}`
     const writer = open(topic)
-    assert.deepEqual(await writer.load(), { links: [], mirrors: [] })
+    assert.deepEqual(await writer.load(), { links: [], mirrors: [], statuses: [] })
     await writer.putLink({ linkName: 'dr', linkId: 'x', sourceClusterId: null, createdAtMs: 1, configs: { 'bootstrap.servers': 'a:1', 'security.protocol': 'SASL_SSL', 'sasl.username': 'u', 'sasl.password': 'state-secret-pw' } })
     await writer.putLink({ linkName: 'old', linkId: 'y', sourceClusterId: null, createdAtMs: 1, configs: { 'bootstrap.servers': 'a:1' } })
     for (let i = 0; i < 50; i++) await writer.putMirror(mirror(`t${i % 5}`))
@@ -60,6 +60,38 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
     await waitFor(() => values.length >= 55, '55 raw state records', 60_000)
     await consumer.disconnect()
     assert.ok(!values.join('\n').includes('state-secret-pw'), 'secret in plaintext in the state topic')
-    assert.equal(values.filter((v) => v === '<tombstone>').length, 2)
+    // The mirror delete also removes its status record: three tombstones.
+    assert.equal(values.filter((v) => v === '<tombstone>').length, 3)
+  })
+
+  test('KafkaStateStore should deliver every other replica\'s write in order and never echo its own', async () => {
+    const topic = `_state-${randomUUID().slice(0, 8)}`
+    const a = open(topic)
+    const b = open(topic)
+    await a.load()
+    await a.putLink({ linkName: 'dr', linkId: 'x', sourceClusterId: null, createdAtMs: 1, configs: { 'bootstrap.servers': 'a:1' } })
+    assert.deepEqual((await b.load()).links.map((l) => l.linkName), ['dr'])
+    const seenByA: StateChange[] = []
+    const seenByB: StateChange[] = []
+    a.follow((change) => seenByA.push(change))
+    b.follow((change) => seenByB.push(change))
+    await a.putMirror(mirror('orders'))
+    await a.putMirror({ ...mirror('orders'), desiredStatus: 'PAUSED' })
+    const status: MirrorStatusRecord = {
+      linkName: 'dr', mirrorTopicName: 'orders', owner: 'member-1', runState: 'ACTIVE', isStopping: false, stateTimeMs: 5, numPartitions: 1,
+      partitions: [{ partition: 0, lagRecords: 0, lastSourceFetchOffset: 10, sourceHighWatermark: 10, destinationLogEndOffset: 10 }],
+      error: null, transitionErrors: [], publishedAtMs: 6,
+    }
+    await a.putStatuses([status])
+    await b.putMirror({ ...mirror('orders'), desiredStatus: 'ACTIVE', statusChangedAtMs: 2 })
+    await a.deleteMirror('dr', 'orders')
+    const describe = (c: StateChange) => c.kind === 'mirror' ? `mirror:${c.mirrorTopicName}:${c.mirror?.desiredStatus ?? 'deleted'}` : c.kind === 'status' ? `status:${c.mirrorTopicName}:${c.status?.runState ?? 'deleted'}` : `link:${c.linkName}`
+    await waitFor(() => seenByB.filter((c) => c.kind === 'mirror').length >= 3 && seenByA.filter((c) => c.kind === 'mirror').length >= 1, 'both replicas to follow the writes', 30_000)
+    await waitFor(() => seenByB.some((c) => c.kind === 'status' && c.status === null), 'the status tombstone', 30_000)
+    assert.deepEqual(seenByB.map(describe), ['mirror:orders:ACTIVE', 'mirror:orders:PAUSED', 'status:orders:ACTIVE', 'mirror:orders:deleted', 'status:orders:deleted'])
+    // A sees B's write and its own status records (status is never applied by its owner), never its own desired-state writes.
+    assert.deepEqual(seenByA.filter((c) => c.kind === 'mirror').map(describe), ['mirror:orders:ACTIVE'])
+    assert.equal((seenByA.find((c) => c.kind === 'mirror') as { mirror: MirrorState } | undefined)?.mirror.statusChangedAtMs, 2)
+    await Promise.all([a.close(), b.close()])
   })
 })

@@ -1,0 +1,11 @@
+// Public surface of bench/: the pieces `bench/run.ts` composes, for anyone scripting a custom benchmark run.
+export { SCENARIOS, findScenario, type Scenario, type BenchSize } from './scenarios.ts'
+export { runScenario, CONTENDERS, type ScenarioResult, type ContenderName, type ContenderOutcome } from './run-scenario.ts'
+export { runClusterlink, runNaiveLoop, runMirrorMaker, startBenchEngine, type BenchContext, type CopyJob, type ContenderResult } from './contenders.ts'
+export { watchCopy, type CopyMeasurement } from './watch-copy.ts'
+export { readProcessUsage, readMachineBusySeconds, type ProcessUsage } from './process-usage.ts'
+export { runProducerPerformance, writePayloadFile, type ProducerPerformanceResult } from './producer-performance.ts'
+export { startMirrorMaker, mirrorMakerProperties, type RunningMirrorMaker } from './mirror-maker.ts'
+export { measureLatency, summarizeLatency, percentile, type LatencyResult } from './measure-latency.ts'
+export { measureManyPartitions, type ManyPartitionsResult } from './measure-many-partitions.ts'
+export { formatReport, formatThroughputTable, formatRatioTable, formatLimitsTable, ratesOf, type BenchRun, type MachineFacts } from './format-report.ts'
