@@ -1,6 +1,7 @@
 // The three copiers the benchmark races on the same backlog: the clusterlink engine process, the naive kafkajs loop, and MirrorMaker 2.
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
+import { availableParallelism } from 'node:os'
 import type { KafkaCluster } from '../cli/local/kafka-cluster.ts'
 import { startLocalEngine, stopProcess } from '../cli/local/local-stack.ts'
 import { EngineClient } from '../provider/client/index.ts'
@@ -134,7 +135,7 @@ export async function runNaiveLoop(ctx: BenchContext, job: CopyJob): Promise<Con
   }
 }
 
-/** Apache Kafka MirrorMaker 2 in dedicated mode, one task per partition, the scenario's codec on its producer. */
+/** Apache Kafka MirrorMaker 2 in dedicated mode, one task per core (at most one per partition), the scenario's codec on its producer. */
 export async function runMirrorMaker(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
   const startedAt = Date.now()
   const mm2 = await startMirrorMaker({
@@ -142,7 +143,7 @@ export async function runMirrorMaker(ctx: BenchContext, job: CopyJob): Promise<C
     sourceBootstrap: ctx.source.bootstrapServers,
     destinationBootstrap: ctx.destination.bootstrapServers,
     topic: job.sourceTopic,
-    tasks: job.scenario.partitions,
+    tasks: Math.min(job.scenario.partitions, availableParallelism()),
     compression: job.scenario.compression,
     dir: join(ctx.workDir, `mm2-${job.scenario.name}`),
   })

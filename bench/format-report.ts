@@ -88,7 +88,8 @@ export function formatThroughputTable(scenarios: readonly ScenarioResult[]): str
       const other = c.result.otherCpuSeconds
       const brokers = `${n2((other['sourceBroker'] ?? 0) / c.result.copySeconds)} / ${n2((other['destinationBroker'] ?? 0) / c.result.copySeconds)}`
       const batchesPerSecond = (s.sourceBatches * (c.result.copiedRecords / s.records)) / c.result.copySeconds
-      rows.push(`| ${title} | ${LABELS[c.name]}${window < 0.8 ? ` (window ${Math.round(window * 100)}% of backlog)` : ''} | ${n0(r.recordsPerSecond)} | ${n1(r.mbPerSecond)} | ${n0(batchesPerSecond)} | ${n1(r.cpuSecondsPerGb)} | ${n2(r.cores)} | ${mib(c.result.peakRssBytes)} | ${n1(c.result.startupSeconds)} | ${brokers} |`)
+      const verified = c.verification ? ` (mirror ${c.verification})` : ''
+      rows.push(`| ${title} | ${LABELS[c.name]}${verified}${window < 0.8 ? ` (window ${Math.round(window * 100)}% of backlog)` : ''} | ${n0(r.recordsPerSecond)} | ${n1(r.mbPerSecond)} | ${n0(batchesPerSecond)} | ${n1(r.cpuSecondsPerGb)} | ${n2(r.cores)} | ${mib(c.result.peakRssBytes)} | ${n1(c.result.startupSeconds)} | ${brokers} |`)
     }
   }
   return rows.join('\n')
@@ -159,7 +160,7 @@ function formatLatency(latency: BenchRun['latency']): string {
     'Two kafkajs consumers in one process read the source topic and the mirror topic. CreateTime is set by the source producer and kept by the mirror;',
     'the last row compares the two arrival times of each offset, so the producer\'s own queueing (when it falls behind the rate) cancels out.',
     `Records created in the first ${latency.warmupSeconds} s are left out.`,
-    `Engine CPU during the run: ${n2(latency.engineCores)} cores; engine peak RSS ${mib(latency.enginePeakRssBytes)} MiB.`,
+    `Engine CPU during the run: ${n2(latency.engineCores)} cores; engine peak RSS ${mib(latency.enginePeakRssBytes)} MiB; the whole machine was busy ${n2(latency.machineCores)} cores on average.`,
     '',
     rows.join('\n'),
     '',

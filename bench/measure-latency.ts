@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { LINK_NAME, startBenchEngine, stopBenchProcess, trackWith, type BenchContext } from './contenders.ts'
 import { createTopic, kafkaClient } from './kafka-helpers.ts'
-import { readProcessUsage } from './process-usage.ts'
+import { readMachineBusySeconds, readProcessUsage } from './process-usage.ts'
 import { runProducerPerformance, writePayloadFile } from './producer-performance.ts'
 
 export interface LatencyOptions {
@@ -32,6 +32,8 @@ export interface LatencyResult {
   readonly sides: readonly LatencySide[]
   readonly engineCores: number
   readonly enginePeakRssBytes: number
+  /** Cores the whole machine was busy during the run (every process, other users' included). */
+  readonly machineCores: number
 }
 
 /** Nearest-rank percentile of a sorted array. */
@@ -105,6 +107,7 @@ export async function measureLatency(ctx: BenchContext, options: LatencyOptions)
     consumers.push(await startLatencyConsumer(ctx.source.bootstrapServers, topic, sourceSamples))
     consumers.push(await startLatencyConsumer(ctx.destination.bootstrapServers, topic, mirrorSamples))
     const before = await readProcessUsage(engine.pid)
+    const machineBefore = await readMachineBusySeconds()
     const startedAt = Date.now()
     ctx.log(`latency: ${options.records} records at ${options.recordsPerSecond} records/s into ${topic}`)
     const produced = await runProducerPerformance({
@@ -117,6 +120,7 @@ export async function measureLatency(ctx: BenchContext, options: LatencyOptions)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const after = await readProcessUsage(engine.pid)
+    const machineAfter = await readMachineBusySeconds()
     const elapsed = (Date.now() - startedAt) / 1000
     return {
       records: options.records,
@@ -128,6 +132,7 @@ export async function measureLatency(ctx: BenchContext, options: LatencyOptions)
       sides: summarizeLatency(sourceSamples, mirrorSamples, options.warmupSeconds),
       engineCores: before && after ? (after.cpuSeconds - before.cpuSeconds) / elapsed : Number.NaN,
       enginePeakRssBytes: after?.peakRssBytes ?? Number.NaN,
+      machineCores: (machineAfter - machineBefore) / elapsed,
     }
   } finally {
     await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)))

@@ -7,11 +7,14 @@ import { parseArgs } from 'node:util'
 import { startKafkaClusters, type KafkaCluster } from '../cli/local/kafka-cluster.ts'
 import { KafkaClusterClient, createTopic } from '../engine/kafka/index.ts'
 
-const { values } = parseArgs({ options: { 'records-1k': { type: 'string' }, 'records-100b': { type: 'string' }, partitions: { type: 'string' } } })
+const { values } = parseArgs({ options: { 'records-1k': { type: 'string' }, 'records-100b': { type: 'string' }, 'records-tiny': { type: 'string' }, partitions: { type: 'string' } } })
 const PARTITIONS = Number(values.partitions ?? 8)
-const WORKLOADS = [
-  { name: '1 KB records, zstd', recordSize: 1000, records: Number(values['records-1k'] ?? 200_000), compression: 'zstd' },
-  { name: '100 B records, none', recordSize: 100, records: Number(values['records-100b'] ?? 500_000), compression: 'none' },
+interface Workload { name: string; recordSize: number; records: number; compression: string; producerProps: string[] }
+const BATCHED = ['linger.ms=5', 'batch.size=262144']
+const WORKLOADS: Workload[] = [
+  { name: '1 KB records, zstd', recordSize: 1000, records: Number(values['records-1k'] ?? 200_000), compression: 'zstd', producerProps: BATCHED },
+  { name: '100 B records, none', recordSize: 100, records: Number(values['records-100b'] ?? 500_000), compression: 'none', producerProps: BATCHED },
+  { name: '100 B records, one record per source batch (linger 0, batch.size 0)', recordSize: 100, records: Number(values['records-tiny'] ?? 50_000), compression: 'none', producerProps: ['linger.ms=0', 'batch.size=0'] },
 ]
 const runDir = join(import.meta.dirname, '.runs', new Date().toISOString().replace(/[:.]/g, '-'))
 
@@ -38,14 +41,14 @@ async function procStats(pid: number): Promise<{ cpuSeconds: number; peakRssByte
   return { cpuSeconds: ticks / 100, peakRssBytes: hwm }
 }
 
-async function producerPerformance(cluster: KafkaCluster, topic: string, w: (typeof WORKLOADS)[number]): Promise<Measure> {
+async function producerPerformance(cluster: KafkaCluster, topic: string, w: Workload): Promise<Measure> {
   let pid = 0
   let last = { cpuSeconds: 0, peakRssBytes: 0 }
   const sampler = setInterval(() => { if (pid) procStats(pid).then((s) => { last = s }, () => {}) }, 50)
   const started = performance.now()
   const out = await run('java', ['-Xmx512m', '-cp', `${cluster.libDir}/*`, 'org.apache.kafka.tools.ProducerPerformance', '--topic', topic,
     '--num-records', String(w.records), '--record-size', String(w.recordSize), '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${cluster.bootstrapServers}`, 'acks=all', `compression.type=${w.compression}`, 'linger.ms=5', 'batch.size=262144'], (p) => { pid = p })
+    '--producer-props', `bootstrap.servers=${cluster.bootstrapServers}`, 'acks=all', `compression.type=${w.compression}`, ...w.producerProps], (p) => { pid = p })
   clearInterval(sampler)
   const wallSeconds = (performance.now() - started) / 1000
   const line = out.trim().split('\n').at(-1) ?? ''
@@ -57,8 +60,8 @@ async function endOffsets(client: KafkaClusterClient, topic: string): Promise<nu
   return Promise.all(Array.from({ length: PARTITIONS }, async (_, p) => Number(await client.listOffset(topic, p, 'latest'))))
 }
 
-async function clusterlinkCopy(source: KafkaCluster, destination: KafkaCluster, topic: string, mirror: string, ends: number[]): Promise<Measure> {
-  const out = await run(process.execPath, [join(import.meta.dirname, 'run-copier.ts'), source.bootstrapServers, destination.bootstrapServers, topic, mirror, JSON.stringify(ends)])
+async function clusterlinkCopy(source: KafkaCluster, destination: KafkaCluster, topic: string, mirror: string, ends: number[], coalesceBelowBytes = 0): Promise<Measure> {
+  const out = await run(process.execPath, [join(import.meta.dirname, 'run-copier.ts'), source.bootstrapServers, destination.bootstrapServers, topic, mirror, JSON.stringify(ends), String(coalesceBelowBytes)])
   const r = JSON.parse(out.trim().split('\n').at(-1)!) as { wallMs: number; cpuSeconds: number; maxRssBytes: number }
   return { wallSeconds: r.wallMs / 1000, cpuSeconds: r.cpuSeconds, peakRssBytes: r.maxRssBytes }
 }
@@ -99,12 +102,12 @@ async function mirrorMaker(source: KafkaCluster, destination: KafkaCluster, topi
   }
 }
 
-function row(name: string, w: (typeof WORKLOADS)[number], m: Measure, ceiling: Measure, mm2?: Measure): string {
+function row(name: string, w: Workload, m: Measure, ceiling: Measure, mm2?: Measure): string {
   const mb = (w.records * w.recordSize) / 1e6
   const mbps = mb / m.wallSeconds
   const cpuPerGb = m.cpuSeconds / (mb / 1000)
   const perCpu = (x: Measure) => (mb / x.wallSeconds) / (x.cpuSeconds / x.wallSeconds || 1)
-  const cells = [name, mbps.toFixed(1), Math.round(w.records / m.wallSeconds).toLocaleString('en-US'), cpuPerGb.toFixed(1), (m.peakRssBytes / 2 ** 20).toFixed(0),
+  const cells = [name, mbps.toFixed(1), Math.round(w.records / m.wallSeconds).toLocaleString('en-US'), cpuPerGb.toFixed(1), m.peakRssBytes > 0 ? (m.peakRssBytes / 2 ** 20).toFixed(0) : 'n/a',
     `${((mbps / ((mb / ceiling.wallSeconds))) * 100).toFixed(0)}%`, mm2 ? `${(perCpu(m) / perCpu(mm2)).toFixed(2)}x` : '']
   return `| ${cells.join(' | ')} |`
 }
@@ -127,11 +130,18 @@ async function main(): Promise<void> {
       const ceiling = await producerPerformance(destination!, `${topic}-ceiling`, w)
       process.stderr.write(`bench: ${w.name}: clusterlink copier\n`)
       const copier = await clusterlinkCopy(source!, destination!, topic, `${topic}-clusterlink`, ends)
+      const tiny = w.producerProps.includes('batch.size=0')
+      let coalesced: Measure | undefined
+      if (tiny) {
+        process.stderr.write(`bench: ${w.name}: clusterlink copier, coalescing on\n`)
+        coalesced = await clusterlinkCopy(source!, destination!, topic, `${topic}-clusterlink-coalesced`, ends, 16 << 10)
+      }
       process.stderr.write(`bench: ${w.name}: MirrorMaker 2\n`)
       const mm2 = await mirrorMaker(source!, destination!, topic, w.compression, ends, dst)
       lines.push(`**${w.name}** (${w.records.toLocaleString('en-US')} records, ${PARTITIONS} partitions)`, '',
         '| tool | MB/s | records/s | CPU-s per GB | peak RSS (MiB) | vs broker ceiling | MB/s per CPU-s vs MM2 |', '|---|---|---|---|---|---|---|',
-        row('ProducerPerformance (ceiling)', w, ceiling, ceiling), row('clusterlink copier', w, copier, ceiling, mm2), row('MirrorMaker 2 (dedicated)', w, mm2, ceiling, mm2), '')
+        row('ProducerPerformance (ceiling)', w, ceiling, ceiling), row('clusterlink copier', w, copier, ceiling, mm2),
+        ...(coalesced ? [row('clusterlink copier, coalescing on', w, coalesced, ceiling, mm2)] : []), row('MirrorMaker 2 (dedicated)', w, mm2, ceiling, mm2), '')
     }
   } finally {
     await src.close()

@@ -9,13 +9,16 @@ export interface MirrorMakerOptions {
   readonly destinationBootstrap: string
   /** The one source topic to replicate. */
   readonly topic: string
-  /** Connector tasks; one per partition lets MM2 use as many threads as it can. */
+  /** Connector tasks (MM2's default is 1; the bench gives it one per core, at most one per partition). */
   readonly tasks: number
   /** Compression of MM2's producer to the destination (the scenario's own codec). */
   readonly compression: string
   /** Directory for mm2.properties and mm2.log. */
   readonly dir: string
-  /** Java heap; default 1g (8 tasks at 512m run out of heap: each task buffers a consumer fetch and a producer batch). */
+  /**
+   * Maximum Java heap; default 2g, no minimum, so RSS shows what MM2 uses (8 tasks ran out of a 1g heap: every task
+   * holds a consumer's fetches and a producer's buffer).
+   */
   readonly heap?: string
 }
 
@@ -81,9 +84,9 @@ export async function startMirrorMaker(options: MirrorMakerOptions): Promise<Run
     '',
   ].join('\n'))
   const out = await open(logFile, 'a')
-  const heap = options.heap ?? '1g'
+  const heap = options.heap ?? '2g'
   const child: ChildProcess = spawn('java', [
-    `-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`,
+    `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`,
     '-cp', `${options.libDir}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', propsFile, '--clusters', 'dst',
   ], { stdio: ['ignore', out.fd, out.fd] })
   await out.close()

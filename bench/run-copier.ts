@@ -2,7 +2,7 @@
 import { createLogger } from '../engine/logging/index.ts'
 import { createMirrorTopicRunner } from '../engine/mirror/index.ts'
 
-const [sourceBootstrap, destinationBootstrap, sourceTopic, mirrorTopic, endsJson] = process.argv.slice(2)
+const [sourceBootstrap, destinationBootstrap, sourceTopic, mirrorTopic, endsJson, coalesce] = process.argv.slice(2)
 if (!sourceBootstrap || !destinationBootstrap || !sourceTopic || !mirrorTopic || !endsJson) {
   process.stderr.write('usage: run-copier.ts SOURCE DESTINATION SOURCE_TOPIC MIRROR_TOPIC ENDS_JSON\n')
   process.exit(2)
@@ -13,7 +13,7 @@ const runner = createMirrorTopicRunner({
   destination: { bootstrapServers: [destinationBootstrap] },
   spec: { linkName: 'bench', sourceTopic, mirrorTopic, startOffsetSpec: 'earliest' },
   logger: createLogger({ level: 'warn' }),
-  limits: { fetchMaxBytes: 8 << 20, fetchMaxWaitMs: 100, totalInFlightBytes: 128 << 20, idleCheckIntervalMs: 5_000, metadataIntervalMs: 10_000 },
+  limits: { coalesceBelowBytes: Number(coalesce ?? 0), fetchMaxBytes: 8 << 20, fetchMaxWaitMs: 100, totalInFlightBytes: 128 << 20, idleCheckIntervalMs: 5_000, metadataIntervalMs: 10_000 },
 })
 const startedAt = performance.now()
 await runner.start()

@@ -6,6 +6,7 @@ import { MM2_SOURCE_ALIAS } from './mirror-maker.ts'
 import { createTopic, logBatchCount, logSizeBytes, sumEndOffsets } from './kafka-helpers.ts'
 import { runProducerPerformance, writePayloadFile, type ProducerPerformanceResult } from './producer-performance.ts'
 import type { BenchSize, Scenario } from './scenarios.ts'
+import { verifyTopics } from '../cli/verify/index.ts'
 
 export const CONTENDERS = ['clusterlink', 'naive', 'mm2'] as const
 export type ContenderName = typeof CONTENDERS[number]
@@ -15,6 +16,8 @@ export interface ContenderOutcome {
   readonly result?: ContenderResult
   /** Stored bytes of the topic the contender wrote (compressed, as on disk). */
   readonly destinationLogBytes?: number
+  /** With --verify, for clusterlink: the record-by-record comparison of source and mirror (`clusterlink verify`). */
+  readonly verification?: string
   readonly error?: string
 }
 
@@ -35,7 +38,25 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-export async function runScenario(ctx: BenchContext, scenario: Scenario, size: BenchSize, contenders: readonly ContenderName[]): Promise<ScenarioResult> {
+/** Compares the mirror topic with the source record by record, offset by offset, outside the measured window. */
+async function verifyMirror(ctx: BenchContext, topic: string): Promise<string> {
+  try {
+    const result = await verifyTopics({ sourceBootstrap: ctx.source.bootstrapServers, destinationBootstrap: ctx.destination.bootstrapServers, topic, timeoutMs: 600_000 })
+    return result.identical ? 'identical' : `${result.differenceCount} differences`
+  } catch (error) {
+    return `not verified: ${message(error)}`
+  }
+}
+
+export interface RunScenarioOptions {
+  readonly size: BenchSize
+  readonly contenders: readonly ContenderName[]
+  /** Compare the clusterlink mirror with its source record by record after the copy. */
+  readonly verify: boolean
+}
+
+export async function runScenario(ctx: BenchContext, scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioResult> {
+  const { size, contenders } = options
   const records = scenario.records[size]
   const topic = `bench-${scenario.name}-${randomUUID().slice(0, 6)}`
   const payloadFile = join(ctx.workDir, `payload-${scenario.recordSize}.txt`)
@@ -75,8 +96,10 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, size: B
         const result = await runners[name](ctx, job)
         createdOnDestination.push(result.destinationTopic)
         const destinationLogBytes = await logSizeBytes(ctx.destination.dir, result.destinationTopic)
-        outcomes.push({ name, result, destinationLogBytes })
         ctx.log(`${scenario.name}: ${name} done: ${(result.copiedRecords / result.copySeconds).toFixed(0)} records/s, ${result.copyCpuSeconds.toFixed(2)} CPU-s in the copy window, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB`)
+        const verification = options.verify && name === 'clusterlink' ? await verifyMirror(ctx, topic) : undefined
+        if (verification) ctx.log(`${scenario.name}: clusterlink mirror compared with the source record by record: ${verification}`)
+        outcomes.push({ name, result, destinationLogBytes, ...(verification ? { verification } : {}) })
       } catch (error) {
         outcomes.push({ name, error: message(error) })
         ctx.log(`${scenario.name}: ${name} failed: ${message(error)}`)

@@ -19,7 +19,7 @@ import { SCENARIOS, type BenchSize } from './scenarios.ts'
 const repoRoot = resolve(import.meta.dirname, '..')
 const EXTRAS = ['latency', 'many-partitions'] as const
 
-const USAGE = `usage: node bench/run.ts [--scenario NAMES] [--size small|full] [--contenders NAMES] [--extra NAMES] [--results-dir DIR]
+const USAGE = `usage: node bench/run.ts [--scenario NAMES] [--size small|full] [--contenders NAMES] [--extra NAMES] [--verify] [--results-dir DIR]
 
 Starts two single-node Apache Kafka clusters on loopback (source and destination) and, for each scenario, pre-fills a
 source topic with Kafka's ProducerPerformance, measures the destination broker's own produce ceiling with the same
@@ -33,6 +33,8 @@ bench/results/<UTC date>-<scenario set>-<size>.md and prints it.
   --extra         comma-separated, from: ${EXTRAS.join(', ')}, or none (default none)
   --results-dir   where the markdown goes (default bench/results)
   --copy-timeout  seconds one copier may take for one backlog (default 600)
+  --verify        after each clusterlink copy, compare the mirror with its source record by record (clusterlink
+                  verify's comparison; slow on full sizes, outside the measured window)
 `
 
 function list<T extends string>(allowed: readonly T[], what: string) {
@@ -53,6 +55,7 @@ const OptionsSchema = z.strictObject({
   extra: list(EXTRAS, 'extra').default([]).describe('latency and many-partitions measurements; default none'),
   'results-dir': z.string().min(1).default(join(repoRoot, 'bench/results')).describe('output directory; default bench/results'),
   'copy-timeout': z.string().regex(/^\d+$/, 'a whole number of seconds').default('600').transform(Number).describe('seconds per copy; default 600'),
+  verify: z.boolean().default(false).describe('compare each clusterlink mirror with its source record by record; default off'),
   help: z.boolean().default(false),
 })
 
@@ -85,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     raw = parseArgs({ args: argv, strict: true, options: {
       scenario: { type: 'string' }, size: { type: 'string' }, contenders: { type: 'string' }, extra: { type: 'string' },
-      'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, help: { type: 'boolean' },
+      'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, verify: { type: 'boolean' }, help: { type: 'boolean' },
     } }).values
   } catch (error) {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
@@ -129,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     const ctx: BenchContext = { source, destination, sourceAdmin, destinationAdmin, workDir, copyTimeoutMs: options['copy-timeout'] * 1000, log, processes }
 
     const results: ScenarioResult[] = []
-    for (const scenario of scenarios) results.push(await runScenario(ctx, scenario, size, options.contenders))
+    for (const scenario of scenarios) results.push(await runScenario(ctx, scenario, { size, contenders: options.contenders, verify: options.verify }))
     const run: { -readonly [K in keyof BenchRun]: BenchRun[K] } = { scenarios: results, machine: undefined as unknown as BenchRun['machine'] }
     if (options.extra.includes('latency')) {
       try {

@@ -41,6 +41,15 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const openapi = buildOpenApi(routes, options.version ?? '0.1.0')
   app.get('/openapi.json', async () => openapi)
   app.get('/healthz', async () => ({ status: 'ok' }))
+  // An extension under its own name: which replica answered, and the mirror topics it runs (the others serve its status).
+  app.get('/clusterlink/v1/replica', async () => {
+    const replica = options.manager.describeReplica()
+    return {
+      kind: 'ClusterlinkReplica', member_id: replica.memberId, generation_id: replica.generationId, work_partitions: replica.workPartitions,
+      owned_work_partitions: replica.ownedWorkPartitions,
+      owned_mirror_topics: replica.ownedMirrorTopics.map((m) => ({ link_name: m.linkName, mirror_topic_name: m.mirrorTopicName })),
+    }
+  })
   app.get('/readyz', async (_request, reply) => {
     const ready = options.manager.isLoaded && await options.isReady().catch(() => false)
     return reply.status(ready ? 200 : 503).send(ready ? { status: 'ready' } : { error_code: 50301, message: 'not ready: state not loaded yet or the destination cluster does not answer' })

@@ -1,6 +1,6 @@
 // One connection to one Kafka cluster (source or destination): metadata, leader routing, raw Fetch/Produce, offsets and producer-state calls.
 import {
-  ConnectionPool, createAPI, addPartitionsToTxnV3, describeProducersV0, deleteRecordsV2, endTxnV4, findCoordinatorV4,
+  ConnectionPool, createAPI, addPartitionsToTxnV3, describeProducersV0, describeTransactionsV0, deleteRecordsV2, endTxnV4, findCoordinatorV4,
   initProducerIdV5, listOffsetsV8, metadataV12, type Connection, type ConnectionOptions,
 } from '@platformatic/kafka'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
@@ -76,6 +76,7 @@ const initProducerId = createAPI<[string | null, number, bigint, number], initPr
 const describeProducers = createAPI<[describeProducersV0.DescribeProducersRequestTopic[]], describeProducersV0.DescribeProducersResponse>(61, 0, describeProducersV0.createRequest, keepErrors(describeProducersV0.parseResponse))
 const addPartitionsToTxn = createAPI<[addPartitionsToTxnV3.AddPartitionsToTxnRequestTransaction[]], addPartitionsToTxnV3.AddPartitionsToTxnResponse>(24, 3, addPartitionsToTxnV3.createRequest, keepErrors(addPartitionsToTxnV3.parseResponse))
 const endTxn = createAPI<[string, bigint, number, boolean], endTxnV4.EndTxnResponse>(26, 4, endTxnV4.createRequest, keepErrors(endTxnV4.parseResponse))
+const describeTransactions = createAPI<[string[]], describeTransactionsV0.DescribeTransactionsResponse>(65, 0, describeTransactionsV0.createRequest, keepErrors(describeTransactionsV0.parseResponse))
 const findCoordinator = createAPI<[number, string[]], findCoordinatorV4.FindCoordinatorResponse>(10, 4, findCoordinatorV4.createRequest, keepErrors(findCoordinatorV4.parseResponse))
 
 /**
@@ -265,6 +266,18 @@ export class KafkaClusterClient {
       throw kafkaError(res.errorCode, this.side, 'init producer id', { transactionalId })
     }
     return { producerId: res.producerId, producerEpoch: res.producerEpoch }
+  }
+
+  /** DescribeTransactions v0 (read-only): the coordinator's current producer id and epoch of a transactional.id. */
+  async describeTransaction(transactionalId: string): Promise<{ producerId: bigint; producerEpoch: number; state: string }> {
+    const broker = await this.#transactionCoordinator(transactionalId)
+    const res = await this.#call('describe transactions', 'txn', broker, (c) => describeTransactions.async(c, [transactionalId]))
+    const t = res.transactionStates[0]
+    if (!t || t.errorCode !== 0) {
+      if (t?.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
+      throw kafkaError(t?.errorCode ?? -1, this.side, 'describe transactions', { transactionalId })
+    }
+    return { producerId: t.producerId, producerEpoch: t.producerEpoch, state: t.transactionState }
   }
 
   /** AddPartitionsToTxn v3 (the client form; observed to open an empty transaction that EndTxn closes with exactly one marker, check 4). */

@@ -106,6 +106,15 @@ export class LinkManager {
     registerLinkMetrics(options.metrics, this)
   }
 
+  /** This replica in the work group and the mirror topics it runs now (GET /clusterlink/v1/replica). */
+  describeReplica(): { memberId: string | null; generationId: number; workPartitions: number; ownedWorkPartitions: readonly number[]; ownedMirrorTopics: Array<{ linkName: string; mirrorTopicName: string }> } {
+    const group = this.#ownership.describe()
+    const ownedMirrorTopics = [...this.#mirrors.values()].filter((m) => m.isOwned)
+      .map((m) => ({ linkName: m.state.linkName, mirrorTopicName: m.state.mirrorTopicName }))
+      .sort((a, b) => a.mirrorTopicName.localeCompare(b.mirrorTopicName))
+    return { ...group, ownedMirrorTopics }
+  }
+
   /** Every mirror topic this replica knows (the work group leader balances by them). */
   workItems(): Array<{ linkName: string; mirrorTopicName: string }> {
     return [...this.#mirrors.values()].map((m) => ({ linkName: m.state.linkName, mirrorTopicName: m.state.mirrorTopicName }))

@@ -101,7 +101,8 @@ export class MirrorController {
   #ensureRunning(): void {
     if (!this.#owned) return
     if (this.#runner) {
-      this.#runner.resume().catch((error: unknown) => this.#recordRunnerError('resume', error))
+      // Only a paused runner resumes (a running one would refuse, and its refusal is not a failure of the mirror).
+      if (this.#runner.status().state === 'PAUSED') this.#runner.resume().catch((error: unknown) => this.#recordRunnerError('resume', error))
       return
     }
     const { source, destination } = this.#options.connections()

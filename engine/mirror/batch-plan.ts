@@ -5,7 +5,7 @@ import {
 } from '../kafka/index.ts'
 
 /** Why a batch could not be forwarded as it was fetched (a metric label). */
-export type RebuildReason = 'compaction_gap' | 'log_append_time' | 'partial_batch'
+export type RebuildReason = 'compaction_gap' | 'log_append_time' | 'partial_batch' | 'coalesce'
 /** Why offsets are occupied by invisible fillers (a metric label). */
 export type FillReason = 'gap' | 'control' | 'aborted' | 'empty_batch'
 
@@ -110,4 +110,41 @@ export function planBatches(batches: readonly RawRecordBatch[], expected: bigint
     fill(end, 'gap')
   }
   return actions
+}
+
+/**
+ * Merges runs of consecutive small 'copy' actions into one rebuilt batch each (decompress, re-encode, compress once with
+ * the first batch's codec): one destination batch per partition per request is all the broker accepts (LogValidator),
+ * so a source written with linger.ms=0 would otherwise cost one produce round trip per record. Records, offsets and
+ * timestamps stay identical; the bytes do not, so this is opt-in and counted under reason 'coalesce'.
+ */
+export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchBytes: number, maxBatchBytes: number): WriteAction[] {
+  if (smallBatchBytes <= 0) return [...actions]
+  const out: WriteAction[] = []
+  let run: Array<Extract<WriteAction, { kind: 'copy' }>> = []
+  let runBytes = 0
+  const flush = (): void => {
+    if (run.length === 1) out.push(run[0]!)
+    else if (run.length > 1) {
+      const records: EncodableRecord[] = []
+      for (const a of run) {
+        for (const r of decodeBatchRecords(a.batch)) records.push({ timestamp: a.header.baseTimestamp + r.timestampDelta, key: r.key, value: r.value, headers: r.headers })
+      }
+      out.push({ kind: 'rebuild', offset: run[0]!.offset, records, codec: run[0]!.header.attributes & ATTR_CODEC_MASK, reason: 'coalesce' })
+    }
+    run = []
+    runBytes = 0
+  }
+  for (const a of actions) {
+    if (a.kind === 'copy' && a.batch.length <= smallBatchBytes) {
+      if (runBytes + a.batch.length > maxBatchBytes) flush()
+      run.push(a)
+      runBytes += a.batch.length
+      continue
+    }
+    flush()
+    out.push(a)
+  }
+  flush()
+  return out
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/index.ts'
 import { EngineError, isEngineError } from '../errors.ts'
 import { KafkaErrorCodes, kafkaError, splitRecordSet, type KafkaClusterClient, type RawFetchPartitionResponse } from '../kafka/index.ts'
 import type { MirrorPartitionStatus, MirrorStartOffsetSpec } from './contract.ts'
-import { actionEnd, planBatches } from './batch-plan.ts'
+import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
 import { backoffMs, sleep } from './retry.ts'
 import type { ByteBudget } from './byte-budget.ts'
@@ -21,6 +21,8 @@ export interface MirrorPartitionCopierOptions {
   readonly fetchMaxWaitMs: number
   readonly fillerChunkRecords: number
   readonly emptyTxnFillMax: number
+  /** Source batches up to this size are merged into larger destination batches (0: never; bytes are then forwarded as fetched). */
+  readonly coalesceBelowBytes: number
   /** How often an idle copier re-reads the destination log end offset to catch foreign writes. */
   readonly idleCheckIntervalMs: number
   readonly budget: ByteBudget
@@ -94,6 +96,7 @@ export class MirrorPartitionCopier {
 
   /** Starts the loop; the promise settles when it stops (resolves) or fails (rejects with an EngineError). */
   start(): Promise<void> {
+    this.#stopping = false
     this.#running = this.#loop()
     return this.#running
   }
@@ -158,10 +161,15 @@ export class MirrorPartitionCopier {
 
   async #loop(): Promise<void> {
     let failures = 0
+    let needResync = false
     while (!this.#stopping) {
       // The budget covers a fetch response from the request until its last batch is written (bounded memory).
       const release = await this.#o.budget.acquire(this.#o.fetchMaxBytes)
       try {
+        if (needResync) {
+          await this.#writer.resync()
+          needResync = false
+        }
         const response = await this.#sourceCall(() => this.#fetch())
         failures = 0
         if (response) await this.#copy(response)
@@ -172,6 +180,7 @@ export class MirrorPartitionCopier {
         if (!e.retriable) throw e
         this.#log.warn({ err: e, attempt: failures }, 'copier step failed (retrying)')
         await sleep(backoffMs(failures++))
+        if (e.context.resync === true) needResync = true
       } finally {
         release()
       }
@@ -232,12 +241,14 @@ export class MirrorPartitionCopier {
 
   async #copy(res: RawFetchPartitionResponse): Promise<void> {
     const batches = splitRecordSet(res.records)
-    const actions = planBatches(batches, this.#writer.expected, res.abortedTransactions)
+    const planned = planBatches(batches, this.#writer.expected, res.abortedTransactions)
+    const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10)
     if (actions.length === 0) {
       this.#lastSourceFetchOffset = this.#writer.expected
       await this.#idleCheck()
       return
     }
+    await this.#writer.checkOwnership()
     for (const action of actions) {
       if (this.#stopping) return
       await this.#writer.write(action)
@@ -252,6 +263,7 @@ export class MirrorPartitionCopier {
     const now = Date.now()
     if (now - this.#lastIdleCheck < this.#o.idleCheckIntervalMs) return
     this.#lastIdleCheck = now
+    await this.#writer.checkOwnership(true)
     const leo = await this.#writer.logEndOffset()
     if (leo !== this.#writer.expected) {
       throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.partition}: log end offset is ${leo}, expected ${this.#writer.expected}: another producer wrote into the mirror topic at offset ${this.#writer.expected}`, {

@@ -23,6 +23,11 @@ export interface MirrorDataPathLimits {
   readonly idleCheckIntervalMs?: number
   readonly fillerChunkRecords?: number
   readonly emptyTxnFillMax?: number
+  /**
+   * Opt-in: source batches of at most this many bytes are merged into one destination batch (records and offsets
+   * identical, bytes rebuilt). Helps sources written with linger.ms=0. Default 0 (off: byte-for-byte forwarding).
+   */
+  readonly coalesceBelowBytes?: number
 }
 
 export interface MirrorTopicRunnerInternalOptions extends MirrorTopicRunnerOptions {
@@ -45,6 +50,8 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   #mirrorTopicId = ''
   #watchTimer: NodeJS.Timeout | null = null
   #watching = false
+  #starting: Promise<void> | null = null
+  #stopRequested = false
 
   constructor(options: MirrorTopicRunnerInternalOptions) {
     this.#o = options
@@ -86,16 +93,23 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     }
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#start()
+    return this.#starting
+  }
+
+  async #start(): Promise<void> {
     try {
       const { sourcePartitions } = await this.#prepareTopics()
       for (let p = 0; p < sourcePartitions; p++) this.#copiers.set(p, this.#newCopier(p))
       await Promise.all([...this.#copiers.values()].map((c) => c.open()))
+      if (this.#stopRequested) return
       for (const c of this.#copiers.values()) this.#launch(c)
       this.#setState('ACTIVE')
       this.#startWatch()
     } catch (error) {
       const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
+      if (this.#stopRequested) return
       await this.#fail(e)
       throw e
     }
@@ -149,6 +163,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       startOffsetSpec: this.#o.spec.startOffsetSpec,
       fetchMaxBytes: l.fetchMaxBytes ?? 4 << 20, fetchMaxWaitMs: l.fetchMaxWaitMs ?? 500,
       fillerChunkRecords: l.fillerChunkRecords ?? 500_000, emptyTxnFillMax: l.emptyTxnFillMax ?? 8,
+      coalesceBelowBytes: l.coalesceBelowBytes ?? 0,
       idleCheckIntervalMs: l.idleCheckIntervalMs ?? 1_000, budget: this.#budget, logger: this.#log,
       verifySourceTopic: () => this.#verifySourceTopic(),
       onSourceHealth: (p, healthy, error) => this.#onSourceHealth(p, healthy, error),
@@ -238,7 +253,10 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#watchTimer = null
   }
 
+  /** Idempotent; a pause asked for while start() runs takes effect once it has finished. */
   async pause(): Promise<void> {
+    if (this.#state === 'PENDING_MIRROR' && this.#starting) await this.#starting.catch(() => {})
+    if (this.#state === 'PAUSED') return
     if (this.#state !== 'ACTIVE' && this.#state !== 'SOURCE_UNAVAILABLE') throw new EngineError('INVALID_STATE', `cannot pause a mirror in state ${this.#state}`)
     this.#stopWatch()
     await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
@@ -246,7 +264,10 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#setState('PAUSED')
   }
 
+  /** Idempotent on a running mirror; FAILED and STOPPED are final (a new runner is needed). */
   async resume(): Promise<void> {
+    if (this.#state === 'PENDING_MIRROR' && this.#starting) await this.#starting.catch(() => {})
+    if (this.#state === 'ACTIVE' || this.#state === 'SOURCE_UNAVAILABLE') return
     if (this.#state !== 'PAUSED') throw new EngineError('INVALID_STATE', `cannot resume a mirror in state ${this.#state}`)
     try {
       await this.#verifySourceTopic()
@@ -262,7 +283,10 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   }
 
   async stop(): Promise<void> {
+    this.#stopRequested = true
     this.#stopWatch()
+    await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
+    await this.#starting?.catch(() => {})
     await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
     if (this.#state !== 'FAILED') this.#setState('STOPPED')
     await Promise.allSettled([this.#source.close(), this.#destination.close()])

@@ -37,8 +37,20 @@ const RETRY_LIMIT = 20
 /**
  * Invariants (DESIGN.md §2): `expected` is the destination log end offset as this writer knows it; every write must
  * land exactly there (ProduceResponse.base_offset == expected) or the partition fails, and no write is sent after a
- * mismatch. The data producer id P is fixed per partition (writer-identity.ts); each open() bumps its epoch so that an
- * older engine still writing this partition gets INVALID_PRODUCER_EPOCH (observed, check 3) and stops.
+ * mismatch.
+ *
+ * Single writer, fenced without a race (issue 3, case 11):
+ * - Ownership token: the filler transactional.id T. open() calls InitProducerId(T), which bumps T's epoch at the
+ *   coordinator, so every older owner is fenced there at once (TransactionCoordinator.handleInitProducerId). An owner
+ *   checks it still holds T (DescribeTransactions, read-only) while it copies, after OUT_OF_ORDER_SEQUENCE_NUMBER, and
+ *   when idle; its filler transactions are coordinator-checked anyway (PRODUCER_FENCED).
+ * - Data writes: every engine writes P's batches with the SAME producer id and epoch (P's epoch is never bumped) and
+ *   the sequence that follows P's last sequence on the partition (DescribeProducers). A sequence then belongs to an
+ *   offset, so a stale owner still writing, or a request of a killed engine still in flight, can only (a) repeat a
+ *   batch of the last five (the broker acknowledges it at its original offset and appends nothing; observed, check 3),
+ *   or (b) get OUT_OF_ORDER_SEQUENCE_NUMBER; never append a second copy (ProducerStateManager / ProducerAppendInfo).
+ *   Bumping P's epoch instead would make the takeover write unconditional: an old owner's batch landing between the
+ *   new owner's log-end-offset read and its first write would be duplicated.
  */
 export class PartitionWriter {
   readonly #o: PartitionWriterOptions
@@ -48,6 +60,7 @@ export class PartitionWriter {
   #epoch = 0
   #sequence = 0
   #txn: { producerId: bigint; producerEpoch: number } | null = null
+  #lastOwnershipCheck = 0
   expected = -1n
   readonly counters: WriterCounters = { batchesCopied: 0, batchesRebuilt: 0, recordsWritten: 0, bytesWritten: 0, fillerOffsets: 0 }
 
@@ -68,19 +81,53 @@ export class PartitionWriter {
     const d = this.#o.destination
     this.#txn = await this.#retry('init filler producer', () => d.initProducerId(this.#txnId, 60_000))
     await this.#waitNoOpenFillerTxn()
-    const logEndOffset = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
     const logStartOffset = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'earliest'))
+    const logEndOffset = await this.#snapshot()
     if (logEndOffset > logStartOffset) await this.#checkLastBatchOwner(logEndOffset)
-    const producers = await this.#retry('describe producers', () => d.describeProducers(this.#o.mirrorTopic, this.#o.partition))
-    const mine = producers.find((p) => p.producerId === this.producerId)
-    const epoch = mine ? mine.producerEpoch + 1 : 0
-    if (epoch > MAX_PRODUCER_EPOCH) {
-      throw new EngineError('INTERNAL', `producer epoch of mirror partition ${this.#o.partition} is exhausted; recreate the mirror topic`, { context: this.#ctx })
-    }
-    this.#epoch = epoch
-    this.#sequence = 0
-    this.expected = logEndOffset
     return { logEndOffset, logStartOffset }
+  }
+
+  /**
+   * Reads the log end offset and P's (epoch, last sequence) as one consistent pair: P's state read before and after
+   * the log end offset must agree, else an older owner appended in between and the pair is read again. Sets
+   * `expected`, the epoch and the next sequence (no producer state: epoch 0, and any sequence is accepted).
+   */
+  async #snapshot(): Promise<bigint> {
+    const d = this.#o.destination
+    const read = async () => (await this.#retry('describe producers', () => d.describeProducers(this.#o.mirrorTopic, this.#o.partition))).find((p) => p.producerId === this.producerId)
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const before = await read()
+      const logEndOffset = await this.logEndOffset()
+      const after = await read()
+      if (before?.producerEpoch !== after?.producerEpoch || before?.lastSequence !== after?.lastSequence) continue
+      if (after && after.producerEpoch > MAX_PRODUCER_EPOCH) throw new EngineError('INTERNAL', 'producer epoch out of range', { context: this.#ctx })
+      this.#epoch = after ? after.producerEpoch : 0
+      this.#sequence = after && after.lastSequence >= 0 ? incrementSequence(after.lastSequence, 1) : 0
+      this.expected = logEndOffset
+      return logEndOffset
+    }
+    throw new EngineError('DESTINATION_UNAVAILABLE', `mirror partition ${this.#o.partition} keeps changing under another writer`, { retriable: true, context: this.#ctx })
+  }
+
+  /**
+   * After another writer of P moved the partition on (OUT_OF_ORDER_SEQUENCE_NUMBER with this writer still the owner):
+   * every batch written with P passed a base-offset check, so the log is right; continue from its end.
+   */
+  async resync(): Promise<void> {
+    await this.checkOwnership(true)
+    await this.#snapshot()
+  }
+
+  /** Throws FENCED when another engine has opened this mirror partition since (T's epoch moved on). Rate-limited unless forced. */
+  async checkOwnership(force = false, intervalMs = 1_000): Promise<void> {
+    const now = Date.now()
+    if (!force && now - this.#lastOwnershipCheck < intervalMs) return
+    this.#lastOwnershipCheck = now
+    const mine = this.#txn
+    const current = await this.#retry('describe transactions', () => this.#o.destination.describeTransaction(this.#txnId))
+    if (!mine || current.producerId !== mine.producerId || current.producerEpoch > mine.producerEpoch) {
+      throw new EngineError('FENCED', `mirror partition ${this.#o.partition}: another engine took over this mirror partition`, { context: this.#ctx })
+    }
   }
 
   /** After InitProducerId aborted an open filler transaction its marker is written asynchronously: wait until no T transaction is open here. */
@@ -160,7 +207,9 @@ export class PartitionWriter {
         case KafkaErrorCodes.INVALID_PRODUCER_EPOCH: case KafkaErrorCodes.PRODUCER_FENCED:
           throw new EngineError('FENCED', `mirror partition ${this.#o.partition}: another engine took over this mirror partition (producer epoch fenced)`, { context: ctx })
         case KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER:
-          throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: out-of-order sequence at offset ${offset}: another writer used this mirror partition's producer identity`, { context: ctx })
+          // Another writer of P moved the partition on: a stale owner learns here that it is fenced; the owner resyncs.
+          await this.checkOwnership(true)
+          throw new EngineError('INVALID_STATE', `mirror partition ${this.#o.partition}: another writer of this mirror's producer id appended at ${offset} (resynchronising)`, { retriable: true, context: { ...ctx, resync: true } })
       }
       throw new EngineError('KAFKA_ERROR', `mirror partition ${this.#o.partition}: the destination rejected the batch for offset ${offset} (error ${res.errorCode}${res.errorMessage ? `: ${res.errorMessage}` : ''}${res.recordErrors[0]?.message ? `; ${res.recordErrors[0].message}` : ''})`, { context: ctx })
     }

@@ -93,9 +93,11 @@ export class KafkaStateStore implements StateStore {
       topics: [{ topicId: info.id, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), lastFetchedEpoch: -1, partitionMaxBytes: 16 * 1024 * 1024 }] }],
     })
     const partition = response.responses[0]?.partitions[0]
-    if (!partition || partition.errorCode !== 0) {
+    // An incremental fetch session leaves out a partition with nothing new.
+    if (!partition) return { records: [], next: offset }
+    if (partition.errorCode !== 0) {
       this.#consumer.clearMetadata()
-      throw new EngineError('DESTINATION_UNAVAILABLE', `state topic fetch failed (error code ${partition?.errorCode ?? 'none'})`, { retriable: true, context: { kafkaErrorCode: partition?.errorCode } })
+      throw new EngineError('DESTINATION_UNAVAILABLE', `state topic fetch failed (error code ${partition.errorCode})`, { retriable: true, context: { kafkaErrorCode: partition.errorCode } })
     }
     const records: StoredRecord[] = []
     let next = offset
@@ -229,8 +231,8 @@ export class KafkaStateStore implements StateStore {
     } finally {
       this.#inFlight.delete(key)
     }
-    if (offset === undefined) return
-    if (!this.#remember({ offset, key, value: value ?? null })) {
+    if (offset === undefined || this.#remember({ offset, key, value: value ?? null })) return
+    if ((this.#keyOffsets.get(key) ?? -1) > offset) {
       // Another replica wrote this key after us and it was delivered already: deliver it again once the caller has
       // applied its own (older) write, so memory ends at the newest record.
       setImmediate(() => this.#deliver(key, this.#latest.get(key) ?? null))

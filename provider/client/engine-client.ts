@@ -80,8 +80,8 @@ export class EngineClient {
   }
 
   /** The link, or undefined when the engine has none of that name. */
-  async findLink(linkName: string): Promise<Link | undefined> {
-    return orUndefinedWhenNotFound(this.getLink(linkName))
+  async findLink(linkName: string, options: { includeTasks?: boolean } = {}): Promise<Link | undefined> {
+    return orUndefinedWhenNotFound(this.getLink(linkName, options))
   }
 
   async createLink(linkName: string, body: CreateLinkBody, options: { validateOnly?: boolean; validateLink?: boolean } = {}): Promise<void> {

@@ -12,12 +12,13 @@ export const TLS_MOUNT_PATH = '/var/run/secrets/clusterlink-tls'
 export const CONFIG_MOUNT_PATH = '/etc/clusterlink'
 
 /**
- * Whether engine replicas coordinate (share mirror partitions through group membership, one writer each). Not yet
- * (issue 8): two running engines both copy every mirror partition, fence each other and leave a batch at the wrong
- * offsets (observed with two containers on one destination). Until it is true, the engine runs as one replica with the
- * Recreate strategy, so even a rollout never has two writers; flip it when the engine coordinates replicas.
+ * Whether engine replicas coordinate: they share mirror topics through a consumer group on the destination cluster
+ * (engine/replicas/work-group.ts), one writer per mirror topic, and a replica that leaves or dies hands its mirror
+ * topics to the others (test/engine/replicas/engine-replicas.kafka.test.ts, test/deploy/engine-takeover.kafka.test.ts).
+ * So the Deployment runs 2 replicas and rolls surge-first: a new pod joins before an old one leaves. With false the
+ * engine would be limited to one replica with the Recreate strategy.
  */
-export const ENGINE_REPLICA_COORDINATION = false
+export const ENGINE_REPLICA_COORDINATION = true
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label: lower case letters, digits and dashes, such as clusterlink-engine').max(63)
 const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key: letters, digits, dashes, dots and underscores').max(253)

@@ -58,7 +58,7 @@ export function createClusterLinkProvider(context: ProviderContext): ResourcePro
 
   /** The engine's actual link as outputs: every input field read back (modes and configs included), plus link state. */
   async function observe(client: EngineApi, inputs: ClusterLinkInputs): Promise<Record<string, unknown> | undefined> {
-    const link = await client.findLink(inputs.linkName)
+    const link = await client.findLink(inputs.linkName, { includeTasks: true })
     if (!link) return undefined
     const configs = await client.listLinkConfigs(inputs.linkName)
     return compact({
@@ -71,6 +71,7 @@ export function createClusterLinkProvider(context: ProviderContext): ResourcePro
       linkError: link.link_error ?? 'NO_ERROR',
       linkErrorMessage: link.link_error_message ?? '',
       mirrorTopicNames: link.topic_names ?? [],
+      linkTasks: (link.tasks ?? []).map((task) => ({ name: task.task_name, state: task.state, errors: (task.errors ?? []).map((e) => JSON.stringify(e)) })),
     })
   }
 

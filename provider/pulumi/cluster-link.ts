@@ -43,7 +43,7 @@ export interface ClusterLinkArgs {
 }
 
 /** Every property the resource outputs (inputs read back included), seeded as undefined so Pulumi exposes each one as an Output. */
-const OUTPUTS = Object.fromEntries([...Object.keys(clusterLinkInputsSchema.shape), 'linkId', 'linkState', 'linkError', 'linkErrorMessage', 'mirrorTopicNames']
+const OUTPUTS = Object.fromEntries([...Object.keys(clusterLinkInputsSchema.shape), 'linkId', 'linkState', 'linkError', 'linkErrorMessage', 'mirrorTopicNames', 'linkTasks']
   .map((key) => [key, undefined]))
 
 /** A cluster link: a named connection from the destination cluster (where the engine runs) to a source cluster. */
@@ -55,6 +55,11 @@ export class ClusterLink extends pulumi.dynamic.Resource {
   declare readonly prefix: pulumi.Output<string | undefined>
   declare readonly securityProtocol: pulumi.Output<string>
   declare readonly configs: pulumi.Output<Record<string, string>>
+  declare readonly saslMechanism: pulumi.Output<string>
+  /** Secret output. */
+  declare readonly sourceCredentials: pulumi.Output<{ username: string; password: string } | undefined>
+  /** Secret output. */
+  declare readonly sourceTls: pulumi.Output<{ caCertificates?: string; certificateChain?: string; privateKey?: string; verifyHostname: boolean } | undefined>
   declare readonly clusterId: pulumi.Output<string>
   /** The engine's id of the link (cluster_link_id). */
   declare readonly linkId: pulumi.Output<string>
@@ -64,6 +69,8 @@ export class ClusterLink extends pulumi.dynamic.Resource {
   declare readonly linkErrorMessage: pulumi.Output<string>
   /** Mirror topics on this link, as of the last up or refresh. */
   declare readonly mirrorTopicNames: pulumi.Output<string[]>
+  /** Health of the link's jobs (offset sync, config sync, auto-create, availability), as of the last up or refresh. */
+  declare readonly linkTasks: pulumi.Output<{ name: string; state: string; errors: string[] }[]>
 
   constructor(name: string, args: ClusterLinkArgs, opts: pulumi.CustomResourceOptions = {}) {
     const props = {

@@ -49,7 +49,15 @@ async function watchStatuses(topic: string, run: () => Promise<void>): Promise<s
   return seen
 }
 
-async function restartMidCopy(t: TestContext, broker: () => KafkaCluster, side: string): Promise<void> {
+/** kill -9 of the broker process (no clean shutdown, no producer-state snapshot), then a start on the same data. */
+async function crashAndRestart(cluster: KafkaCluster): Promise<void> {
+  const pid = cluster.pid
+  process.kill(pid, 'SIGKILL')
+  await waitFor(`broker process ${pid} gone`, () => { try { process.kill(pid, 0); return false } catch { return true } }, 30_000, 20)
+  await cluster.restart()
+}
+
+async function restartMidCopy(t: TestContext, broker: () => KafkaCluster, side: string, restart: (c: KafkaCluster) => Promise<void> = (c) => c.restart()): Promise<void> {
   const topic = `chaos-restart-${side}-${randomUUID().slice(0, 8)}`
   await createSourceTopic(sourceAdmin, topic, PARTITIONS)
   const producer = await IdProducer.start({ bootstrap: source.bootstrapServers, topic, partitions: PARTITIONS, tag: topic, paceMs: 5 })
@@ -61,7 +69,7 @@ async function restartMidCopy(t: TestContext, broker: () => KafkaCluster, side: 
     const mark = await copied(topic)
     await waitFor(`copy progress before ${side} restart ${r + 1}`, async () => (await copied(topic)) > mark, 120_000, 50)
     const began = Date.now()
-    const statuses = await watchStatuses(topic, () => broker().restart())
+    const statuses = await watchStatuses(topic, () => restart(broker()))
     const atRestart = await copied(topic)
     await waitFor(`copying resumed by itself after ${side} restart ${r + 1}`, async () => (await copied(topic)) > atRestart, 120_000, 100)
     t.diagnostic(`${side} restart ${r + 1}: broker back after ${Date.now() - began} ms; mirror statuses seen ${statuses.join(' > ')}; copied ${atRestart} then resumed`)
@@ -100,5 +108,10 @@ describe('mirror across broker restarts', () => {
 
   test(`engine should resume by itself and lose nothing when the destination broker restarts ${RESTARTS} times mid-copy`, async (t) => {
     await restartMidCopy(t, () => destination, 'destination')
+  })
+
+  test(`engine should resume by itself and lose nothing when the destination broker is SIGKILLed ${RESTARTS} times mid-copy`, async (t) => {
+    // Harder than a restart: the broker recovers its log and producer state from the segments, not from a clean snapshot.
+    await restartMidCopy(t, () => destination, 'destination-crash', crashAndRestart)
   })
 })

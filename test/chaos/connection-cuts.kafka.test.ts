@@ -9,7 +9,7 @@ import type kafkajs from 'kafkajs'
 import { startKafkaCluster, type KafkaCluster } from '../../cli/local/kafka-cluster.ts'
 import {
   ApiKeys, ChaosEngine, IdProducer, KafkaTcpProxy, assertMirrorExact, createLinkAndMirror, createSourceTopic, highWatermarks,
-  kafkajsAdmin, waitFor, waitForMirrorCaughtUp, type CutMode,
+  kafkajsAdmin, waitFor, waitForMirrorCaughtUp, FailedMirrorError, describeFailure, type CutRule,
 } from './harness/index.ts'
 
 const PARTITIONS = 3
@@ -46,40 +46,55 @@ async function copied(topic: string): Promise<bigint> {
 interface CutPlan {
   readonly proxy: () => KafkaTcpProxy
   readonly side: string
-  readonly apiKey: number
-  readonly minRequestBytes: number
-  readonly modes: readonly CutMode[]
+  /** Used in turn, one per cut (every fourth cut resets all connections instead). */
+  readonly rules: readonly CutRule[]
+  readonly transactional?: { readonly abortEvery: number }
+  /** Every fourth cut resets all connections, and an outage ends the run; default true. */
+  readonly resetAll?: boolean
+  readonly cuts?: number
+}
+
+/** Copy progress on the destination; a FAILED mirror ends the wait at once. */
+async function waitForProgress(what: string, topic: string, mark: bigint): Promise<void> {
+  await waitFor(what, async () => {
+    const mirror = await engine.client.findMirror(LINK, topic)
+    if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${topic} FAILED while waiting for ${what}: ${describeFailure(mirror)}`)
+    return (await copied(topic)) > mark
+  }, 120_000, 50)
 }
 
 async function copyThroughCuts(t: TestContext, plan: CutPlan): Promise<void> {
   const topic = `chaos-cut-${plan.side}-${randomUUID().slice(0, 8)}`
   await createSourceTopic(sourceAdmin, topic, PARTITIONS)
-  const producer = await IdProducer.start({ bootstrap: sourceProxy.address, topic, partitions: PARTITIONS, tag: topic, paceMs: 5 })
+  const producer = await IdProducer.start({ bootstrap: sourceProxy.address, topic, partitions: PARTITIONS, tag: topic, paceMs: 5, ...(plan.transactional ? { transactional: plan.transactional } : {}) })
   producers.push(producer)
   await waitFor('a first 300 records on the source', () => producer.count >= 300, 60_000)
+  const name = (r: CutRule): string => `${r.mode} of ${Object.entries(ApiKeys).find(([, k]) => k === r.apiKey)?.[0] ?? `api ${r.apiKey}`}`
   await createLinkAndMirror(engine, LINK, sourceProxy.address, topic)
   const proxy = plan.proxy()
   const fired: string[] = []
-  for (let i = 0; i < CUTS; i++) {
+  const resetAll = plan.resetAll ?? true
+  for (let i = 0; i < (plan.cuts ?? CUTS); i++) {
     const mark = await copied(topic)
-    if (i % 4 === 3) {
+    if (resetAll && i % 4 === 3) {
       fired.push(`all:${proxy.cutAll()}`)
     } else {
-      const mode = plan.modes[i % plan.modes.length] ?? 'lose-response'
-      const cut = proxy.armCut({ apiKey: plan.apiKey, mode, minRequestBytes: plan.minRequestBytes })
-      const event = await waitFor(`a ${mode} cut of api ${plan.apiKey} on the ${plan.side} connection`, () => Promise.race([cut, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]), 60_000, 0)
-      fired.push(`${event.mode}:${event.requestBytes}B`)
+      const rule = plan.rules[i % plan.rules.length]!
+      const cut = proxy.armCut(rule)
+      const event = await waitFor(`a ${name(rule)} cut on the ${plan.side} connection`, () => Promise.race([cut, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]), 60_000, 0)
+      fired.push(`${name(rule)}:${event.requestBytes}B`)
     }
-    await waitFor(`copy progress after ${plan.side} cut ${i + 1}`, async () => (await copied(topic)) > mark, 120_000, 50)
+    await waitForProgress(`copy progress after ${plan.side} cut ${i + 1}`, topic, mark)
   }
-  // An outage: every connection reset and new ones refused until the engine has tried (and failed) at least 5 times.
   const resetsBefore = proxy.resets
-  proxy.refuseConnections(true)
-  proxy.cutAll()
-  await waitFor(`the engine retrying against the refused ${plan.side}`, () => proxy.resets >= resetsBefore + 6, 60_000, 50)
-  proxy.refuseConnections(false)
-  const atOutageEnd = await copied(topic)
-  await waitFor(`copy progress after the ${plan.side} outage`, async () => (await copied(topic)) > atOutageEnd, 120_000, 50)
+  if (resetAll) {
+    // An outage: every connection reset, and new ones refused until 6 connection attempts (the engine's among them) failed.
+    proxy.refuseConnections(true)
+    proxy.cutAll()
+    await waitFor(`connection attempts against the refused ${plan.side}`, () => proxy.resets >= resetsBefore + 6, 60_000, 50)
+    proxy.refuseConnections(false)
+    await waitForProgress(`copy progress after the ${plan.side} outage`, topic, await copied(topic))
+  }
 
   await producer.stop()
   await waitForMirrorCaughtUp({ engine, link: LINK, topic, partitions: PARTITIONS, sourceAdmin, destinationAdmin, timeoutMs: 180_000 })
@@ -87,6 +102,12 @@ async function copyThroughCuts(t: TestContext, plan: CutPlan): Promise<void> {
   t.diagnostic(`${plan.side} cuts: ${fired.join(' ')}; outage resets ${proxy.resets - resetsBefore}; producer sends=${producer.sends} errors=${producer.errors.length}`)
   await assertMirrorExact({ sourceBootstrap: sourceProxy.address, destinationBootstrap: destinationProxy.address, topic, producer, report: (l) => t.diagnostic(l) })
 }
+
+const fillerCutRules: readonly CutRule[] = [
+  { apiKey: ApiKeys.endTxn, mode: 'lose-response' }, { apiKey: ApiKeys.addPartitionsToTxn, mode: 'lose-response' },
+  { apiKey: ApiKeys.produce, mode: 'lose-response', minRequestBytes: MIN_PRODUCE_BYTES }, { apiKey: ApiKeys.endTxn, mode: 'mid-response' },
+  { apiKey: ApiKeys.listOffsets, mode: 'lose-response' }, { apiKey: ApiKeys.addPartitionsToTxn, mode: 'drop-request' },
+]
 
 describe('mirror through cut connections', () => {
   before(async () => {
@@ -115,8 +136,9 @@ describe('mirror through cut connections', () => {
 
   test('engine should neither lose nor duplicate records when destination connections are cut mid-produce', async (t) => {
     await copyThroughCuts(t, {
-      proxy: () => destinationProxy, side: 'destination', apiKey: ApiKeys.produce, minRequestBytes: MIN_PRODUCE_BYTES,
-      modes: ['lose-response', 'drop-request', 'lose-response', 'mid-response', 'lose-response', 'lose-response'],
+      proxy: () => destinationProxy, side: 'destination',
+      rules: (['lose-response', 'drop-request', 'lose-response', 'mid-response', 'lose-response', 'lose-response'] as const)
+        .map((mode) => ({ apiKey: ApiKeys.produce, mode, minRequestBytes: MIN_PRODUCE_BYTES })),
     })
     const lost = destinationProxy.cuts.filter((c) => c.mode === 'lose-response').length
     assert.ok(lost >= 4, `at least 4 produce answers were lost after the batch landed (${lost})`)
@@ -124,8 +146,30 @@ describe('mirror through cut connections', () => {
 
   test('engine should neither lose nor duplicate records when source connections are cut mid-fetch', async (t) => {
     await copyThroughCuts(t, {
-      proxy: () => sourceProxy, side: 'source', apiKey: ApiKeys.fetch, minRequestBytes: 0,
-      modes: ['lose-response', 'mid-response', 'drop-request'],
+      proxy: () => sourceProxy, side: 'source',
+      rules: (['lose-response', 'mid-response', 'drop-request'] as const).map((mode) => ({ apiKey: ApiKeys.fetch, mode })),
+    })
+  })
+
+  test('engine should mirror committed and aborted transactions exactly when its filler calls to the destination are cut', async (t) => {
+    // Markers and aborted data become filler transactions on the destination (AddPartitionsToTxn, EndTxn, then a wait
+    // for the marker): each of the engine's calls is cut after the broker acted on it. Only the engine's own
+    // connections are cut here (no reset of everything): the broker's marker channel is the next test's subject.
+    const before = destinationProxy.cuts.length
+    await copyThroughCuts(t, { proxy: () => destinationProxy, side: 'destination', transactional: { abortEvery: 3 }, resetAll: false, rules: fillerCutRules })
+    const fillerCuts = destinationProxy.cuts.slice(before).filter((c) => c.apiKey === ApiKeys.endTxn || c.apiKey === ApiKeys.addPartitionsToTxn)
+    assert.ok(fillerCuts.length >= 4, `filler transaction calls were cut (${fillerCuts.length})`)
+  })
+
+  test('engine should mirror transactions exactly when the destination broker\'s own marker writes are cut', async (t) => {
+    // The destination's transaction coordinator writes each filler's marker with WriteTxnMarkers, over the broker's
+    // inter-broker listener (here: through the proxy; in a multi-broker cluster: coordinator to leader). When that
+    // answer is lost the coordinator resends, and the leader appends the marker a second time: Kafka does not
+    // deduplicate markers, so one empty transaction then takes two offsets (observed on 4.1.1). A network cut must
+    // still lose and duplicate nothing, and offsets must stay identical.
+    await copyThroughCuts(t, {
+      proxy: () => destinationProxy, side: 'destination', transactional: { abortEvery: 3 }, resetAll: false, cuts: 3,
+      rules: [{ apiKey: ApiKeys.writeTxnMarkers, mode: 'lose-response' }],
     })
   })
 })

@@ -36,7 +36,8 @@ describe('mirror of a transactional source under SIGKILL', () => {
     sourceAdmin = kafkajsAdmin(source.bootstrapServers)
     destinationAdmin = kafkajsAdmin(destination.bootstrapServers)
     await Promise.all([sourceAdmin.connect(), destinationAdmin.connect()])
-    engine = new ChaosEngine({ destination, dir: join(dir, 'engine') })
+    // A SIGKILLed engine stays in the work group until its session expires; the broker's minimum (6 s) keeps restarts short.
+    engine = new ChaosEngine({ destination, dir: join(dir, 'engine'), extraArgs: ['--replica-session-timeout-ms', '6000'] })
     await engine.start()
   })
 

@@ -72,6 +72,16 @@ describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
     assert.equal(config.value, '2000')
   })
 
+  test('preview should make no call to the engine', async () => {
+    await test1.stack.setConfig('clusterlink:endpoint', { value: 'http://127.0.0.1:9' })
+    try {
+      const preview = await test1.stack.preview({ expectNoChanges: true })
+      assert.equal(preview.changeSummary.same, 1 + 1 + topics.length)
+    } finally {
+      await test1.stack.setConfig('clusterlink:endpoint', { value: local.engine.url })
+    }
+  })
+
   test('consumer offset sync should copy a committed consumer group offset to the DR cluster', async () => {
     const groupId = `dr-consumers-${id}`
     const sourceAdmin = kafkaOf(source).admin()

@@ -24,6 +24,8 @@ export async function pulumiToolRoot(): Promise<string> {
 
 export interface TestStack {
   readonly stack: Stack
+  /** The program's directory: where the dynamic-provider plugin runs. */
+  readonly workDir: string
   readonly stateDir: string
   /** Destroys what is left (when asked), removes the stack and its state directory. */
   dispose(options?: { destroy?: boolean }): Promise<void>
@@ -65,6 +67,7 @@ export async function createTestStack(options: {
   for (const [key, value] of Object.entries(options.config ?? {})) await stack.setConfig(key, { value })
   return {
     stack,
+    workDir,
     stateDir,
     async dispose(disposeOptions = {}) {
       if (disposeOptions.destroy) await stack.destroy().catch(() => undefined)

@@ -1,10 +1,13 @@
-// End to end with the real Pulumi CLI, a real engine and real brokers: the migration example mirrors every topic, then promotes batch by batch.
+// End to end with the real Pulumi CLI, a real engine and real brokers: the migration example mirrors every topic, then promotes batch by batch; a SASL source keeps its credentials secret.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Kafka, logLevel } from 'kafkajs'
+import { startKafkaCluster } from '../../cli/local/kafka-cluster.ts'
 import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts'
 import { migration, type MigrationOptions } from '../../examples/pulumi/migration/program.ts'
-import type { EngineClient } from '../../provider/client/index.ts'
-import { createTestStack, createTopics, deleteTopics, engineClientOf, isFullyMirrored, produce, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
+import { waitForMirror, type EngineClient } from '../../provider/client/index.ts'
+import { ClusterLink, MirrorTopic } from '../../provider/pulumi/index.ts'
+import { createTestStack, createTopics, deleteTopics, engineClientOf, isFullyMirrored, produce, readStoredState, verifyMirror, waitFor, type TestStack } from './pulumi-harness.ts'
 
 describe('Pulumi migration example', { timeout: 600_000 }, () => {
   const id = Date.now().toString(36)
@@ -88,5 +91,51 @@ describe('Pulumi migration example', { timeout: 600_000 }, () => {
     await testStack.stack.destroy()
     assert.equal(await client.findLink(linkName), undefined)
     assert.deepEqual((await client.listMirrors()).filter((m) => m.link_name === linkName), [])
+  })
+
+  test('a source that needs SASL credentials should be linked with credentials that stay encrypted in state', async () => {
+    const password = `pw-${id}-secret`
+    const saslSource = await startKafkaCluster({ name: `sasl-${id}`, security: { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-256', users: { mirror: password } } })
+    const topic = `secured-${id}`
+    const saslLink = `sasl-${id}`
+    try {
+      const kafka = new Kafka({ clientId: 'pulumi-e2e', brokers: [saslSource.bootstrapServers], logLevel: logLevel.NOTHING, sasl: { mechanism: 'scram-sha-256', username: 'mirror', password } })
+      const admin = kafka.admin()
+      await admin.connect()
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+      await admin.disconnect()
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+      await producer.connect()
+      await producer.send({ topic, acks: -1, messages: Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: `secured ${i}` })) })
+      await producer.disconnect()
+      const saslStack = await createTestStack({
+        projectName: 'clusterlink-sasl',
+        engine: local.engine,
+        program: async () => {
+          const link = new ClusterLink(saslLink, {
+            linkName: saslLink, sourceBootstrapServers: saslSource.bootstrapServers, securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'SCRAM-SHA-256',
+            sourceCredentials: { username: 'mirror', password },
+          })
+          const mirror = new MirrorTopic(topic, { linkName: link.linkName, sourceTopicName: topic, onDelete: 'DELETE_TOPIC' })
+          return { credentials: link.sourceCredentials, status: mirror.mirrorStatus }
+        },
+      })
+      try {
+        const up = await saslStack.stack.up()
+        assert.equal(up.outputs.credentials?.secret, true)
+        await waitForMirror(client, saslLink, topic, (m) => m?.mirror_lags?.[0]?.last_source_fetch_offset === 12, 'the 12 records copied from the SASL source', { timeoutMs: 60_000 })
+        assert.equal((await client.getLinkConfig(saslLink, 'sasl.password')).value, null)
+        const stored = await readStoredState(saslStack.stateDir)
+        assert.match(stored, /sourceCredentials/)
+        assert.equal(stored.includes(password), false, 'the source password is stored encrypted')
+        await saslStack.stack.preview({ refresh: true, expectNoChanges: true })
+        await saslStack.stack.destroy()
+        assert.equal(await client.findLink(saslLink), undefined)
+      } finally {
+        await saslStack.dispose({ destroy: true })
+      }
+    } finally {
+      await saslSource.stop()
+    }
   })
 })

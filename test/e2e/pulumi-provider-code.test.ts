@@ -67,3 +67,34 @@ test('the stored provider should run the current handler code on refresh and del
   await testStack.stack.destroy()
   assert.equal(await readFile(deleted, 'utf8'), 'v2', 'delete ran the new code')
 })
+
+test('the stored provider should find the handler module through the installed package when its stored path is gone', async () => {
+  const moved = join(dir, 'moved')
+  await mkdir(moved, { recursive: true })
+  await writeFile(join(moved, 'handlers.ts'), handlerSource('moved-v1'))
+  const stack = await createTestStack({
+    projectName: 'clusterlink-provider-moved',
+    engine: { url: 'http://127.0.0.1:9', token: 'unused' },
+    program: async () => {
+      const thing = new Thing(createDynamicProvider('ClusterLink', pathToFileURL(join(moved, 'handlers.ts')).href, 'clusterlink-test-handlers/handlers'), 'moved', { name: 'b', version: undefined }, {}, 'clusterlink', 'ClusterLink')
+      return { version: thing.version }
+    },
+  })
+  try {
+    assert.equal((await stack.stack.up()).outputs.version?.value, 'moved-v1')
+    await rm(moved, { recursive: true, force: true })
+    // what an npm installation in the program's directory provides: compiled JavaScript under node_modules
+    const installed = join(stack.workDir, 'node_modules', 'clusterlink-test-handlers')
+    await mkdir(installed, { recursive: true })
+    await writeFile(join(installed, 'package.json'), JSON.stringify({ name: 'clusterlink-test-handlers', type: 'module', exports: { './handlers': './handlers.js' } }))
+    await writeFile(join(installed, 'handlers.js'), handlerSource('installed').replace(/: (string|unknown\[\]|unknown|Promise<unknown>)/g, '').replace(/ as object/g, '').replace('_config', 'config'))
+    await stack.stack.refresh()
+    const state = await stack.stack.exportStack()
+    const thing = (state.deployment as { resources: { type: string; outputs?: { version?: string } }[] }).resources.find((r) => r.type === 'pulumi-nodejs:dynamic/clusterlink:ClusterLink')
+    assert.equal(thing?.outputs?.version, 'installed')
+    await stack.stack.destroy()
+    assert.equal(await readFile(deleted, 'utf8'), 'installed')
+  } finally {
+    await stack.dispose()
+  }
+})

@@ -43,6 +43,7 @@ export function randomMoment(minMs: number, maxMs: number): Promise<void> {
 export class ChaosEngine {
   readonly #destination: KafkaCluster
   readonly #dir: string
+  readonly #extraArgs: readonly string[]
   readonly #token = randomBytes(24).toString('base64url')
   #engine: LocalEngine | null = null
   #child: ChildProcess | null = null
@@ -52,8 +53,12 @@ export class ChaosEngine {
   /** How the last engine process ended. */
   lastExit = ''
 
-  /** `destinationBootstrap` overrides the cluster's own address (an engine that reaches it through a proxy). */
-  constructor(options: { destination: KafkaCluster; dir: string; destinationBootstrap?: string }) {
+  /**
+   * `destinationBootstrap` overrides the cluster's own address (an engine that reaches it through a proxy);
+   * `extraArgs` are more `clusterlink engine` flags.
+   */
+  constructor(options: { destination: KafkaCluster; dir: string; destinationBootstrap?: string; extraArgs?: readonly string[] }) {
+    this.#extraArgs = options.extraArgs ?? []
     this.#destination = options.destinationBootstrap ? { ...options.destination, bootstrapServers: options.destinationBootstrap } : options.destination
     this.#dir = options.dir
   }
@@ -82,7 +87,7 @@ export class ChaosEngine {
    */
   async start(): Promise<void> {
     this.starts++
-    const { engine, child } = await startLocalEngine({ destination: this.#destination, dir: join(this.#dir, `run-${this.starts}`), token: this.#token, readyTimeoutMs: 120_000 })
+    const { engine, child } = await startLocalEngine({ destination: this.#destination, dir: join(this.#dir, `run-${this.starts}`), token: this.#token, extraArgs: this.#extraArgs, readyTimeoutMs: 120_000 })
     this.#engine = engine
     this.#child = child
     child.once('exit', (code, signal) => { this.lastExit = `code ${code} signal ${signal}` })
@@ -130,6 +135,12 @@ export class ChaosEngine {
   }
 }
 
+/** The mirror's status line plus the engine's own error message (REST maps engine error codes to UNKNOWN). */
+export function describeFailure(mirror: Mirror): string {
+  const message = (mirror as Record<string, unknown>).mirror_topic_error_message
+  return `${describeMirror(mirror)}${typeof message === 'string' ? `; ${message}` : ''}`
+}
+
 /** Per-partition high watermarks of a topic, through kafkajs (independent of the engine's own client). */
 export async function highWatermarks(admin: kafkajs.Admin, topic: string): Promise<Map<number, bigint>> {
   return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]))
@@ -159,7 +170,7 @@ export async function waitForMirrorCaughtUp(o: CaughtUpOptions): Promise<Mirror>
   return waitFor(() => `mirror ${o.topic} caught up: ${describeMirror(mirror)}; source/destination ends ${ends}`, async () => {
     if (!o.engine.isRunning) throw new FailedMirrorError(`the engine process exited (${o.engine.lastExit}); log ${o.engine.logFile}`)
     mirror = await o.engine.client.findMirror(o.link, o.topic)
-    if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${o.topic} FAILED: ${describeMirror(mirror)}`)
+    if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${o.topic} FAILED: ${describeFailure(mirror)}`)
     if (!mirror || mirror.mirror_status !== 'ACTIVE' || totalLag(mirror) !== 0 || (mirror.mirror_lags ?? []).length !== o.partitions) return undefined
     const [source, destination] = await Promise.all([highWatermarks(o.sourceAdmin, o.topic), highWatermarks(o.destinationAdmin, o.topic)])
     ends = JSON.stringify([...source].map(([p, s]) => [p, String(s), String(destination.get(p))]))

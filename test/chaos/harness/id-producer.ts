@@ -13,8 +13,10 @@ export interface IdProducerOptions {
   readonly tag: string
   /** Transactional producer: every `abortEvery`-th transaction is aborted (its ids must never be visible to read_committed). */
   readonly transactional?: { readonly abortEvery: number }
-  /** Pause between sends, to keep the producer from saturating a shared machine; default 2 ms. */
+  /** Pause between sends, to keep the producer from saturating a shared machine; default 10 ms. */
   readonly paceMs?: number
+  /** Sends carry 1 to this many records (spread over the partitions); default 13. */
+  readonly maxRecordsPerSend?: number
 }
 
 /** Record value: the id, then filler text so that batches compress and vary in size. */
@@ -68,7 +70,7 @@ export class IdProducer {
 
   #batch(): { ids: string[]; messages: kafkajs.Message[]; compression: kafkajs.CompressionTypes } {
     const send = this.sends
-    const size = 1 + (send % 13)
+    const size = 1 + (send % (this.#o.maxRecordsPerSend ?? 13))
     const ids: string[] = []
     const messages: kafkajs.Message[] = []
     for (let i = 0; i < size; i++) {
@@ -108,7 +110,7 @@ export class IdProducer {
         if (this.#o.transactional) break // a failed transactional producer must be re-initialised; the tests never expect one
       }
       this.sends++
-      await new Promise((r) => setTimeout(r, this.#o.paceMs ?? 2))
+      await new Promise((r) => setTimeout(r, this.#o.paceMs ?? 10))
     }
   }
 

@@ -1,5 +1,5 @@
 // Public surface of the chaos-test harness: the engine under chaos, the id producer, the ledger comparison and the cutting proxy.
-export { ChaosEngine, FailedMirrorError, highWatermarks, kafkajsAdmin, randomMoment, waitFor, waitForMirrorCaughtUp, type CaughtUpOptions } from './chaos-engine.ts'
+export { ChaosEngine, FailedMirrorError, describeFailure, highWatermarks, kafkajsAdmin, randomMoment, waitFor, waitForMirrorCaughtUp, type CaughtUpOptions } from './chaos-engine.ts'
 export { IdProducer, idOf, recordValue, type IdProducerOptions } from './id-producer.ts'
 export { compareLedgers, readTopicLedger, type LedgerComparison, type LedgerEntry, type TopicLedger } from './topic-ledger.ts'
 export { KafkaTcpProxy, type CutEvent, type CutMode, type CutRule } from './kafka-tcp-proxy.ts'

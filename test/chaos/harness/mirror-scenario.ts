@@ -44,6 +44,11 @@ export async function assertMirrorExact(o: JudgeOptions): Promise<LedgerComparis
   o.report(`verify: identical=${verified.identical} differences=${verified.differenceCount} partitions=${JSON.stringify(verified.partitions.map((p) => [p.partition, p.sourceRecords, p.mirrorRecords, p.sourceEndOffset, p.mirrorEndOffset]))}`)
   o.report(`ledger: source=${c.sourceRecords} mirror=${c.mirrorRecords} acked=${o.producer.acked.size} uncertain=${o.producer.uncertain.size} aborted=${o.producer.aborted.size} lost=${c.lost} duplicated=${c.duplicated} misplaced=${c.misplaced} phantom=${c.phantom} ackedMissingOnSource=${c.ackedMissingOnSource} sourceDuplicated=${c.sourceDuplicated}`)
   assert.equal(verified.identical, true, `verify found ${verified.differenceCount} differences: ${JSON.stringify(verified.firstDifferences.slice(0, 5))}`)
+  // The judge must have read everything: its per-partition record counts equal the ledger's (which reads to the end).
+  for (const p of verified.partitions) {
+    const expected = source.entries.filter((e) => e.partition === p.partition).length
+    assert.deepEqual([p.sourceRecords, p.mirrorRecords], [expected, expected], `verify read every record of partition ${p.partition}`)
+  }
   assert.equal(c.lost, 0, `records lost: ${c.examples.join('; ')}`)
   assert.equal(c.duplicated, 0, `records duplicated: ${c.examples.join('; ')}`)
   assert.equal(c.misplaced, 0, `records at another offset: ${c.examples.join('; ')}`)

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ATTR_CONTROL, ATTR_LOG_APPEND_TIME, ATTR_TRANSACTIONAL, CODECS, computeBatchCrc, encodeRecordBatch, splitRecordSet } from '../../../engine/kafka/index.ts'
-import { planBatches, type WriteAction } from '../../../engine/mirror/index.ts'
+import { coalesceSmallCopies, planBatches, type WriteAction } from '../../../engine/mirror/index.ts'
 
 function batch(base: bigint, deltas: number[], opts: { pid?: bigint; attrs?: number; maxTimestamp?: bigint } = {}): Buffer {
   const b = encodeRecordBatch(deltas.map((d) => ({ offsetDelta: d, timestamp: 1000n + BigInt(d), key: Buffer.from(`k${d}`), value: Buffer.from(`v${d}`), headers: [] })),
@@ -56,4 +56,15 @@ test('planBatches should rebuild LogAppendTime batches with the batch max timest
   const actions = planBatches(splitRecordSet(set), 0n, null)
   assert.deepEqual(shape(actions), ['rebuild 0+2 log_append_time'])
   assert.ok(actions[0]?.kind === 'rebuild' && actions[0].records.every((r) => r.timestamp === 5555n))
+})
+
+test('coalesceSmallCopies should merge runs of small copies into one rebuilt batch with the same records and timestamps', () => {
+  const set = Buffer.concat([batch(0n, [0]), batch(1n, [0, 1]), batch(3n, [0], { pid: 4n, attrs: ATTR_TRANSACTIONAL | ATTR_CONTROL }), batch(4n, [0]), batch(5n, [0])])
+  const planned = planBatches(splitRecordSet(set), 0n, null)
+  const merged = coalesceSmallCopies(planned, 4096, 1 << 20)
+  assert.deepEqual(shape(merged), ['rebuild 0+3 coalesce', 'fill 3+1 control', 'rebuild 4+2 coalesce'])
+  const first = merged[0]
+  assert.ok(first?.kind === 'rebuild')
+  assert.deepEqual(first.records.map((r) => [r.key?.toString(), r.timestamp]), [['k0', 1000n], ['k0', 1000n], ['k1', 1001n]])
+  assert.deepEqual(shape(coalesceSmallCopies(planned, 0, 1 << 20)), shape(planned), 'off by default')
 })

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { KafkaClusterClient, createTopic, splitRecordSet } from '../../../engine/kafka/index.ts'
-import { CompressionTypes, kafkaFor, newRunner, sourceEnds, stopAllRunners, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
+import { CompressionTypes, TEST_LIMITS, kafkaFor, newRunner, sourceEnds, stopAllRunners, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
 
 let source: KafkaCluster
 let destination: KafkaCluster
@@ -98,7 +98,7 @@ describe('mirror topic runner', () => {
     const mirror = `${topic}-mirror`
     await createTopic(sourceAdmin, { name: topic, partitions: 3 })
     const kafka = kafkaFor(source)
-    const producer = kafka.producer()
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
     const send = async (round: number) => {
       for (let b = 0; b < 10; b++) await producer.send({ topic, compression: CompressionTypes.GZIP, messages: Array.from({ length: 7 }, (_, i) => ({ key: `r${round}-${b}-${i}`, value: `v${i}` })) })
@@ -255,6 +255,24 @@ describe('mirror topic runner', () => {
     assert.deepEqual(mirrored.map((b) => b.header.attributes & 0x08), [0, 0], 'the mirror stores CreateTime batches')
     const counters = (runner as unknown as { counters(): Record<number, { batchesRebuilt: number }> }).counters()
     assert.equal(counters[0]!.batchesRebuilt, 2)
+    await runner.stop()
+  })
+
+  test('coalescing tiny source batches should keep records and offsets identical with fewer destination batches', async () => {
+    const topic = uniqueName('tiny')
+    await createTopic(sourceAdmin, { name: topic, partitions: 1 })
+    const kafka = kafkaFor(source)
+    const producer = kafka.producer()
+    await producer.connect()
+    for (let i = 0; i < 60; i++) await producer.send({ topic, compression: i % 2 ? CompressionTypes.None : CompressionTypes.ZSTD, messages: [{ key: `k${i}`, value: `tiny ${i}`, headers: { i: String(i) } }] })
+    await producer.disconnect()
+    const runner = newRunner(source, destination, topic, topic, 'earliest', { ...TEST_LIMITS, coalesceBelowBytes: 4096 })
+    await runner.start()
+    await waitCaughtUp(runner, await sourceEnds(kafka, topic))
+    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    const mirrored = await rawBatches(destinationAdmin, topic, 0)
+    assert.ok(mirrored.length < 60, `${mirrored.length} destination batches for 60 source batches`)
     await runner.stop()
   })
 })

@@ -70,23 +70,31 @@ describe('mirror topic runner under topology changes', () => {
     await dest.close()
   })
 
-  test('a second engine on the same mirror should fence the first, with nothing duplicated', async () => {
+  test('a second engine on the same mirror should fence the first while the source is written, with nothing duplicated', async () => {
     const topic = uniqueName('twoengines')
-    await createTopic(sourceAdmin, { name: topic, partitions: 1 })
+    await createTopic(sourceAdmin, { name: topic, partitions: 2 })
     const kafka = kafkaFor(source)
-    const producer = kafka.producer()
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
-    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `a-${i}` })) })
+    await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, value: `a-${i}` })) })
     const first = newRunner(source, destination, topic, topic)
     await first.start()
     await waitCaughtUp(first, await sourceEnds(kafka, topic))
+    // Keep the source busy while the second engine takes over, so that both engines copy at the same time.
+    let writing = true
+    let batch = 0
+    const writer = (async () => {
+      while (writing) await producer.send({ topic, messages: Array.from({ length: 3 }, (_, i) => ({ partition: (batch + i) % 2, value: `b-${batch}-${i}` })) }).then(() => { batch++ })
+    })()
+    await waitFor('first engine copying', () => batch > 5)
     const second = newRunner(source, destination, topic, topic)
     await second.start()
-    for (let b = 0; b < 20; b++) await producer.send({ topic, messages: Array.from({ length: 3 }, (_, i) => ({ value: `b-${b}-${i}` })) })
-    await producer.disconnect()
-    await waitCaughtUp(second, await sourceEnds(kafka, topic))
     const fenced = await waitFor('first engine stops', () => (first.status().state === 'FAILED' ? first.status() : null))
+    writing = false
+    await writer
+    await producer.disconnect()
     assert.equal(fenced.error?.code, 'FENCED')
+    await waitCaughtUp(second, await sourceEnds(kafka, topic))
     assert.equal(second.status().state, 'ACTIVE')
     const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))

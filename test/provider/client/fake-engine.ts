@@ -197,7 +197,7 @@ export class FakeEngine {
   #linkObject(link: FakeLink): Record<string, unknown> {
     return {
       link_name: link.name, cluster_link_id: link.id, link_id: link.id, source_cluster_id: link.sourceClusterId ?? null, link_state: 'ACTIVE',
-      link_error: 'NO_ERROR', link_error_message: null,
+      link_error: 'NO_ERROR', link_error_message: null, tasks: [{ task_name: 'ConsumerOffsetSync', state: 'ACTIVE', errors: [] }],
       topic_names: [...this.mirrors.values()].filter((x) => x.linkName === link.name).map((x) => x.mirrorTopicName),
     }
   }

@@ -29,13 +29,13 @@ function envOf(manifests: EngineManifests): Map<string, string> {
 }
 
 describe('buildEngineManifests', () => {
-  it('buildEngineManifests should run one replica with the Recreate strategy while engine replicas do not coordinate', () => {
-    assert.equal(ENGINE_REPLICA_COORDINATION, false)
+  it('buildEngineManifests should run two coordinating replicas by default and Recreate a single one', () => {
+    assert.equal(ENGINE_REPLICA_COORDINATION, true)
     const manifests = build()
-    assert.equal(at(manifests.deployment, 'spec', 'replicas'), 1)
-    assert.deepEqual(at(manifests.deployment, 'spec', 'strategy'), { type: 'Recreate' })
+    assert.equal(at(manifests.deployment, 'spec', 'replicas'), 2)
+    assert.deepEqual(at(manifests.deployment, 'spec', 'strategy'), { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } })
     assert.equal(at(manifests.podDisruptionBudget, 'spec', 'maxUnavailable'), 1)
-    assert.throws(() => build({ replicas: 2 }), /replicas: replicas must be 1 for now \(got 2\): engine replicas do not coordinate yet/)
+    assert.deepEqual(at(build({ replicas: 1 }).deployment, 'spec', 'strategy'), { type: 'Recreate' })
   })
 
   it('buildEngineManifests should surge before it stops a replica when several replicas run', () => {

@@ -49,6 +49,7 @@ test('ClusterLink create should create the link with its configs and output its 
   assert.equal(outs.prefix, 'dr.')
   assert.deepEqual(outs.configs, { 'consumer.offset.sync.ms': '5000' })
   assert.equal(outs.clusterId, 'fake-cluster')
+  assert.deepEqual(outs.linkTasks, [{ name: 'ConsumerOffsetSync', state: 'ACTIVE', errors: [] }])
   const link = engine.links.get('dr')!
   assert.equal(link.configs.get('bootstrap.servers'), 'src:9092')
   assert.equal(link.configs.get('cluster.link.prefix'), 'dr.')

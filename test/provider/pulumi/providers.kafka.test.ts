@@ -9,7 +9,7 @@ import { createTopics, deleteTopics, kafkaOf, produce } from '../../e2e/pulumi-h
 describe('Pulumi provider methods on a real engine', { timeout: 300_000 }, () => {
   const id = Date.now().toString(36)
   const linkName = `methods-${id}`
-  const topics = { a: `alpha-${id}`, b: `beta-${id}`, c: `gamma-${id}`, d: `delta-${id}` }
+  const topics = { a: `alpha-${id}`, b: `beta-${id}`, c: `gamma-${id}`, d: `delta-${id}`, e: `epsilon-${id}` }
   let local: LocalStack
   let client: EngineClient
   let links: ResourceProviderMethods
@@ -128,5 +128,26 @@ describe('Pulumi provider methods on a real engine', { timeout: 300_000 }, () =>
     assert.equal((await client.getMirror(linkName, topics.d)).mirror_status, 'STOPPED')
     await links.delete(`x/${linkName}`, linkOuts)
     assert.equal(await client.findLink(linkName), undefined)
+  })
+
+  test('MirrorTopic FAILED_OVER should stop a mirror whose source cluster is down and leave a writable topic', async () => {
+    const downLink = `down-${id}`
+    const link = await links.create(await checked(links, {
+      linkName: downLink, sourceBootstrapServers: source,
+      configs: { 'availability.check.ms': '500', 'availability.check.consecutive.failure.threshold': '2' },
+    }))
+    const { id: mirrorId, outs } = await mirrors.create(await checked(mirrors, { linkName: downLink, sourceTopicName: topics.e }))
+    const sourceEnds = await highWatermarks(source, topics.e)
+    await waitForMirror(client, downLink, topics.e, (m) => (m?.mirror_lags ?? []).every((l) => l.last_source_fetch_offset === sourceEnds[l.partition]), 'every record copied', { timeoutMs: 60_000 })
+    await local.clusters[1]!.stop()
+    const unavailable = await waitForMirror(client, downLink, topics.e, (m) => m?.mirror_status === 'SOURCE_UNAVAILABLE' || m?.mirror_status === 'FAILED', 'the engine to see the source down', { timeoutMs: 90_000 })
+    const failedOver = await mirrors.update(mirrorId, { ...outs, mirrorStatus: unavailable?.mirror_status }, await checked(mirrors, { linkName: downLink, sourceTopicName: topics.e, status: 'FAILED_OVER' }, outs))
+    assert.equal(failedOver.outs.mirrorStatus, 'STOPPED')
+    assert.deepEqual(await highWatermarks(destination, topics.e), sourceEnds)
+    const sent = await produce(destination, topics.e, 3, 'after-failover')
+    assert.ok(sent.every(({ partition, baseOffset }) => Number(baseOffset) >= sourceEnds[partition]!))
+    await mirrors.delete(mirrorId, failedOver.outs)
+    await links.delete(link.id, link.outs)
+    assert.equal(await client.findLink(downLink), undefined)
   })
 })
