@@ -67,20 +67,20 @@ function contender(scenario: ScenarioResult, name: ContenderOutcome['name']): Ra
 /** The side-by-side table: one row per scenario and contender. */
 export function formatThroughputTable(scenarios: readonly ScenarioResult[]): string {
   const rows = [
-    '| Scenario | Copier | records/s | MB/s | source batches/s | CPU-s per GB | cores busy | peak RSS MiB | startup s | broker cores (src/dst) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Scenario | Copier | records/s | MB/s | source batches/s | CPU-s per GB | cores busy | peak RSS MiB | startup s | stored MiB | broker cores (src/dst) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const s of scenarios) {
     const title = `${s.scenario.name} (${s.records.toLocaleString('en-US')} rec)`
     if (s.ceiling) {
       const mbps = (s.ceiling.recordsPerSecond * s.scenario.recordSize) / 1e6
-      rows.push(`| ${title} | broker ceiling (ProducerPerformance → destination) | ${n0(s.ceiling.recordsPerSecond)} | ${n1(mbps)} | | | | | | |`)
+      rows.push(`| ${title} | broker ceiling (ProducerPerformance → destination) | ${n0(s.ceiling.recordsPerSecond)} | ${n1(mbps)} | | | | | | | |`)
     } else {
-      rows.push(`| ${title} | broker ceiling | failed: ${s.ceilingError ?? 'not run'} | | | | | | | |`)
+      rows.push(`| ${title} | broker ceiling | failed: ${s.ceilingError ?? 'not run'} | | | | | | | | |`)
     }
     for (const c of s.contenders) {
       if (!c.result) {
-        rows.push(`| ${title} | ${LABELS[c.name]} | failed: ${(c.error ?? '').split('\n')[0]?.slice(0, 160)} | | | | | | | |`)
+        rows.push(`| ${title} | ${LABELS[c.name]} | failed: ${(c.error ?? '').split('\n')[0]?.slice(0, 160)} | | | | | | | | |`)
         continue
       }
       const r = ratesOf(c.result, s.scenario.recordSize)
@@ -89,7 +89,7 @@ export function formatThroughputTable(scenarios: readonly ScenarioResult[]): str
       const brokers = `${n2((other['sourceBroker'] ?? 0) / c.result.copySeconds)} / ${n2((other['destinationBroker'] ?? 0) / c.result.copySeconds)}`
       const batchesPerSecond = (s.sourceBatches * (c.result.copiedRecords / s.records)) / c.result.copySeconds
       const verified = c.verification ? ` (mirror ${c.verification})` : ''
-      rows.push(`| ${title} | ${LABELS[c.name]}${verified}${window < 0.8 ? ` (window ${Math.round(window * 100)}% of backlog)` : ''} | ${n0(r.recordsPerSecond)} | ${n1(r.mbPerSecond)} | ${n0(batchesPerSecond)} | ${n1(r.cpuSecondsPerGb)} | ${n2(r.cores)} | ${mib(c.result.peakRssBytes)} | ${n1(c.result.startupSeconds)} | ${brokers} |`)
+      rows.push(`| ${title} | ${LABELS[c.name]}${verified}${window < 0.8 ? ` (window ${Math.round(window * 100)}% of backlog)` : ''} | ${n0(r.recordsPerSecond)} | ${n1(r.mbPerSecond)} | ${n0(batchesPerSecond)} | ${n1(r.cpuSecondsPerGb)} | ${n2(r.cores)} | ${mib(c.result.peakRssBytes)} | ${n1(c.result.startupSeconds)} | ${c.destinationLogBytes === undefined ? 'n/a' : mib(c.destinationLogBytes)} | ${brokers} |`)
     }
   }
   return rows.join('\n')
@@ -204,9 +204,10 @@ export function formatReport(run: BenchRun): string {
     '',
     '## Throughput, side by side on the same brokers',
     '',
-    'records/s and MB/s are measured over the copy window (first record on the destination → destination end offsets equal the source\'s),',
+    'records/s and MB/s are measured over the copy window (last 100 ms poll with no record on the destination → destination end offsets equal the source\'s),',
     'MB = 10^6 bytes of record payload (uncompressed). CPU-s per GB and cores busy count the copier process only (utime+stime from /proc) in the same window;',
-    'peak RSS is the process\'s VmHWM. Startup = process start to first record on the destination. Broker cores = the source and destination broker processes\' CPU in the window.',
+    'peak RSS is the process\'s VmHWM. Startup = process start to the copy window. Stored = the destination topic\'s log segments',
+    '(the source\'s size is in the scenario table: a byte-for-byte copy stores the same). Broker cores = the source and destination broker processes\' CPU in the window.',
     '',
     formatThroughputTable(run.scenarios),
     '',

@@ -20,11 +20,11 @@ export interface WatchCopyOptions {
 }
 
 export interface CopyMeasurement {
-  /** From the contender's start to the first record on the destination (process start, connections, topic creation). */
+  /** From the contender's start to the last poll that saw no record on the destination (process start, connections, topic creation). */
   readonly startupSeconds: number
-  /** From the first poll that saw records on the destination to the poll that saw all of them. */
+  /** From the last poll that saw no record on the destination to the poll that saw all of them. */
   readonly copySeconds: number
-  /** Records copied inside the copy window (the backlog minus what was there at the first poll). */
+  /** Records copied inside the copy window (the whole backlog, unless the destination topic held records at the first poll). */
   readonly copiedRecords: number
   /** CPU seconds the contender used inside the copy window. */
   readonly copyCpuSeconds: number
@@ -43,43 +43,48 @@ async function otherUsage(pids: Readonly<Record<string, number>>): Promise<Recor
   return Object.fromEntries(entries)
 }
 
+interface Sample {
+  readonly atMs: number
+  readonly records: number
+  readonly usage: ProcessUsage
+  readonly others: Record<string, number>
+  readonly machine: number
+}
+
 /**
- * Polls until the destination holds the whole backlog. The copy window starts at the first poll that sees a record:
- * contenders start very differently (a JVM with Connect group rebalances, a Node process), and the steady copy is
- * what the throughput compares; startup is reported on its own.
+ * Polls until the destination holds the whole backlog. The copy window starts at the last poll that saw no record on
+ * the destination (so a copy faster than one poll interval still has a window): contenders start very differently (a
+ * JVM joining a Connect group, a Node process), and the steady copy is what the throughput compares; startup is
+ * reported on its own.
  */
 export async function watchCopy(options: WatchCopyOptions, startedAtMs: number): Promise<CopyMeasurement> {
   const pollMs = options.pollMs ?? 100
   const deadline = Date.now() + options.timeoutMs
-  let first: { atMs: number; records: number; usage: ProcessUsage; others: Record<string, number>; machine: number } | undefined
-  let last = 0
+  let windowStart: Sample | undefined
   for (;;) {
     await options.check?.()
     const records = await sumEndOffsets(options.destination, options.topic)
-    const now = Date.now()
+    const atMs = Date.now()
     const usage = await readProcessUsage(options.pid)
     if (!usage) throw new Error(`the contender process ${options.pid} exited before the copy completed (${records} of ${options.targetRecords} records)`)
-    if (records > 0 && !first) first = { atMs: now, records, usage, others: await otherUsage(options.otherPids ?? {}), machine: await readMachineBusySeconds() }
-    if (first && records >= options.targetRecords) {
-      const others = await otherUsage(options.otherPids ?? {})
-      const machine = await readMachineBusySeconds()
-      const copySeconds = Math.max((now - first.atMs) / 1000, pollMs / 1000)
+    const sample: Sample = { atMs, records, usage, others: await otherUsage(options.otherPids ?? {}), machine: await readMachineBusySeconds() }
+    if (records === 0 || !windowStart) windowStart = sample
+    if (records >= options.targetRecords) {
+      const start = windowStart
+      const copySeconds = Math.max((atMs - start.atMs) / 1000, pollMs / 1000)
       return {
-        startupSeconds: (first.atMs - startedAtMs) / 1000,
+        startupSeconds: (start.atMs - startedAtMs) / 1000,
         copySeconds,
-        copiedRecords: records - first.records,
-        copyCpuSeconds: usage.cpuSeconds - first.usage.cpuSeconds,
+        copiedRecords: records - start.records,
+        copyCpuSeconds: usage.cpuSeconds - start.usage.cpuSeconds,
         totalCpuSeconds: usage.cpuSeconds,
         peakRssBytes: usage.peakRssBytes,
         rssBytes: usage.rssBytes,
-        machineBusySeconds: machine - first.machine,
-        otherCpuSeconds: Object.fromEntries(Object.entries(others).map(([name, cpu]) => [name, cpu - (first?.others[name] ?? 0)])),
+        machineBusySeconds: sample.machine - start.machine,
+        otherCpuSeconds: Object.fromEntries(Object.entries(sample.others).map(([name, cpu]) => [name, cpu - (start.others[name] ?? 0)])),
       }
     }
-    if (now > deadline) {
-      throw new Error(`gave up after ${options.timeoutMs} ms: ${records} of ${options.targetRecords} records on ${options.topic} (last progress ${last})`)
-    }
-    last = records
+    if (atMs > deadline) throw new Error(`gave up after ${options.timeoutMs} ms: ${records} of ${options.targetRecords} records on ${options.topic}`)
     await new Promise((resolve) => setTimeout(resolve, pollMs))
   }
 }

@@ -5,13 +5,14 @@ import type { Logger } from '../logging/index.ts'
 import type { MetricsRegistry } from '../metrics/index.ts'
 import type { KafkaConnectionConfig, MirrorStartOffsetSpec } from '../mirror/contract.ts'
 import type { WorkOwnership } from '../replicas/index.ts'
-import type { LinkState, MirrorState, MirrorStatusRecord, StateChange, StateStore } from '../state/index.ts'
+import type { LinkState, MirrorState, StateChange, StateStore } from '../state/index.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { CONFIGURABLE_TOPIC_CONFIGS, isSensitiveLinkConfig, linkConfigValue, validateLinkConfigs } from './link-configs.ts'
 import { LinkRuntime, type LinkTask } from './link-runtime.ts'
 import { MirrorController, type MirrorView, type RunnerFactory } from './mirror-controller.ts'
 import { checkMirrorAction, type LinkStateName, type MirrorAction, type MirrorStatus } from './mirror-status.ts'
 import { registerLinkMetrics } from './link-metrics.ts'
+import { MirrorStatusPublisher } from './mirror-status-publisher.ts'
 import { MirrorWriteGuard } from './mirror-write-guard.ts'
 import { toSourceConnection } from './source-connection.ts'
 
@@ -40,8 +41,6 @@ const OWN_EVERYTHING: WorkOwnership = {
   describe: () => ({ memberId: null, generationId: 0, ownedWorkPartitions: [], workPartitions: 0 }),
 }
 
-/** An owner republishes an unchanged status this often, so readers can tell a live owner from a stale record. */
-const STATUS_REFRESH_MS = 10_000
 
 export interface LinkView {
   readonly linkName: string
@@ -93,9 +92,7 @@ export class LinkManager {
   readonly #ownership: WorkOwnership
   /** Mirror records read before their link record (compaction may reorder them), by mirror topic name. */
   readonly #orphans = new Map<string, MirrorState>()
-  readonly #published = new Map<string, { json: string; atMs: number }>()
-  #statusTimer: NodeJS.Timeout | undefined
-  #publishing = false
+  readonly #statusPublisher: MirrorStatusPublisher
   #loaded = false
 
   constructor(options: LinkManagerOptions) {
@@ -103,6 +100,11 @@ export class LinkManager {
     this.#log = options.logger.child({ component: 'link-manager' })
     this.#writeGuard = new MirrorWriteGuard(options.destinationAdmin, options.enginePrincipal ?? 'User:ANONYMOUS', options.logger)
     this.#ownership = options.ownership ?? OWN_EVERYTHING
+    this.#statusPublisher = new MirrorStatusPublisher({
+      store: options.store, owned: () => [...this.#mirrors.values()].filter((m) => m.isOwned),
+      owner: () => this.#ownership.describe().memberId ?? `pid-${process.pid}`,
+      intervalMs: options.statusIntervalMs ?? 1000, logger: this.#log,
+    })
     registerLinkMetrics(options.metrics, this)
   }
 
@@ -142,9 +144,7 @@ export class LinkManager {
     for (const status of snapshot.statuses ?? []) this.#mirrors.get(status.mirrorTopicName)?.setRemoteStatus(status)
     this.#options.store.follow((change) => this.applyStateChange(change))
     this.#ownership.setReconciler(() => this.#reconcileOwnership())
-    const interval = this.#options.statusIntervalMs ?? 1000
-    this.#statusTimer = setInterval(() => { void this.#publishStatuses() }, interval)
-    this.#statusTimer.unref()
+    this.#statusPublisher.start()
     this.#loaded = true
     this.#log.info({ links: this.#links.size, mirrors: this.#mirrors.size }, 'links and mirror topics recovered')
   }
@@ -216,36 +216,9 @@ export class LinkManager {
     const lost = mirrors.filter((m) => m.isOwned && !isOwned(m))
     const gained = mirrors.filter((m) => !m.isOwned && isOwned(m))
     await Promise.all(lost.map((m) => m.setOwned(false)))
-    for (const m of lost) this.#published.delete(m.state.mirrorTopicName)
+    for (const m of lost) this.#statusPublisher.forget(m.state.mirrorTopicName)
     await Promise.all(gained.map((m) => m.setOwned(true)))
     if (lost.length > 0 || gained.length > 0) this.#log.info({ stopped: lost.length, started: gained.length, owned: mirrors.filter(isOwned).length }, 'mirror topic ownership changed')
-  }
-
-  /** Publishes the status of every owned mirror topic that changed (or was not published for a while). */
-  async #publishStatuses(): Promise<void> {
-    if (this.#publishing) return
-    this.#publishing = true
-    try {
-      const owner = this.#ownership.describe().memberId ?? `pid-${process.pid}`
-      const now = Date.now()
-      const records: MirrorStatusRecord[] = []
-      for (const mirror of this.#mirrors.values()) {
-        if (!mirror.isOwned) continue
-        const record = mirror.statusRecord(owner)
-        const { publishedAtMs: _at, ...content } = record
-        const json = JSON.stringify(content)
-        const last = this.#published.get(record.mirrorTopicName)
-        if (last && last.json === json && now - last.atMs < STATUS_REFRESH_MS) continue
-        records.push(record)
-        this.#published.set(record.mirrorTopicName, { json, atMs: now })
-      }
-      await this.#options.store.putStatuses(records)
-    } catch (error) {
-      this.#published.clear()
-      this.#log.warn({ err: error }, 'publishing mirror status failed (retrying)')
-    } finally {
-      this.#publishing = false
-    }
   }
 
   #addLink(state: LinkState): LinkRuntime {
@@ -538,7 +511,7 @@ export class LinkManager {
   }
 
   async close(): Promise<void> {
-    if (this.#statusTimer) clearInterval(this.#statusTimer)
+    this.#statusPublisher.stop()
     await Promise.allSettled([...this.#mirrors.values()].map((m) => m.close()))
     await Promise.allSettled([...this.#links.values()].map((l) => l.close()))
   }

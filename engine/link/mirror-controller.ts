@@ -54,6 +54,8 @@ export class MirrorController {
   #runner: MirrorTopicRunner | undefined
   #runnerError: { code: string; message: string } | undefined
   #stopping = false
+  /** The runner's start in flight: a stop waits for it, so no copier is launched after the stop returned. */
+  #starting: Promise<void> = Promise.resolve()
   #promoting = false
   #linkPaused = false
   #transitionErrors: TransitionError[] = []
@@ -120,7 +122,12 @@ export class MirrorController {
     runner.onStateChange((status) => {
       if (status.partitions.length > 0) this.#knownPartitions = status.partitions.length
     })
-    runner.start().catch((error: unknown) => this.#recordRunnerError('start', error))
+    this.#starting = runner.start().catch((error: unknown) => this.#recordRunnerError('start', error))
+  }
+
+  async #stopAfterStart(runner: MirrorTopicRunner): Promise<void> {
+    await this.#starting
+    await runner.stop()
   }
 
   #recordRunnerError(step: string, error: unknown): void {
@@ -166,7 +173,7 @@ export class MirrorController {
     if (!this.#runner) return
     const old = this.#runner
     this.#runner = undefined
-    await old.stop().catch((error: unknown) => this.#recordRunnerError('stop', error))
+    await this.#stopAfterStart(old).catch((error: unknown) => this.#recordRunnerError('stop', error))
     if (!this.#linkPaused && this.#state.desiredStatus === 'ACTIVE') this.#ensureRunning()
   }
 
@@ -181,7 +188,7 @@ export class MirrorController {
   async #stopRunner(): Promise<void> {
     this.#stopping = true
     try {
-      await this.#runner?.stop()
+      if (this.#runner) await this.#stopAfterStart(this.#runner)
     } catch (error) {
       this.#recordRunnerError('stop', error)
     }
@@ -288,7 +295,7 @@ export class MirrorController {
     const runner = this.#runner
     this.#runner = undefined
     this.#runnerError = undefined
-    await runner?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on hand-over'))
+    if (runner) await this.#stopAfterStart(runner).catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on hand-over'))
   }
 
   /** Applies the mirror record as another replica wrote it (pause, resume, promote, failover from any replica). */
@@ -405,6 +412,6 @@ export class MirrorController {
     this.#state = { ...this.#state, pendingPromote: false }
     const runner = this.#runner
     this.#runner = undefined
-    await runner?.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on close'))
+    if (runner) await this.#stopAfterStart(runner).catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on close'))
   }
 }

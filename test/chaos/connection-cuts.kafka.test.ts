@@ -54,11 +54,15 @@ interface CutPlan {
   readonly cuts?: number
 }
 
+async function failFastOnFailedMirror(topic: string, what: string): Promise<void> {
+  const mirror = await engine.client.findMirror(LINK, topic)
+  if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${topic} FAILED while waiting for ${what}: ${describeFailure(mirror)}`)
+}
+
 /** Copy progress on the destination; a FAILED mirror ends the wait at once. */
 async function waitForProgress(what: string, topic: string, mark: bigint): Promise<void> {
   await waitFor(what, async () => {
-    const mirror = await engine.client.findMirror(LINK, topic)
-    if (mirror?.mirror_status === 'FAILED') throw new FailedMirrorError(`mirror ${topic} FAILED while waiting for ${what}: ${describeFailure(mirror)}`)
+    await failFastOnFailedMirror(topic, what)
     return (await copied(topic)) > mark
   }, 120_000, 50)
 }
@@ -81,7 +85,10 @@ async function copyThroughCuts(t: TestContext, plan: CutPlan): Promise<void> {
     } else {
       const rule = plan.rules[i % plan.rules.length]!
       const cut = proxy.armCut(rule)
-      const event = await waitFor(`a ${name(rule)} cut on the ${plan.side} connection`, () => Promise.race([cut, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]), 60_000, 0)
+      const event = await waitFor(`a ${name(rule)} cut on the ${plan.side} connection`, async () => {
+        await failFastOnFailedMirror(topic, `a ${name(rule)} cut`)
+        return Promise.race([cut, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))])
+      }, 60_000, 0)
       fired.push(`${name(rule)}:${event.requestBytes}B`)
     }
     await waitForProgress(`copy progress after ${plan.side} cut ${i + 1}`, topic, mark)

@@ -75,3 +75,17 @@ test('loadEngineConfig should never echo secret values in its messages', () => {
   const problems = problemsOf(() => loadEngineConfig({ argv: ['--basic', 'nocolon-supersecret'], env: {}, readFile }))
   assert.ok(!problems.join('\n').includes('supersecret'), problems.join('\n'))
 })
+
+test('loadEngineConfig should default to group coordination and take replica settings from the environment and flags', () => {
+  const base = ['--destination-bootstrap', 'k:9092', '--allow-no-auth']
+  const defaults = loadEngineConfig({ argv: base, env: {} })
+  assert.deepEqual(defaults.replicas, { coordination: 'group', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000, workPartitions: 32, statusIntervalMs: 1000 })
+  const fromEnv = loadEngineConfig({ argv: base, env: { CLUSTERLINK_REPLICA_COORDINATION: 'none', CLUSTERLINK_REPLICA_SESSION_TIMEOUT_MS: '6000' } })
+  assert.equal(fromEnv.replicas.coordination, 'none')
+  assert.equal(fromEnv.replicas.sessionTimeoutMs, 6000)
+  const fromFlags = loadEngineConfig({ argv: [...base, '--replica-session-timeout-ms', '3000'], env: { CLUSTERLINK_REPLICA_SESSION_TIMEOUT_MS: '6000' } })
+  assert.equal(fromFlags.replicas.sessionTimeoutMs, 3000)
+  const problems = problemsOf(() => loadEngineConfig({ argv: [...base, '--replica-coordination', 'raft', '--replica-session-timeout-ms', '10'], env: {} }))
+  assert.ok(problems.some((p) => p.startsWith('replicas.coordination')), problems.join('\n'))
+  assert.ok(problems.some((p) => p.startsWith('replicas.sessionTimeoutMs')), problems.join('\n'))
+})

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -30,6 +30,8 @@ describe('engine replicas', { timeout: 900_000 }, () => {
   let dir = ''
   let keyFile = ''
   const engines = new Map<string, { engine: LocalEngine; child: ChildProcess }>()
+  /** Every replica ever started (killed ones included), for the log checks. */
+  const logFiles: string[] = []
 
   async function startReplica(name: string): Promise<LocalEngine> {
     const started = await startLocalEngine({
@@ -38,6 +40,7 @@ describe('engine replicas', { timeout: 900_000 }, () => {
       extraArgs: ['--credentials-key-file', keyFile, '--state-topic', stateTopic, '--replica-session-timeout-ms', String(SESSION_TIMEOUT_MS)],
     })
     engines.set(name, started)
+    logFiles.push(started.engine.logFile)
     return started.engine
   }
 
@@ -87,6 +90,12 @@ describe('engine replicas', { timeout: 900_000 }, () => {
       // Identical offsets and as many mirror records as produced: none lost, none written twice.
       assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), produced.get(topic), topic)
     }
+  }
+
+  /** A new owner writing at a wrong offset (a zombie appended first) fails the mirror with OFFSET_DIVERGENCE: count it. */
+  async function divergences(): Promise<string[]> {
+    const lines = (await Promise.all(logFiles.map((file) => readFile(file, 'utf8').catch(() => '')))).join('\n').split('\n')
+    return lines.filter((line) => line.includes('"mirror topic failed"') || line.includes('OFFSET_DIVERGENCE'))
   }
 
   before(async () => {
@@ -182,6 +191,7 @@ describe('engine replicas', { timeout: 900_000 }, () => {
     engines.delete(victim)
     await waitFor(() => caughtUp(survivor), 'lag 0 everywhere after the takeover', 180_000)
     await verifyAll()
+    assert.deepEqual(await divergences(), [], 'no mirror topic failed during the takeover')
   })
 
   test('engine replicas should give a replica added later a share of the mirror topics', async () => {
@@ -194,5 +204,22 @@ describe('engine replicas', { timeout: 900_000 }, () => {
     for (const topic of topics) await produce(topic, 30)
     await waitFor(async () => await caughtUp(survivor) && await caughtUp('C'), 'lag 0 everywhere with the new replica', 180_000)
     await verifyAll()
+  })
+
+  test('engine replicas should hand every mirror topic to the others when a replica stops on SIGTERM', async () => {
+    const [first] = [...engines.keys()].filter((name) => name !== 'C') as [string]
+    const leaving = engines.get('C')?.child
+    const exited = new Promise<number | null>((resolve) => leaving?.once('exit', (code) => resolve(code)))
+    const stoppedAt = Date.now()
+    process.kill(engine('C').pid, 'SIGTERM')
+    assert.equal(await exited, 0)
+    const exitMs = Date.now() - stoppedAt
+    await waitFor(async () => (await owned(first)).length === topics.length, `replica ${first} to own every mirror topic`, 60_000)
+    process.stderr.write(`# replica hand-over on SIGTERM: exit in ${exitMs} ms, ownership moved ${Date.now() - stoppedAt} ms after SIGTERM\n`)
+    engines.delete('C')
+    for (const topic of topics) await produce(topic, 30)
+    await waitFor(() => caughtUp(first), 'lag 0 everywhere after the hand-over', 180_000)
+    await verifyAll()
+    assert.deepEqual(await divergences(), [], 'no mirror topic failed in any replica')
   })
 })

@@ -1,0 +1,69 @@
+// Publishes, for the other replicas, the status and lag of the mirror topics this replica owns (named job "mirror-status-publish").
+import type { Logger } from '../logging/index.ts'
+import type { MirrorStatusRecord, StateStore } from '../state/index.ts'
+import type { MirrorController } from './mirror-controller.ts'
+
+/** An owner republishes an unchanged status this often, so readers can tell a live owner from a stale record. */
+const STATUS_REFRESH_MS = 10_000
+
+export interface MirrorStatusPublisherOptions {
+  readonly store: StateStore
+  /** The mirror topics this replica owns right now. */
+  readonly owned: () => MirrorController[]
+  /** This replica's id in the status records. */
+  readonly owner: () => string
+  readonly intervalMs: number
+  readonly logger: Logger
+}
+
+/** Writes a status record when it changed (or every STATUS_REFRESH_MS); a failed write is retried at the next tick. */
+export class MirrorStatusPublisher {
+  readonly #o: MirrorStatusPublisherOptions
+  readonly #published = new Map<string, { json: string; atMs: number }>()
+  #timer: NodeJS.Timeout | undefined
+  #running = false
+
+  constructor(options: MirrorStatusPublisherOptions) {
+    this.#o = options
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => { void this.publish() }, this.#o.intervalMs)
+    this.#timer.unref()
+  }
+
+  /** Forgets what was published for a mirror topic (ownership lost): a later owner publishes in full. */
+  forget(mirrorTopicName: string): void {
+    this.#published.delete(mirrorTopicName)
+  }
+
+  async publish(): Promise<void> {
+    if (this.#running) return
+    this.#running = true
+    try {
+      const owner = this.#o.owner()
+      const now = Date.now()
+      const records: MirrorStatusRecord[] = []
+      for (const mirror of this.#o.owned()) {
+        const record = mirror.statusRecord(owner)
+        const { publishedAtMs: _at, ...content } = record
+        const json = JSON.stringify(content)
+        const last = this.#published.get(record.mirrorTopicName)
+        if (last && last.json === json && now - last.atMs < STATUS_REFRESH_MS) continue
+        records.push(record)
+        this.#published.set(record.mirrorTopicName, { json, atMs: now })
+      }
+      await this.#o.store.putStatuses(records)
+    } catch (error) {
+      this.#published.clear()
+      this.#o.logger.warn({ err: error, job: 'mirror-status-publish' }, 'publishing mirror status failed (retrying)')
+    } finally {
+      this.#running = false
+    }
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+}
