@@ -25,13 +25,23 @@ export async function createTopic(admin: Admin, topic: string, partitions: numbe
   })
 }
 
-/** Sum of the partitions' high watermarks (= log end offsets on a single broker); 0 when the topic does not exist yet. */
+/** Sum of the partitions' high watermarks (= log end offsets on a single broker); 0 when the topic does not exist. */
 export async function sumEndOffsets(admin: Admin, topic: string): Promise<number> {
+  return (await tryEndOffsets(admin, topic)) ?? 0
+}
+
+/**
+ * Like sumEndOffsets, but undefined when the offsets could not be read (a poller must not take that for "empty").
+ * Topic existence is checked first: kafkajs retries offsets of a missing topic for seconds, and by the time it
+ * answers a copier may have written half the backlog.
+ */
+export async function tryEndOffsets(admin: Admin, topic: string): Promise<number | undefined> {
   try {
+    if (!(await admin.listTopics()).includes(topic)) return 0
     const offsets = await admin.fetchTopicOffsets(topic)
     return offsets.reduce((sum, o) => sum + Number(o.high), 0)
   } catch {
-    return 0
+    return undefined
   }
 }
 

@@ -1,6 +1,6 @@
 // Measures one contender copying a backlog: polls the destination's end offsets and the contender's /proc usage until the copy is complete.
 import { readMachineBusySeconds, readProcessUsage, type ProcessUsage } from './process-usage.ts'
-import { sumEndOffsets, type Admin } from './kafka-helpers.ts'
+import { tryEndOffsets, type Admin } from './kafka-helpers.ts'
 
 export interface WatchCopyOptions {
   /** Admin client on the destination cluster. */
@@ -63,8 +63,13 @@ export async function watchCopy(options: WatchCopyOptions, startedAtMs: number):
   let windowStart: Sample | undefined
   for (;;) {
     await options.check?.()
-    const records = await sumEndOffsets(options.destination, options.topic)
+    const records = await tryEndOffsets(options.destination, options.topic)
     const atMs = Date.now()
+    if (records === undefined) {
+      if (atMs > deadline) throw new Error(`gave up after ${options.timeoutMs} ms: the end offsets of ${options.topic} could not be read`)
+      await new Promise((resolve) => setTimeout(resolve, pollMs))
+      continue
+    }
     const usage = await readProcessUsage(options.pid)
     if (!usage) throw new Error(`the contender process ${options.pid} exited before the copy completed (${records} of ${options.targetRecords} records)`)
     const sample: Sample = { atMs, records, usage, others: await otherUsage(options.otherPids ?? {}), machine: await readMachineBusySeconds() }

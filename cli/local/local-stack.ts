@@ -1,7 +1,7 @@
 // Starts local Apache Kafka clusters plus an engine against the first one: what `clusterlink local up`, the demo and the IaC tests run on.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile, open } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile, open, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { startKafkaClusters, type KafkaCluster, type KafkaClusterOptions } from './kafka-cluster.ts'
@@ -57,6 +57,8 @@ export async function startLocalEngine(options: {
   await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 })
   await writeFile(tokenFile, token, { mode: 0o600 })
   const logFile = join(options.dir, 'engine.log')
+  // A reused directory keeps earlier engines' logs: only lines written after this start count.
+  const logStart = await stat(logFile).then((s) => s.size, () => 0)
   const out = await open(logFile, 'a')
   const child = spawn(process.execPath, [
     join(repoRoot, 'cli/main.ts'), 'engine',
@@ -70,7 +72,7 @@ export async function startLocalEngine(options: {
   if (options.detached) child.unref()
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000)
   while (Date.now() < deadline) {
-    const text = await readFile(logFile, 'utf8').catch(() => '')
+    const text = (await readFile(logFile).catch(() => Buffer.alloc(0))).subarray(logStart).toString('utf8')
     for (const line of text.split('\n')) {
       if (!line.includes('"listening"')) continue
       try {
