@@ -5,11 +5,14 @@ import { formatVerifyResult, verifyTopics } from '../verify/index.ts'
 
 const HELP = `usage: clusterlink verify --source-bootstrap HOST:PORT --destination-bootstrap HOST:PORT --topic T
                           [--mirror-topic M] [--isolation read_committed|read_uncommitted] [--output json]
-                          [--idle-ms N] [--timeout-ms N]
+                          [--timeout-ms N]
 
 Reads every partition of the source topic and of its mirror with an ordinary Kafka consumer (kafkajs) and compares
 offset, key, value, headers and timestamp of every visible record, and which offsets hold no visible record.
-Exit codes: 0 identical, 1 differences found, 2 bad arguments or a cluster could not be read.
+Each side is read until every partition's consumer position reaches the end offset (high watermark) recorded at
+the start; --timeout-ms bounds the whole run.
+Exit codes: 0 identical, 1 differences found, 2 bad arguments or a cluster could not be read,
+3 incomplete (the timeout passed before every partition was read to its end offset; nothing is proved).
 `
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be HOST:PORT, for example 127.0.0.1:9092')
@@ -20,9 +23,18 @@ const ArgsSchema = z.object({
   'mirror-topic': z.string().min(1).optional().describe('the mirror topic; default the source topic name'),
   isolation: z.enum(['read_committed', 'read_uncommitted']).default('read_committed').describe('consumer isolation level'),
   output: z.enum(['table', 'json']).default('table').describe('output format'),
-  'idle-ms': z.coerce.number().int().positive().default(1500).describe('a side that delivers nothing this long is read to its end'),
-  'timeout-ms': z.coerce.number().int().positive().default(120_000).describe('upper bound for reading one side'),
+  'idle-ms': z.coerce.number().int().positive().optional().describe('ignored (verify now reads to the end offsets); accepted so that older scripts keep working'),
+  'timeout-ms': z.coerce.number().int().positive().default(120_000).describe('upper bound for the whole comparison'),
 })
+
+/**
+ * kafkajs can keep a consumer re-joining its group (and its sockets open) in the background after a timed-out read;
+ * the command must end anyway. An unref'd timer ends the process only if something still holds it open by then.
+ */
+function exitEvenIfClientsLinger(code: number): number {
+  setTimeout(() => process.exit(code), 3_000).unref()
+  return code
+}
 
 export async function run(argv: string[]): Promise<number> {
   let values: Record<string, unknown>
@@ -51,12 +63,17 @@ export async function run(argv: string[]): Promise<number> {
   try {
     result = await verifyTopics({
       sourceBootstrap: a['source-bootstrap'], destinationBootstrap: a['destination-bootstrap'], topic: a.topic,
-      ...(a['mirror-topic'] ? { mirrorTopic: a['mirror-topic'] } : {}), isolation: a.isolation, idleMs: a['idle-ms'], timeoutMs: a['timeout-ms'],
+      ...(a['mirror-topic'] ? { mirrorTopic: a['mirror-topic'] } : {}), isolation: a.isolation, timeoutMs: a['timeout-ms'],
     })
   } catch (error) {
     process.stderr.write(`clusterlink verify: could not read the topics (${(error as Error).message})\n`)
-    return 2
+    return exitEvenIfClientsLinger(2)
   }
   process.stdout.write(a.output === 'json' ? JSON.stringify(result, null, 2) + '\n' : formatVerifyResult(result))
-  return result.identical ? 0 : 1
+  if (result.outcome === 'INCOMPLETE') {
+    const where = result.incomplete.map((i) => `${i.side} partition ${i.partition} stopped at ${i.position} of ${i.endOffset}`).join(', ')
+    process.stderr.write(`clusterlink verify: INCOMPLETE, not identical: ${where}; raise --timeout-ms\n`)
+    return exitEvenIfClientsLinger(3)
+  }
+  return exitEvenIfClientsLinger(result.outcome === 'IDENTICAL' ? 0 : 1)
 }

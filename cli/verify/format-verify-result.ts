@@ -3,7 +3,10 @@ import type { VerifyResult } from './verify-topics.ts'
 
 export function formatVerifyResult(result: VerifyResult): string {
   const lines: string[] = []
-  lines.push(`verify ${result.topic} -> ${result.mirrorTopic} (${result.isolation}): ${result.identical ? 'IDENTICAL' : `${result.differenceCount} difference(s)`}`)
+  const verdict = result.outcome === 'IDENTICAL' ? 'IDENTICAL'
+    : result.outcome === 'INCOMPLETE' ? 'INCOMPLETE (not every partition was read to its end offset before the timeout; nothing is proved)'
+    : `${result.differenceCount} difference(s)`
+  lines.push(`verify ${result.topic} -> ${result.mirrorTopic} (${result.isolation}): ${verdict}`)
   lines.push('')
   lines.push('partition  source-records  mirror-records  source-start  mirror-start  source-end  mirror-end  differences')
   for (const p of result.partitions) {
@@ -12,6 +15,11 @@ export function formatVerifyResult(result: VerifyResult): string {
       p.sourceLogStartOffset.padStart(12), p.mirrorLogStartOffset.padStart(12), p.sourceEndOffset.padStart(10),
       p.mirrorEndOffset.padStart(10), String(p.differences).padStart(11),
     ].join('  '))
+  }
+  if (result.incomplete.length > 0) {
+    lines.push('')
+    lines.push('stopped before the end offset:')
+    for (const i of result.incomplete) lines.push(`  ${i.side} partition ${i.partition}: read up to offset ${i.position} of end offset ${i.endOffset}`)
   }
   if (result.firstDifferences.length > 0) {
     lines.push('')

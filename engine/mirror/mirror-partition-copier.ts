@@ -178,7 +178,9 @@ export class MirrorPartitionCopier {
         if (this.#stopping) return
         const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
         if (!e.retriable) throw e
-        this.#log.warn({ err: e, attempt: failures }, 'copier step failed (retrying)')
+        // The first failure of a streak is a warning; its retries are debug (SOURCE_UNAVAILABLE and metrics show an outage).
+        if (failures === 0) this.#log.warn({ err: e }, 'copier step failed (retrying)')
+        else this.#log.debug({ err: e, attempt: failures }, 'copier step failed (retrying)')
         await sleep(backoffMs(failures++))
         if (e.context.resync === true) needResync = true
       } finally {

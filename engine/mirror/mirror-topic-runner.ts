@@ -8,6 +8,7 @@ import type {
 import { MirrorPartitionCopier } from './mirror-partition-copier.ts'
 import { ByteBudget } from './byte-budget.ts'
 import { mirrorTopicConfigs, checkAdoptableConfigs } from './mirror-topic-configs.ts'
+import { backoffMs } from './retry.ts'
 
 /** Data-path limits; defaults suit a small engine. Additive to the contract's options. */
 export interface MirrorDataPathLimits {
@@ -50,8 +51,19 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   #mirrorTopicId = ''
   #watchTimer: NodeJS.Timeout | null = null
   #watching = false
-  #starting: Promise<void> | null = null
-  #stopRequested = false
+  /** What pause/resume/stop asked for last (the last call wins); the driver loop brings the copiers there. */
+  #desired: 'ACTIVE' | 'PAUSED' | 'STOPPED' = 'ACTIVE'
+  /** The driver loop, from start() until STOPPED or FAILED. */
+  #driver: Promise<void> | null = null
+  /** Settles start(): once ACTIVE, PAUSED or retrying in the background; rejects when the start fails for good. */
+  #startSettled: { promise: Promise<void>; resolve: () => void; reject: (e: EngineError) => void } | null = null
+  #prepared = false
+  #copiersRunning = false
+  #wake: (() => void) | null = null
+  /** Calls waiting until the driver loop has brought the mirror to the desired state. */
+  #waiters: Array<{ resolve: () => void; reject: (e: EngineError) => void }> = []
+  #closed = false
+  #failure: EngineError | null = null
 
   constructor(options: MirrorTopicRunnerInternalOptions) {
     this.#o = options
@@ -78,41 +90,138 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   #setState(state: MirrorRunState, error?: EngineError): void {
     if (this.#state === state && !error) return
     if (this.#state === 'FAILED' || (this.#state === 'STOPPED' && state !== 'STOPPED')) return
+    const changed = this.#state !== state
     this.#state = state
-    this.#stateTimeMs = Date.now()
+    if (changed) this.#stateTimeMs = Date.now()
+    // An error may carry its own mirror_topic_error name (e.g. DUPLICATE_FILLER_MARKER) under the engine code.
+    const named = typeof error?.context.mirrorTopicError === 'string' ? error.context.mirrorTopicError : undefined
     this.#error = error ? {
-      code: error.code, message: error.message,
+      code: named ?? error.code, message: error.message,
       ...(typeof error.context.partition === 'number' ? { partition: error.context.partition } : {}),
       ...(error.context.offset !== undefined ? { offset: Number(error.context.offset) } : {}),
     } : undefined
     if (state === 'FAILED') this.#log.error({ err: error }, 'mirror topic failed')
-    else this.#log.info({ state }, 'mirror topic state changed')
+    else if (changed) this.#log.info({ state }, 'mirror topic state changed')
     const status = this.status()
     for (const l of this.#listeners) {
       try { l(status) } catch (e) { this.#log.error({ err: e }, 'state listener threw') }
     }
   }
 
+  /**
+   * Starts the driver loop. Resolves once the copiers run (ACTIVE), once a pause asked for meanwhile holds them
+   * (PAUSED), or once a retriable problem (an unreachable source or destination) sent the start into background
+   * retries (SOURCE_UNAVAILABLE or PENDING_MIRROR); rejects when the start failed for good (FAILED).
+   */
   start(): Promise<void> {
-    this.#starting ??= this.#start()
-    return this.#starting
+    if (!this.#startSettled) {
+      let resolve!: () => void
+      let reject!: (e: EngineError) => void
+      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+      this.#startSettled = { promise, resolve, reject }
+      this.#driver = this.#drive()
+    }
+    return this.#startSettled.promise
   }
 
-  async #start(): Promise<void> {
-    try {
-      const { sourcePartitions } = await this.#prepareTopics()
-      for (let p = 0; p < sourcePartitions; p++) this.#copiers.set(p, this.#newCopier(p))
-      await Promise.all([...this.#copiers.values()].map((c) => c.open()))
-      if (this.#stopRequested) return
-      for (const c of this.#copiers.values()) this.#launch(c)
-      this.#setState('ACTIVE')
-      this.#startWatch()
-    } catch (error) {
-      const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
-      if (this.#stopRequested) return
-      await this.#fail(e)
-      throw e
+  /**
+   * Invariant: exactly one loop changes the copiers (create, open, launch, stop), so pause/resume/stop calls in any
+   * order and any state end in the state of the last call. Retriable start problems are retried with capped backoff
+   * until they clear or a stop arrives; only non-retriable ones end in FAILED.
+   */
+  async #drive(): Promise<void> {
+    let failures = 0
+    for (;;) {
+      if (this.#state === 'FAILED' || this.#state === 'STOPPED') break
+      const desired = this.#desired
+      if (desired === 'STOPPED') break
+      try {
+        if (desired === 'PAUSED') {
+          await this.#pauseCopiers()
+        } else {
+          if (!this.#prepared) await this.#prepare()
+          if (this.#desired === 'ACTIVE' && !this.#copiersRunning) await this.#runCopiers()
+        }
+        failures = 0
+      } catch (error) {
+        const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
+        if (this.#desired === 'STOPPED' || this.#closed) break
+        if (!e.retriable) {
+          await this.#fail(e)
+          break
+        }
+        this.#waitingForRetry(e, failures)
+        await this.#sleepOrWake(backoffMs(failures++, 200, 10_000))
+        continue
+      }
+      if (this.#desired !== desired) continue
+      this.#settle()
+      await this.#sleepOrWake(null)
     }
+    this.#settle()
+  }
+
+  /** A retriable start problem: SOURCE_UNAVAILABLE when the source did not answer, else still PENDING_MIRROR; start() resolves. */
+  #waitingForRetry(e: EngineError, attempt: number): void {
+    const fromSource = e.code === 'SOURCE_UNAVAILABLE' || e.context.side === 'source'
+    if (fromSource) this.#setState('SOURCE_UNAVAILABLE', new EngineError('SOURCE_UNAVAILABLE', e.message, { retriable: true, context: e.context }))
+    else this.#setState('PENDING_MIRROR', e)
+    if (attempt === 0) this.#log.warn({ err: e }, 'mirror topic start failed (retrying)')
+    else this.#log.debug({ err: e, attempt }, 'mirror topic start retried')
+    this.#settle()
+  }
+
+  /** Waits `ms` (forever when null) or until pause/resume/stop or a failure wakes the driver loop. */
+  async #sleepOrWake(ms: number | null): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve
+      if (ms !== null) timer = setTimeout(resolve, ms)
+    })
+    clearTimeout(timer)
+    this.#wake = null
+  }
+
+  /** Resolves every call waiting for the driver loop, and start() once it has settled in a steady state. */
+  #settle(): void {
+    for (const w of this.#waiters.splice(0)) w.resolve()
+    // A start that already resolved (ACTIVE, PAUSED, retrying) ignores this: a later failure is reported by status().
+    if (this.#state === 'FAILED' && this.#failure) this.#startSettled?.reject(this.#failure)
+    else this.#startSettled?.resolve()
+  }
+
+  #request(desired: 'ACTIVE' | 'PAUSED' | 'STOPPED'): Promise<void> {
+    this.#desired = desired
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }))
+    this.#wake?.()
+    return done
+  }
+
+  /** Creates or adopts the mirror topic and one copier per source partition. */
+  async #prepare(): Promise<void> {
+    const { sourcePartitions } = await this.#prepareTopics()
+    for (let p = this.#copiers.size; p < sourcePartitions; p++) this.#copiers.set(p, this.#newCopier(p))
+    this.#prepared = true
+  }
+
+  /** Opens every copier (takes the mirror partitions over, at their log end offsets) and launches them: ACTIVE. */
+  async #runCopiers(): Promise<void> {
+    await this.#verifySourceTopic()
+    await Promise.all([...this.#copiers.values()].map((c) => c.open()))
+    if (this.#desired !== 'ACTIVE') return
+    for (const c of this.#copiers.values()) this.#launch(c)
+    this.#copiersRunning = true
+    this.#unhealthy.clear()
+    this.#setState('ACTIVE')
+    this.#startWatch()
+  }
+
+  async #pauseCopiers(): Promise<void> {
+    this.#stopWatch()
+    if (this.#copiersRunning) await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
+    this.#copiersRunning = false
+    this.#unhealthy.clear()
+    this.#setState('PAUSED')
   }
 
   async #prepareTopics(): Promise<{ sourcePartitions: number }> {
@@ -243,9 +352,12 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
 
   async #fail(error: EngineError): Promise<void> {
     if (this.#state === 'FAILED' || this.#state === 'STOPPED') return
+    this.#failure = error
     this.#setState('FAILED', error)
     this.#stopWatch()
+    this.#wake?.()
     await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
+    this.#copiersRunning = false
   }
 
   #stopWatch(): void {
@@ -253,42 +365,54 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#watchTimer = null
   }
 
-  /** Idempotent; a pause asked for while start() runs takes effect once it has finished. */
+  #terminalError(action: string): EngineError | null {
+    if (this.#state !== 'FAILED' && this.#state !== 'STOPPED') return null
+    return new EngineError('INVALID_STATE', `cannot ${action} a mirror in state ${this.#state}${this.#error ? ` (${this.#error.message})` : ''}`)
+  }
+
+  /**
+   * Valid in every state but FAILED and STOPPED, idempotent, and ordered with resume/stop (the last call wins).
+   * Before start() or while it prepares, the copiers are created but never launched; resolves once PAUSED (or once a
+   * later call took over).
+   */
   async pause(): Promise<void> {
-    if (this.#state === 'PENDING_MIRROR' && this.#starting) await this.#starting.catch(() => {})
-    if (this.#state === 'PAUSED') return
-    if (this.#state !== 'ACTIVE' && this.#state !== 'SOURCE_UNAVAILABLE') throw new EngineError('INVALID_STATE', `cannot pause a mirror in state ${this.#state}`)
-    this.#stopWatch()
-    await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
-    this.#unhealthy.clear()
-    this.#setState('PAUSED')
-  }
-
-  /** Idempotent on a running mirror; FAILED and STOPPED are final (a new runner is needed). */
-  async resume(): Promise<void> {
-    if (this.#state === 'PENDING_MIRROR' && this.#starting) await this.#starting.catch(() => {})
-    if (this.#state === 'ACTIVE' || this.#state === 'SOURCE_UNAVAILABLE') return
-    if (this.#state !== 'PAUSED') throw new EngineError('INVALID_STATE', `cannot resume a mirror in state ${this.#state}`)
-    try {
-      await this.#verifySourceTopic()
-      await Promise.all([...this.#copiers.values()].map((c) => c.open()))
-      for (const c of this.#copiers.values()) this.#launch(c)
-      this.#setState('ACTIVE')
-      this.#startWatch()
-    } catch (error) {
-      const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
-      await this.#fail(e)
-      throw e
+    const terminal = this.#terminalError('pause')
+    if (terminal) throw terminal
+    if (!this.#driver) {
+      this.#desired = 'PAUSED'
+      this.#setState('PAUSED')
+      return
     }
+    await this.#request('PAUSED')
   }
 
+  /** Valid in every state but FAILED and STOPPED, idempotent; resolves once ACTIVE, retrying in the background, or superseded. */
+  async resume(): Promise<void> {
+    const terminal = this.#terminalError('resume')
+    if (terminal) throw terminal
+    if (!this.#driver) {
+      this.#desired = 'ACTIVE'
+      if (this.#state === 'PAUSED') this.#setState('PENDING_MIRROR')
+      return
+    }
+    if (this.#state === 'PAUSED') this.#setState('PENDING_MIRROR')
+    await this.#request('ACTIVE')
+    if ((this.#state as MirrorRunState) === 'FAILED') throw new EngineError('INVALID_STATE', `mirror failed while resuming (${this.#error?.message ?? 'unknown error'})`)
+  }
+
+  /** Valid in every state and idempotent: stops start retries and copiers (in-flight produce requests finish first), then STOPPED. */
   async stop(): Promise<void> {
-    this.#stopRequested = true
+    this.#desired = 'STOPPED'
+    this.#wake?.()
+    await this.#driver
     this.#stopWatch()
     await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
-    await this.#starting?.catch(() => {})
-    await Promise.all([...this.#copiers.values()].map((c) => c.stop()))
+    this.#copiersRunning = false
     if (this.#state !== 'FAILED') this.#setState('STOPPED')
-    await Promise.allSettled([this.#source.close(), this.#destination.close()])
+    this.#settle()
+    if (!this.#closed) {
+      this.#closed = true
+      await Promise.allSettled([this.#source.close(), this.#destination.close()])
+    }
   }
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/index.ts'
 import { EngineError, isEngineError } from '../errors.ts'
 import {
   KafkaErrorCodes, encodeFillerBatch, encodeRecordBatch, incrementSequence, isControlBatch, lastOffsetOf, rewriteBatchForAppend,
-  splitRecordSet, CODECS, type KafkaClusterClient,
+  splitRecordSet, CODECS, type KafkaClusterClient, type RawRecordBatch,
 } from '../kafka/index.ts'
 import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH } from './writer-identity.ts'
 import type { WriteAction } from './batch-plan.ts'
@@ -33,6 +33,12 @@ export interface WriterCounters {
 }
 
 const RETRY_LIMIT = 20
+
+/** Coordinator states (DescribeTransactions) of a transaction whose markers are all written. */
+const COMPLETED_TXN_STATES = new Set(['CompleteAbort', 'CompleteCommit', 'Empty'])
+
+/** The mirror_topic_error reported when the destination broker duplicated a filler marker (EngineError context `mirrorTopicError`). */
+export const DUPLICATE_FILLER_MARKER = 'DUPLICATE_FILLER_MARKER'
 
 /**
  * Invariants (DESIGN.md §2): `expected` is the destination log end offset as this writer knows it; every write must
@@ -190,6 +196,7 @@ export class PartitionWriter {
       }
       const ctx = { ...this.#ctx, offset, kafkaErrorCode: res.errorCode }
       if (res.errorCode === 0) {
+        if (res.baseOffset > offset) throw await this.#divergenceAt(offset, res.baseOffset, `a batch for offset ${offset} landed at ${res.baseOffset}`)
         if (res.baseOffset !== offset) {
           throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: a batch for offset ${offset} landed at ${res.baseOffset}: another producer wrote into the mirror topic`, { context: { ...ctx, offset, landedAt: res.baseOffset } })
         }
@@ -245,16 +252,65 @@ export class PartitionWriter {
       await this.#append(batch, offsets - 1, this.#txnId)
     }
     await this.#retry('end txn', () => d.endTxn(this.#txnId, txn.producerId, txn.producerEpoch, false))
+    // The coordinator resends a marker whose WriteTxnMarkers answer was lost, and the leader appends it again (Kafka
+    // does not deduplicate markers). It records CompleteAbort only after every marker write was acknowledged, so once
+    // it does, a resent marker is already in the log: only then is the log end offset checked, and nothing is written before.
+    await this.#waitFillerTxnComplete(target)
     for (let i = 0; ; i++) {
       const leo = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
       if (leo === target) break
-      if (leo > target) {
-        throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: after a filler up to ${target} the log end offset is ${leo}: another producer wrote into the mirror topic`, { context: { ...this.#ctx, offset: target } })
-      }
+      if (leo > target) throw await this.#divergenceAt(target, leo, `after a filler up to ${target} the log end offset is ${leo}`)
       if (i > 6000) throw new EngineError('TIMEOUT', `mirror partition ${this.#o.partition}: the filler marker for offset ${target - 1n} did not appear`, { retriable: true, context: this.#ctx })
       await sleep(i < 20 ? 1 : 5)
     }
     this.expected = target
+  }
+
+  /** Polls DescribeTransactions until the filler transaction is CompleteAbort (or CompleteCommit); FENCED when another engine took T over. */
+  async #waitFillerTxnComplete(target: bigint): Promise<void> {
+    const mine = this.#txn
+    for (let i = 0; ; i++) {
+      const current = await this.#retry('describe transactions', () => this.#o.destination.describeTransaction(this.#txnId))
+      if (!mine || current.producerId !== mine.producerId || current.producerEpoch > mine.producerEpoch) {
+        throw new EngineError('FENCED', `mirror partition ${this.#o.partition}: another engine took over this mirror partition`, { context: this.#ctx })
+      }
+      if (COMPLETED_TXN_STATES.has(current.state)) return
+      if (i > 6000) throw new EngineError('TIMEOUT', `mirror partition ${this.#o.partition}: the filler transaction for offset ${target - 1n} did not complete (state ${current.state})`, { retriable: true, context: this.#ctx })
+      await sleep(i < 20 ? 1 : 5)
+    }
+  }
+
+  /**
+   * The mirror partition holds offsets [from, to) this writer did not plan. When they are all control batches of this
+   * writer's own filler producer, the destination broker wrote a filler marker twice (a lost WriteTxnMarkers answer):
+   * a precise, non-retriable error; otherwise another producer wrote into the mirror topic.
+   */
+  async #divergenceAt(from: bigint, to: bigint, what: string): Promise<EngineError> {
+    const p = this.#o.partition
+    const batches = await this.#extraBatches(from, to).catch(() => null)
+    const fillerPid = this.#txn?.producerId
+    if (batches && batches.length > 0 && batches.every((b) => isControlBatch(b.header) && b.header.producerId === fillerPid)) {
+      return new EngineError('OFFSET_DIVERGENCE',
+        `mirror partition ${p}: the destination broker wrote the filler marker for offset ${from - 1n} twice (after a lost WriteTxnMarkers response Kafka appends a resent marker again), so offsets from ${from} on cannot equal the source; nothing was written after it: recreate the mirror topic`,
+        { context: { ...this.#ctx, offset: from, logEndOffset: to, mirrorTopicError: DUPLICATE_FILLER_MARKER } })
+    }
+    const owners = [...new Set((batches ?? []).map((b) => String(b.header.producerId)))]
+    return new EngineError('OFFSET_DIVERGENCE', `mirror partition ${p}: ${what}: another producer${owners.length ? ` (producer id ${owners.join(', ')})` : ''} wrote into the mirror topic at offset ${from}`,
+      { context: { ...this.#ctx, offset: from, logEndOffset: to } })
+  }
+
+  /** The destination batches that hold offsets [from, to), read_uncommitted (markers included). */
+  async #extraBatches(from: bigint, to: bigint): Promise<RawRecordBatch[]> {
+    const out: RawRecordBatch[] = []
+    let offset = from
+    while (offset < to) {
+      const res = await this.#retry('fetch', () => this.#o.destination.fetchRaw(this.#o.mirrorTopic, this.#o.partition, offset, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' }))
+      const batches = splitRecordSet(res.records).filter((b) => lastOffsetOf(b.header) >= offset && b.header.baseOffset < to)
+      if (batches.length === 0) break
+      out.push(...batches)
+      offset = lastOffsetOf(batches[batches.length - 1]!.header) + 1n
+    }
+    return out
   }
 
   /** DeleteRecords on the mirror partition (alignment to the source log start offset). Returns false on a compact-only topic. */

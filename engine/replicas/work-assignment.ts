@@ -34,3 +34,20 @@ export function assignWorkPartitions(memberIds: readonly string[], partitionCoun
   for (const list of result.values()) list.sort((a, b) => a - b)
   return result
 }
+
+/** Most minus least load carried by a member under a plan. */
+export function loadSpread(plan: ReadonlyMap<string, readonly number[]>, loadOf: (partition: number) => number): number {
+  const totals = [...plan.values()].map((partitions) => partitions.reduce((sum, p) => sum + Math.max(0, loadOf(p)), 0))
+  return totals.length === 0 ? 0 : Math.max(...totals) - Math.min(...totals)
+}
+
+/**
+ * Whether the leader should start a rebalance: mirror topics created since the last assignment left the members
+ * unbalanced, and a fresh assignment would do better. Never true when a fresh assignment is the same plan, so a
+ * leader never rebalances in a loop.
+ */
+export function shouldRebalance(current: ReadonlyMap<string, readonly number[]>, partitionCount: number, loadOf: (partition: number) => number): boolean {
+  if (current.size < 2) return false
+  const fresh = assignWorkPartitions([...current.keys()], partitionCount, loadOf)
+  return loadSpread(fresh, loadOf) < loadSpread(current, loadOf)
+}

@@ -4,7 +4,7 @@ import type { ClusterAdmin } from '../link/kafka-admin.ts'
 import { toClientOptions } from '../link/kafka-admin.ts'
 import type { Logger } from '../logging/index.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
-import { assignWorkPartitions, workPartitionOf } from './work-assignment.ts'
+import { assignWorkPartitions, shouldRebalance, workPartitionOf } from './work-assignment.ts'
 
 /** What the link manager asks about ownership; the whole engine when replicas do not coordinate. */
 export interface WorkOwnership {
@@ -42,6 +42,10 @@ export interface WorkGroupOptions {
 }
 
 const PROTOCOL = { name: 'clusterlink-eager', version: 0 }
+const REJOIN_BACKOFF_MS = 1000
+/** How often the leader checks the balance, and the least time between two rebalances it starts. */
+const BALANCE_CHECK_MS = 2000
+const BALANCE_COOLDOWN_MS = 5000
 
 /**
  * Invariant: at most one replica runs the copiers of a mirror topic. How it is kept:
@@ -71,6 +75,10 @@ export class WorkGroup implements WorkOwnership {
   #fenced = false
   #closed = false
   #timer: NodeJS.Timeout | undefined
+  /** The plan this replica computed as the leader of the current generation (undefined when not the leader). */
+  #plan: Map<string, number[]> | undefined
+  #lastBalanceCheckMs = 0
+  #lastRebalanceMs = 0
   readonly #groupOptions: GroupOptions
 
   constructor(options: WorkGroupOptions) {
@@ -157,18 +165,25 @@ export class WorkGroup implements WorkOwnership {
   /** Runs before every JoinGroup request (first join, rebalance, rejoin after expiry): give up all work first. */
   async #beforeJoin(): Promise<Buffer> {
     this.#joining = true
+    this.#plan = undefined
     if (this.#owned.size > 0) this.#log.info({ partitions: this.#owned.size }, 'work group rebalance (stopping owned mirror topics before rejoining)')
     await this.#setOwned(new Set())
     return Buffer.alloc(0)
   }
 
-  #assign(memberIds: readonly string[], topics: Set<string>): GroupPartitionsAssignments[] {
+  #loads(): number[] {
     const load = new Array<number>(this.#partitionCount).fill(0)
     for (const item of this.#o.workItems()) {
       const p = workPartitionOf(item.linkName, item.mirrorTopicName, this.#partitionCount)
       load[p] = (load[p] ?? 0) + 1
     }
+    return load
+  }
+
+  #assign(memberIds: readonly string[], topics: Set<string>): GroupPartitionsAssignments[] {
+    const load = this.#loads()
     const plan = assignWorkPartitions(memberIds, this.#partitionCount, (p) => load[p] ?? 0)
+    this.#plan = plan
     return [...plan].map(([memberId, partitions]) => ({
       memberId,
       assignments: new Map([...topics].map((topic) => [topic, { topic, partitions: topic === this.#workTopic ? partitions : [] }])),
@@ -200,12 +215,23 @@ export class WorkGroup implements WorkOwnership {
   #watch(): void {
     if (this.#closed || !this.#consumer) return
     const now = Date.now()
+    if (!this.#joining && this.#plan && now - this.#lastBalanceCheckMs > BALANCE_CHECK_MS && now - this.#lastRebalanceMs > BALANCE_COOLDOWN_MS) {
+      this.#lastBalanceCheckMs = now
+      const load = this.#loads()
+      if (shouldRebalance(this.#plan, this.#partitionCount, (p) => load[p] ?? 0)) {
+        // New mirror topics landed unevenly: the leader rejoins, which starts a rebalance with the current loads.
+        this.#lastRebalanceMs = now
+        this.#log.info({ members: this.#plan.size }, 'work group unbalanced by new mirror topics (rebalancing)')
+        void this.#join()
+      }
+    }
     if (!this.#joining && !this.#fenced && this.#owned.size > 0 && now - this.#lastAliveMs > this.#o.sessionTimeoutMs * 0.6) {
       this.#fenced = true
       this.#log.warn({ sinceLastHeartbeatMs: now - this.#lastAliveMs }, 'work group heartbeats failing (stopping every owned mirror topic)')
       void this.#setOwned(new Set())
     }
-    if (!this.#joining && !this.#consumer.isActive() && now - this.#lastJoinAttemptMs > this.#o.sessionTimeoutMs) void this.#join()
+    // Out of the group (a failed join, e.g. while the destination creates __consumer_offsets): try again every second.
+    if (!this.#joining && !this.#consumer.isActive() && now - this.#lastJoinAttemptMs > REJOIN_BACKOFF_MS) void this.#join()
   }
 
   /** Changes what this replica owns and runs the reconcile, one at a time; resolves once it ran. */

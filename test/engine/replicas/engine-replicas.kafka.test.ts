@@ -72,9 +72,13 @@ describe('engine replicas', { timeout: 900_000 }, () => {
     produced.set(topic, from + count)
   }
 
+  /** What caughtUp saw last, per replica (in the failure message of a wait). */
+  const lastSeen = new Map<string, string>()
+
   /** Every mirror topic ACTIVE with lag 0 and everything produced copied, as the named replica reports it. */
   async function caughtUp(name: string): Promise<boolean> {
     const list = await call(name, 'GET', '/links/-/mirrors')
+    lastSeen.set(name, JSON.stringify({ produced: Object.fromEntries(produced), mirrors: (list.json.data ?? []).map((m) => [m['mirror_topic_name'], m['mirror_status'], m['mirror_lags']]) }))
     if (list.status !== 200 || (list.json.data?.length ?? 0) !== topics.length) return false
     return (list.json.data ?? []).every((m) => {
       const lags = (m['mirror_lags'] as Lag[] | undefined) ?? []
@@ -132,6 +136,11 @@ describe('engine replicas', { timeout: 900_000 }, () => {
     // B learns the link and the mirror topics from the state topic.
     await waitFor(async () => (await call('B', 'GET', '/links/shared/mirrors')).json.data?.length === topics.length, 'replica B to list the 4 mirror topics', 30_000)
     await waitFor(async () => await caughtUp('A') && await caughtUp('B'), 'both replicas to report lag 0 everywhere', 180_000)
+      .catch((error: unknown) => { throw new Error(`${String(error)}; last seen ${JSON.stringify(Object.fromEntries(lastSeen))}`) })
+    // A replica whose first join failed (the destination was still creating __consumer_offsets) joins a second later.
+    await waitFor(async () => (await owned('A')).length > 0 && (await owned('B')).length > 0, 'both replicas to own some mirror topics', 30_000)
+    await waitFor(async () => await caughtUp('A') && await caughtUp('B'), 'both replicas to report lag 0 after the rebalance', 180_000)
+      .catch((error: unknown) => { throw new Error(`${String(error)}; last seen ${JSON.stringify(Object.fromEntries(lastSeen))}`) })
     const [ownedByA, ownedByB] = await Promise.all([owned('A'), owned('B')])
     assert.ok(ownedByA.length > 0 && ownedByB.length > 0, `both replicas own some mirror topics (A: ${ownedByA.join(',')}; B: ${ownedByB.join(',')})`)
     assert.deepEqual([...ownedByA, ...ownedByB].sort(), [...topics].sort(), 'every mirror topic has exactly one owner')

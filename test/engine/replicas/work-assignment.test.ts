@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { assignWorkPartitions, workPartitionOf } from '../../../engine/replicas/index.ts'
+import { assignWorkPartitions, loadSpread, shouldRebalance, workPartitionOf } from '../../../engine/replicas/index.ts'
 
 test('workPartitionOf should be stable, in range, and depend on both the link and the mirror topic', () => {
   fc.assert(fc.property(fc.string(), fc.string(), fc.integer({ min: 1, max: 1000 }), (link, topic, n) => {
@@ -39,4 +39,19 @@ test('assignWorkPartitions should split four loaded partitions two and two betwe
   assert.equal(loadedOf('member-a'), 2)
   assert.equal(loadedOf('member-b'), 2)
   assert.equal((plan.get('member-a') ?? []).length, 16)
+})
+
+test('shouldRebalance should ask for a rebalance only when a fresh assignment balances better', () => {
+  const members = ['m1', 'm2']
+  // The plan was made while no mirror topic existed; then two landed on m1's partitions.
+  const stale = assignWorkPartitions(members, 8, () => 0)
+  const [first, second] = stale.get('m1') as [number, number]
+  const loads = new Map([[first, 1], [second, 1]])
+  assert.equal(shouldRebalance(stale, 8, (p) => loads.get(p) ?? 0), true)
+  const fresh = assignWorkPartitions(members, 8, (p) => loads.get(p) ?? 0)
+  assert.equal(shouldRebalance(fresh, 8, (p) => loads.get(p) ?? 0), false)
+  // Two mirror topics on one partition cannot be split: no rebalance loop.
+  const one = new Map([[first, 2]])
+  assert.equal(shouldRebalance(assignWorkPartitions(members, 8, (p) => one.get(p) ?? 0), 8, (p) => one.get(p) ?? 0), false)
+  assert.equal(loadSpread(fresh, (p) => loads.get(p) ?? 0), 0)
 })
