@@ -13,7 +13,8 @@ export interface VerifyTopicsOptions {
   readonly isolation?: VerifyIsolation
   /**
    * Upper bound for the whole comparison (both sides read in parallel); default 120 s. A side not read to its end
-   * offset by then makes the outcome INCOMPLETE. Closing the clients afterwards takes at most 10 s more.
+   * offset by then makes the outcome INCOMPLETE. Closing the clients afterwards takes at most 3 s more (a client that
+   * does not close by then is left to close on its own).
    */
   readonly timeoutMs?: number
   /** How many differences are kept in full; default 20. */
@@ -124,7 +125,7 @@ async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise
 }
 
 /** Cleanup that may not block the result: kafkajs's disconnect waits for an in-flight fetch, and a group leave can hang on a loaded broker. */
-const CLEANUP_MS = 5_000
+const CLEANUP_MS = 3_000
 
 /**
  * Reads one side to the end offsets it finds at the start: ListOffsets(latest) through kafkajs's admin, which asks with
@@ -206,13 +207,13 @@ async function readSide(bootstrap: string, topic: string, isolation: VerifyIsola
   } finally {
     const cleanup = (async () => {
       if (consumerUsed) {
-        await beforeDeadline(joining, Date.now() + CLEANUP_MS)
+        await beforeDeadline(joining, Date.now() + CLEANUP_MS / 2)
         await consumer.disconnect().catch(() => {})
         await admin.deleteGroups([groupId]).catch(() => {})
       }
       await admin.disconnect().catch(() => {})
     })()
-    await beforeDeadline(cleanup, Date.now() + 2 * CLEANUP_MS)
+    await beforeDeadline(cleanup, Date.now() + CLEANUP_MS)
   }
 }
 

@@ -52,7 +52,11 @@ export interface MirrorTopicStatus {
   readonly state: MirrorRunState
   readonly stateTimeMs: number
   readonly partitions: readonly MirrorPartitionStatus[]
-  /** Present in FAILED (and SOURCE_UNAVAILABLE): one of the REST mirror_topic_error names, with a message that says what happened. */
+  /**
+   * Present in FAILED and SOURCE_UNAVAILABLE (and in PENDING_MIRROR while a start is retried): one of the REST
+   * mirror_topic_error names or an engine error code (DUPLICATE_FILLER_MARKER: the destination broker wrote a filler
+   * marker twice), with a message that says what happened.
+   */
   readonly error?: { readonly code: string; readonly message: string; readonly partition?: number; readonly offset?: number }
 }
 
@@ -69,12 +73,23 @@ export interface MirrorTopicRunnerOptions {
  * end offset: no other checkpoint exists.
  */
 export interface MirrorTopicRunner {
-  /** Creates the mirror topic if needed and starts copying; resolves once copiers run (state ACTIVE) or rejects with an EngineError. */
+  /**
+   * Creates the mirror topic if needed and starts copying. Resolves once copiers run (ACTIVE), once a pause sent
+   * meanwhile holds them (PAUSED), or once a retriable problem moved the start to background retries with backoff
+   * (SOURCE_UNAVAILABLE for an unreachable source, PENDING_MIRROR with an error for an unreachable destination: the
+   * runner keeps retrying until it succeeds or is stopped). Rejects with an EngineError only for non-retriable problems
+   * (state FAILED). Calling it again returns the same promise.
+   */
   start(): Promise<void>
-  /** Stops fetching and writing; keeps the topic; state PAUSED. */
+  /**
+   * Stops fetching and writing; keeps the topic; state PAUSED. Valid in every state but FAILED and STOPPED (before or
+   * during start too: the copiers are then never launched), idempotent, and ordered with resume/stop: after
+   * `pause(); resume(); pause()` in quick succession the mirror is PAUSED (the last call wins).
+   */
   pause(): Promise<void>
+  /** Valid in every state but FAILED and STOPPED, idempotent, ordered with pause/stop; resolves once ACTIVE or retrying. */
   resume(): Promise<void>
-  /** Stops every copier for good (promote/failover/delete); state STOPPED. In-flight produce requests finish first. */
+  /** Stops start retries and every copier for good (promote/failover/delete); state STOPPED. Valid in every state, idempotent. In-flight produce requests finish first. */
   stop(): Promise<void>
   status(): MirrorTopicStatus
   /** Called on every state change (FAILED included). */

@@ -267,6 +267,7 @@ export class MirrorPartitionCopier {
     this.#lastIdleCheck = now
     await this.#writer.checkOwnership(true)
     const leo = await this.#writer.logEndOffset()
+    if (leo > this.#writer.expected) throw await this.#writer.divergenceAt(this.#writer.expected, leo, `log end offset is ${leo}, expected ${this.#writer.expected}`)
     if (leo !== this.#writer.expected) {
       throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.partition}: log end offset is ${leo}, expected ${this.#writer.expected}: another producer wrote into the mirror topic at offset ${this.#writer.expected}`, {
         context: { topic: this.#o.mirrorTopic, partition: this.partition, offset: this.#writer.expected },

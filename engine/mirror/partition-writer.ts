@@ -196,7 +196,7 @@ export class PartitionWriter {
       }
       const ctx = { ...this.#ctx, offset, kafkaErrorCode: res.errorCode }
       if (res.errorCode === 0) {
-        if (res.baseOffset > offset) throw await this.#divergenceAt(offset, res.baseOffset, `a batch for offset ${offset} landed at ${res.baseOffset}`)
+        if (res.baseOffset > offset) throw await this.divergenceAt(offset, res.baseOffset, `a batch for offset ${offset} landed at ${res.baseOffset}`)
         if (res.baseOffset !== offset) {
           throw new EngineError('OFFSET_DIVERGENCE', `mirror partition ${this.#o.partition}: a batch for offset ${offset} landed at ${res.baseOffset}: another producer wrote into the mirror topic`, { context: { ...ctx, offset, landedAt: res.baseOffset } })
         }
@@ -259,7 +259,7 @@ export class PartitionWriter {
     for (let i = 0; ; i++) {
       const leo = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
       if (leo === target) break
-      if (leo > target) throw await this.#divergenceAt(target, leo, `after a filler up to ${target} the log end offset is ${leo}`)
+      if (leo > target) throw await this.divergenceAt(target, leo, `after a filler up to ${target} the log end offset is ${leo}`)
       if (i > 6000) throw new EngineError('TIMEOUT', `mirror partition ${this.#o.partition}: the filler marker for offset ${target - 1n} did not appear`, { retriable: true, context: this.#ctx })
       await sleep(i < 20 ? 1 : 5)
     }
@@ -285,7 +285,7 @@ export class PartitionWriter {
    * writer's own filler producer, the destination broker wrote a filler marker twice (a lost WriteTxnMarkers answer):
    * a precise, non-retriable error; otherwise another producer wrote into the mirror topic.
    */
-  async #divergenceAt(from: bigint, to: bigint, what: string): Promise<EngineError> {
+  async divergenceAt(from: bigint, to: bigint, what: string): Promise<EngineError> {
     const p = this.#o.partition
     const batches = await this.#extraBatches(from, to).catch(() => null)
     const fillerPid = this.#txn?.producerId

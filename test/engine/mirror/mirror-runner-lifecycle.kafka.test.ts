@@ -63,7 +63,11 @@ describe('mirror topic runner life cycle', () => {
     assert.equal(runner.status().state, 'PAUSED', 'pause is idempotent')
     const mirror = await destinationAdmin.describeTopic(topic)
     if (mirror) {
-      for (let p = 0; p < 2; p++) assert.equal(await destinationAdmin.listOffset(topic, p, 'latest'), 0n, 'nothing copied while paused')
+      for (let p = 0; p < 2; p++) {
+        // A just-created mirror topic may have no leader yet: waitFor retries until ListOffsets answers.
+        const end = await waitFor(`the end offset of mirror partition ${p}`, async () => ({ offset: await destinationAdmin.listOffset(topic, p, 'latest') }))
+        assert.equal(end.offset, 0n, 'nothing copied while paused')
+      }
     }
 
     await Promise.all([runner.resume(), runner.resume()])
