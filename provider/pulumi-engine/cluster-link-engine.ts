@@ -30,8 +30,8 @@ export interface ClusterLinkEngineArgs {
   /** Name of every Kubernetes object; default the component's resource name. */
   readonly kubernetesName?: string
   /**
-   * Engine replicas; default 1, and more are refused until engine replicas coordinate (ENGINE_REPLICA_COORDINATION):
-   * two uncoordinated engines would both write every mirror partition. One replica rolls out with Recreate.
+   * Engine replicas; default 2. Replicas share the mirror topics through a consumer group on the destination cluster
+   * (one writer per mirror topic) and roll out surge-first; a single replica rolls out with Recreate.
    */
   readonly replicas?: pulumi.Input<number>
   /** Image pull policy; default `IfNotPresent`. */
