@@ -42,7 +42,7 @@ function message(error: unknown): string {
 async function verifyMirror(ctx: BenchContext, topic: string): Promise<string> {
   try {
     const result = await verifyTopics({ sourceBootstrap: ctx.source.bootstrapServers, destinationBootstrap: ctx.destination.bootstrapServers, topic, timeoutMs: 600_000 })
-    return result.identical ? 'identical' : `${result.differenceCount} differences`
+    return result.outcome === 'IDENTICAL' ? 'identical' : result.outcome === 'INCOMPLETE' ? 'incomplete (verify timed out)' : `${result.differenceCount} differences`
   } catch (error) {
     return `not verified: ${message(error)}`
   }
