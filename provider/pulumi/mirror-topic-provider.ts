@@ -43,7 +43,8 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
     }
     if (declared === 'ACTIVE' && mirror.mirror_status === 'PAUSED') {
       await client.alterMirror(inputs.linkName, 'resume', name)
-      await wait(client, inputs, name, (m) => m?.mirror_status !== 'PAUSED', 'resume', STATE_WAIT_MS)
+      // A resumed mirror passes through PENDING_MIRROR while its copiers restart: wait until it is running again.
+      await wait(client, inputs, name, (m) => m !== undefined && m.mirror_status !== 'PAUSED' && m.mirror_status !== 'PENDING_MIRROR', 'resume', STATE_WAIT_MS)
     } else if (declared === 'PAUSED' && actual !== 'PAUSED') {
       await client.alterMirror(inputs.linkName, 'pause', name)
       await wait(client, inputs, name, (m) => m?.mirror_status === 'PAUSED', 'PAUSED', STATE_WAIT_MS)
