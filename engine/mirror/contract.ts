@@ -1,6 +1,5 @@
 // The contract between the mirror data path (engine/mirror) and the rest of the engine (api/, link/, state/).
 // engine/mirror implements MirrorTopicRunner; link/ creates one per mirror topic and reads its status.
-// IMPORTANT for whoever works here: read /work/main/AGENTS.md first (shared checkout: the lead commits; no git writes; deadline).
 import type { Logger } from '../logging/index.ts'
 
 /** How to reach one Kafka cluster (source or destination). Secrets stay in memory only. */
