@@ -1,7 +1,8 @@
 // Starts Apache Kafka MirrorMaker 2 in dedicated mode (connect-mirror) for one source topic, the benchmark's JVM peer.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 
 export interface MirrorMakerOptions {
   readonly libDir: string
@@ -70,7 +71,20 @@ export function mirrorMakerProperties(options: MirrorMakerOptions): string {
   ].join('\n')
 }
 
+/**
+ * The jar folder with MirrorMaker 2 (connect-mirror) for the Kafka version of a cluster's lib dir: the clusters' own jars
+ * leave it out, so `scripts/fetch-kafka.sh --mirror-maker VERSION` fetches it once into its own cache entry.
+ */
+export async function fetchMirrorMakerLibDir(clusterLibDir: string): Promise<string> {
+  const clients = (await readdir(clusterLibDir)).map((name) => /^kafka-clients-(.+)\.jar$/.exec(name)?.[1]).find(Boolean)
+  if (!clients) throw new Error(`no kafka-clients jar in ${clusterLibDir}`)
+  const script = resolve(import.meta.dirname, '../scripts/fetch-kafka.sh')
+  const { stdout } = await promisify(execFile)('bash', [script, '--mirror-maker', clients], { maxBuffer: 1 << 20 })
+  return stdout.trim().split('\n').at(-1) ?? ''
+}
+
 export async function startMirrorMaker(options: MirrorMakerOptions): Promise<RunningMirrorMaker> {
+  const libDir = await fetchMirrorMakerLibDir(options.libDir)
   await mkdir(options.dir, { recursive: true })
   const propsFile = join(options.dir, 'mm2.properties')
   const logFile = join(options.dir, 'mm2.log')
@@ -87,7 +101,7 @@ export async function startMirrorMaker(options: MirrorMakerOptions): Promise<Run
   const heap = options.heap ?? '2g'
   const child: ChildProcess = spawn('java', [
     `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`,
-    '-cp', `${options.libDir}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', propsFile, '--clusters', 'dst',
+    '-cp', `${libDir}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', propsFile, '--clusters', 'dst',
   ], { stdio: ['ignore', out.fd, out.fd] })
   await out.close()
   let logOffset = 0

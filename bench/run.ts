@@ -125,7 +125,8 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', interrupt)
   try {
     log('starting two Apache Kafka clusters (source, destination)')
-    clusters = await startKafkaClusters(2, { name: 'bench', baseDir: join(workDir, 'kafka') })
+    // A generous start timeout: on a loaded shared machine a broker JVM can take minutes to come up.
+    clusters = await startKafkaClusters(2, { name: 'bench', baseDir: join(workDir, 'kafka'), readyTimeoutMs: 600_000 })
     const [source, destination] = clusters as [KafkaCluster, KafkaCluster]
     const [sourceAdmin, destinationAdmin] = await Promise.all([connectAdmin(source.bootstrapServers), connectAdmin(destination.bootstrapServers)])
     admins.push(sourceAdmin, destinationAdmin)

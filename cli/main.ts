@@ -15,10 +15,11 @@ const COMMANDS: Record<string, string> = {
   link: 'link create|list|describe|update|delete: manage cluster links through the engine API',
   mirror: 'mirror create|list|describe|pause|resume|promote|failover: manage mirror topics through the engine API',
   verify: 'Compare a source topic and its mirror record by record',
+  terraform: 'terraform install: install the Terraform provider into a local mirror that terraform init uses offline',
 }
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(8)} ${text}`)
+  const lines = Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(10)} ${text}`)
   return `usage: clusterlink <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'clusterlink <command> --help' for a command's options.\n`
 }
 

@@ -99,7 +99,7 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
     logger, metrics, hasCredentialsKey: cipher !== undefined, promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
     enginePrincipal: `User:${config.destination.sasl?.username ?? 'ANONYMOUS'}`,
     ownership: { isOwned: (l, m) => ownership.isOwned(l, m), isLinkCoordinator: (l) => ownership.isLinkCoordinator(l), setReconciler: (r) => ownership.setReconciler(r), start: () => ownership.start(), close: () => ownership.close(), describe: () => ownership.describe() },
-    statusIntervalMs: config.replicas.statusIntervalMs,
+    statusIntervalMs: config.replicas.statusIntervalMs, sourceNetworks: config.api.sourceNetworks,
   })
   const ownership: WorkOwnership = deps.ownership?.(manager) ?? (config.replicas.coordination === 'group' && !deps.store
     ? new WorkGroup({
@@ -118,7 +118,7 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
     throw new EngineError('DESTINATION_UNAVAILABLE', 'could not join the engine work group on the destination cluster (the engine principal needs to create and describe the work topic and to join the group)', { cause: error })
   }
   const server = createApiServer({
-    manager, metrics, logger, auth: config.auth,
+    manager, metrics, logger, auth: config.auth, limits: config.api,
     isReady: async () => (await destinationAdmin.clusterId()) === clusterId,
     ...(config.listener.tls ? { https: config.listener.tls } : {}),
   })

@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' 2>/dev/null || . scripts/setup.sh
 node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' || { echo "build-base-image: Node 24 is required on PATH" >&2; exit 1; }
 
-T="${CLUSTERLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clusterlink}"
+. scripts/cache-lock.sh
+T="$CL_CACHE"
+# Its own lock (build-image.sh holds `image` while it calls this): base images are built once even when started twice.
+cl_lock base-image
 DEBIAN_IMAGE="docker.io/library/debian:bookworm-slim"
 NODE_IMAGE="docker.io/library/node:24-bookworm-slim"
 NPM_VERSION="${CLUSTERLINK_BASE_NPM_VERSION:-11.19.1}"
@@ -59,9 +62,11 @@ if [ "$FORCE" = 1 ] || [ "$current" != "$node_version" ]; then
   cp "$(readlink -f "$node_bin")" "$ctx/node"
   # npm itself, from the npm registry, into a folder laid out as /usr/local/lib/node_modules/npm.
   npm_cache="$T/base-npm-$NPM_VERSION"
-  if [ ! -f "$npm_cache/node_modules/npm/package.json" ]; then
+  if ! cl_is_complete "$npm_cache" && [ ! -f "$npm_cache/node_modules/npm/package.json" ]; then
     log "fetching npm $NPM_VERSION"
-    npm install --prefix "$npm_cache" --no-audit --no-fund --loglevel=error "npm@$NPM_VERSION" >&2
+    npm_tmp=$(cl_tmpdir "$npm_cache")
+    npm install --prefix "$npm_tmp" --no-audit --no-fund --loglevel=error "npm@$NPM_VERSION" >&2 || { rm -rf "$npm_tmp"; exit 1; }
+    cl_publish "$npm_tmp" "$npm_cache"
   fi
   cp -r "$npm_cache/node_modules/npm" "$ctx/npm"
   cat >"$ctx/Containerfile" <<EOF

@@ -10,10 +10,13 @@
 # Environment: CLUSTERLINK_IMAGE (default localhost/clusterlink-engine), CLUSTERLINK_NO_INSTALL=1 (fail instead of apt-get),
 # CLUSTERLINK_CACHE (tool cache). Idempotent: podman's layer cache and the cached base images make a rebuild take seconds.
 # One line in .ci/run builds it before the tests: `scripts/build-image.sh >/dev/null`.
+# `build` holds the tool lock `image` (see cache-lock.sh) while it installs packages and builds, so builds started at once
+# run one after the other (the later ones hit podman's layer cache); podman tags an image only once it is fully built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/cache-lock.sh
 
-T="${CLUSTERLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clusterlink}"
+T="$CL_CACHE"
 IMAGE="${CLUSTERLINK_IMAGE:-localhost/clusterlink-engine}"
 
 log() { echo "build-image: $*" >&2; }
@@ -23,7 +26,9 @@ podman_conf() {
   local conf="$T/podman/containers.conf"
   if [ ! -f "$conf" ]; then
     mkdir -p "$T/podman"
-    printf '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$conf"
+    # Through a temp file and a rename: a podman started in parallel never reads it half-written.
+    printf '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$conf.$$"
+    mv -f "$conf.$$" "$conf"
   fi
   echo "$conf"
 }
@@ -49,6 +54,7 @@ image_version() { node -e 'process.stdout.write(JSON.parse(require("fs").readFil
 build() {
   # Node 24 first on PATH; setup.sh only when it is not (it may run npm ci, which a test run must never trigger).
   node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' 2>/dev/null || . scripts/setup.sh
+  cl_lock image
   ensure_tools
   bash scripts/build-base-image.sh
   local version revision created start

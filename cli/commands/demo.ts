@@ -77,7 +77,8 @@ export async function run(argv: string[]): Promise<number> {
   let stack: LocalStack | undefined
   try {
     stack = await startLocalStack({ clusters: 2 })
-    const [destination, source] = stack.clusters as [LocalStack['clusters'][0], LocalStack['clusters'][0]]
+    const { destination } = stack
+    const source = stack.source as NonNullable<LocalStack['source']>
     step(`source ${source.bootstrapServers}, destination ${destination.bootstrapServers}, engine ${stack.engine.url}`, started)
 
     const half = Math.ceil(records / 2)

@@ -13,7 +13,9 @@ const USAGE = `usage: clusterlink link <create|list|describe|update|delete> [opt
               [--no-validate] [--dry-run]
   link list
   link describe NAME
-  link update NAME [--config name=value ...] [--reset name ...] [--dry-run]
+  link update NAME [--config name=value ...] [--reset name ...] [--source-password-file F] [--dry-run]
+      changing bootstrap.servers, security.protocol, sasl.*, or TLS trust of a link with credentials needs them again:
+      pass --source-password-file (or --config sasl.jaas.config=...) in the same update, or --reset them
   link delete NAME [--force] [--dry-run]
 
 ${CONNECTION_HELP}`
@@ -108,6 +110,7 @@ export async function runLink(argv: readonly string[], io: CommandIo = defaultIo
         const linkName = needName()
         const operations = [
           ...parseConfigPairs(values.config).map((c) => ({ ...c, operation: 'SET' as const })),
+          ...(values['source-password-file'] ? [{ name: 'sasl.password', value: readFileSync(values['source-password-file'], 'utf8').trim(), operation: 'SET' as const }] : []),
           ...(values.reset ?? []).map((configName) => ({ name: configName, operation: 'DELETE' as const })),
         ]
         if (operations.length === 0) throw new UsageError('link update needs --config name=value or --reset name')

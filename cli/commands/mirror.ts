@@ -1,11 +1,11 @@
-// `clusterlink mirror create|list|describe|pause|resume|promote|failover`: manages mirror topics through the engine's REST API.
+// `clusterlink mirror create|list|describe|pause|resume|promote|failover|reverse-and-*|truncate-and-restore`: mirror topics over REST.
 import { parseArgs } from 'node:util'
 import { describeMirror, isEngineApiError, totalLag, waitForMirror, type AlterMirrorResult, type EngineClient, type Mirror, type MirrorAction, type MirrorSelection } from '../../provider/client/index.ts'
 import {
   CONNECTION_FLAGS, CONNECTION_HELP, EXIT, UsageError, createClient, defaultIo, formatTable, outputFormat, parseConfigPairs, printJson, reportError, type CommandIo,
 } from '../output/index.ts'
 
-const USAGE = `usage: clusterlink mirror <create|list|describe|pause|resume|promote|failover> [options]
+const USAGE = `usage: clusterlink mirror <create|list|describe|pause|resume|promote|failover|reverse-and-start|reverse-and-pause|truncate-and-restore> [options]
 
   mirror create SOURCE_TOPIC --link NAME [--mirror-topic NAME] [--replication-factor N] [--config name=value ...] [--dry-run]
   mirror list [--link NAME] [--status STATUS]
@@ -14,6 +14,15 @@ const USAGE = `usage: clusterlink mirror <create|list|describe|pause|resume|prom
   mirror promote|failover MIRROR_TOPIC... --link NAME [--pattern REGEX] [--dry-run] [--no-wait] [--timeout-ms N]
       promote waits for lag zero, then stops the mirror (STOPPED, writable); failover stops it now.
       Both wait until STOPPED and show progress on stderr unless --no-wait (default timeout 300000 ms).
+  mirror reverse-and-start|reverse-and-pause MIRROR_TOPIC... --link NAME [--pattern REGEX] [--dry-run] [--no-wait] [--timeout-ms N]
+      Failback of a STOPPED mirror whose source-cluster topic holds a prefix of it: the local topic stays writable and
+      the source-cluster topic becomes its mirror from its own log end offset (nothing copied again). Reversing a
+      reversed mirror (promoted or failed over first) flips it back. reverse-and-start waits until the reversed mirror
+      is ACTIVE with lag zero, showing progress on stderr, unless --no-wait.
+  mirror truncate-and-restore MIRROR_TOPIC... --link NAME [--pattern REGEX] [--dry-run] [--no-wait] [--timeout-ms N]
+      Failback of a STOPPED mirror whose source-cluster topic took records after the failover point: those records are
+      copied to <topic>.truncated-<ms> on the source cluster (printed, with the count), then the source-cluster topic is
+      rebuilt as a mirror of the local topic at identical offsets. Waits for lag zero unless --no-wait.
 
 ${CONNECTION_HELP}`
 
@@ -52,6 +61,44 @@ async function waitStopped(client: EngineClient, io: CommandIo, link: string, to
         failWhen: (m) => (m.mirror_status !== 'PENDING_STOPPED' && m.mirror_status !== 'STOPPED' ? `did not stop (${describeMirror(m)})` : undefined),
       })
       if (!json) io.stderr.write(`  ${topic}: STOPPED (writable)\n`)
+    } catch (error) {
+      io.stderr.write(`clusterlink mirror: ${error instanceof Error ? error.message : String(error)}\n`)
+      code = isEngineApiError(error) && /gave up after/.test(error.message) ? EXIT.TIMEOUT : EXIT.REFUSED
+    }
+  }
+  return code
+}
+
+/** reverse-and-start|pause (`mirrors:<action>-mirror`) and truncate-and-restore, then (not pause) a wait for the reversed mirror to catch up. */
+async function reverseMirrors(
+  client: EngineClient, io: CommandIo, sub: 'reverse-and-start' | 'reverse-and-pause' | 'truncate-and-restore', link: string, positionals: readonly string[],
+  values: { pattern?: string | undefined; 'dry-run'?: boolean | undefined; 'no-wait'?: boolean | undefined; 'timeout-ms'?: string | undefined }, json: boolean,
+): Promise<number> {
+  if ((positionals.length > 0) === (values.pattern !== undefined)) throw new UsageError(`mirror ${sub} needs mirror topic names or --pattern REGEX (not both)`)
+  const selection: MirrorSelection = values.pattern !== undefined ? { mirrorTopicNamePattern: values.pattern } : { mirrorTopicNames: positionals }
+  const dryRun = values['dry-run'] ?? false
+  // The client sends the action as the path suffix: the engine answers these like the other mirror actions.
+  const path = sub === 'truncate-and-restore' ? sub : `${sub}-mirror`
+  const results = await client.alterMirrors(link, path as MirrorAction, selection, { validateOnly: dryRun })
+  const done = (r: AlterMirrorResult) => {
+    if (sub !== 'truncate-and-restore') return dryRun ? 'valid (dry run)' : 'reversed'
+    const where = r.truncated_records_topic ? ` into ${String(r.truncated_records_topic)}` : ''
+    return `${dryRun ? 'valid (dry run): would set aside' : 'restored; set aside'} ${String(r.messages_truncated ?? 0)} record(s)${where}`
+  }
+  if (json) printJson(io, results)
+  else io.stdout.write(formatTable(['MIRROR TOPIC', 'RESULT'], results.map((r) => [r.mirror_topic_name, Number(r.error_code ?? 0) === 0 ? done(r) : `error ${r.error_code}: ${r.error_message ?? ''}`])))
+  if (results.length === 0) io.stderr.write(`clusterlink mirror ${sub}: no mirror topic matched\n`)
+  let code: number = results.length === 0 || results.some((r) => Number(r.error_code ?? 0) !== 0) ? EXIT.REFUSED : EXIT.OK
+  if (sub === 'reverse-and-pause' || dryRun || values['no-wait']) return code
+  const timeoutMs = wholeNumber(values['timeout-ms'], '--timeout-ms') ?? 300_000
+  for (const topic of results.filter((r) => Number(r.error_code ?? 0) === 0).map((r) => r.mirror_topic_name)) {
+    try {
+      await waitForMirror(client, link, topic, (m) => m?.mirror_status === 'ACTIVE' && totalLag(m) === 0, 'ACTIVE with lag 0', {
+        timeoutMs,
+        onProgress: (m) => { if (!json && m) io.stderr.write(`  ${topic}: reversed mirror ${m.mirror_status}, lag ${totalLag(m)} record(s)\n`) },
+        failWhen: (m) => (m.mirror_status === 'FAILED' || m.mirror_status === 'STOPPED' ? `the reversed mirror is ${m.mirror_status} (${describeMirror(m)})` : undefined),
+      })
+      if (!json) io.stderr.write(`  ${topic}: reversed mirror ACTIVE, lag 0\n`)
     } catch (error) {
       io.stderr.write(`clusterlink mirror: ${error instanceof Error ? error.message : String(error)}\n`)
       code = isEngineApiError(error) && /gave up after/.test(error.message) ? EXIT.TIMEOUT : EXIT.REFUSED
@@ -145,6 +192,10 @@ export async function runMirror(argv: readonly string[], io: CommandIo = default
         }
         return code
       }
+      case 'reverse-and-start':
+      case 'reverse-and-pause':
+      case 'truncate-and-restore':
+        return await reverseMirrors(client, io, sub, needLink(), positionals, values, format === 'json')
       default:
         throw new UsageError(`unknown mirror command '${sub}'\n\n${USAGE}`)
     }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rm, writeFile, open, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
-import { startKafkaClusters, type KafkaCluster, type KafkaClusterOptions } from './kafka-cluster.ts'
+import { startKafkaCluster, type KafkaCluster, type KafkaClusterOptions } from './kafka-cluster.ts'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
 
@@ -17,9 +17,34 @@ export interface LocalEngine {
   readonly logFile: string
 }
 
+/**
+ * The name of the cluster at `index` in a local stack: 0 is `destination` (the engine runs against it), 1 is `source`,
+ * and any further ones are more sources named `local-<index>`. `clusterlink local up --json` keeps this order.
+ */
+export function localClusterName(index: number): string {
+  return index === 0 ? 'destination' : index === 1 ? 'source' : `local-${index}`
+}
+
+/** Starts `count` clusters in parallel, named by `localClusterName`; stops the ones that started if any fails. */
+export async function startLocalClusters(count: number, options: KafkaClusterOptions = {}): Promise<KafkaCluster[]> {
+  const results = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => startKafkaCluster({ ...options, name: localClusterName(i) })),
+  )
+  const failed = results.find((r) => r.status === 'rejected')
+  if (failed) {
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)))
+    throw (failed as PromiseRejectedResult).reason
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<KafkaCluster>).value)
+}
+
 export interface LocalStack {
-  /** Cluster 0 is the destination the engine runs against; the others are sources. */
+  /** In `localClusterName` order: 0 is the destination the engine runs against, 1 the source, the others more sources. */
   readonly clusters: readonly KafkaCluster[]
+  /** `clusters[0]`. */
+  readonly destination: KafkaCluster
+  /** `clusters[1]`; absent when the stack has one cluster. */
+  readonly source?: KafkaCluster
   readonly engine: LocalEngine
   readonly dir: string
   /** Stops the engine, then the clusters, and removes their data. */
@@ -104,7 +129,7 @@ export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dir = options.dir ?? join(tmpdir(), `clusterlink-local-${randomBytes(4).toString('hex')}`)
   await mkdir(dir, { recursive: true })
-  const clusters = await startKafkaClusters(options.clusters ?? 2, {
+  const clusters = await startLocalClusters(options.clusters ?? 2, {
     ...options.kafka,
     baseDir: join(dir, 'kafka'),
     ...(options.detached ? { detached: true } : {}),
@@ -125,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   return {
     clusters, engine, dir,
+    destination: clusters[0] as KafkaCluster,
+    ...(clusters[1] ? { source: clusters[1] } : {}),
     async stop() {
       await stopProcess(engine.pid)
       await Promise.all(clusters.map((c) => c.stop()))

@@ -1,4 +1,5 @@
 // Shared plumbing of the link and mirror commands: engine connection flags, output format, exit codes and error printing.
+import { readFileSync } from 'node:fs'
 import { EngineClient, isEngineApiError } from '../../provider/client/index.ts'
 
 /** Exit codes scripts can rely on. */
@@ -23,16 +24,19 @@ export interface CommandIo {
 export const CONNECTION_FLAGS = {
   url: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   'api-key': { type: 'string' },
   'api-secret': { type: 'string' },
+  'api-secret-file': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 export const CONNECTION_HELP = `connection options:
   --url URL            engine URL (env CLUSTERLINK_URL; default http://127.0.0.1:8090)
-  --token TOKEN        bearer token (env CLUSTERLINK_TOKEN)
-  --api-key K --api-secret S   HTTP basic instead of a token (env CLUSTERLINK_API_KEY, CLUSTERLINK_API_SECRET)
+  --token-file F       file holding the bearer token (env CLUSTERLINK_TOKEN or CLUSTERLINK_TOKEN_FILE)
+  --api-key K --api-secret-file F   HTTP basic instead of a token (env CLUSTERLINK_API_KEY, CLUSTERLINK_API_SECRET[_FILE])
+  --token T, --api-secret S   the same on the command line: visible to other users in ps, prefer the files or env
   --output table|json  output format (default table)
 
 exit codes: 0 ok, 1 refused by the engine or failed for some topic, 2 usage, 3 engine unreachable, 4 wait timed out
@@ -48,11 +52,36 @@ export function outputFormat(values: Record<string, unknown>): OutputFormat {
   return format
 }
 
-export function createClient(values: Record<string, unknown>, env: CommandIo['env']): EngineClient {
+/**
+ * A secret from `--name`, `--name-file`, then the env variable or the file its `_FILE` twin names. Files and env keep
+ * secrets out of argv, which every user of the machine can read (ps, /proc/<pid>/cmdline).
+ */
+function secretOption(
+  values: Record<string, unknown>, env: CommandIo['env'], flag: string, envName: string, readFile: (path: string) => string,
+): string | undefined {
+  const fromFile = (path: string, where: string): string => {
+    try {
+      return readFile(path).trim()
+    } catch {
+      throw new UsageError(`${where}: cannot read '${path}'`)
+    }
+  }
+  const direct = values[flag] as string | undefined
+  if (direct !== undefined) return direct
+  const file = values[`${flag}-file`] as string | undefined
+  if (file !== undefined) return fromFile(file, `--${flag}-file`)
+  if (env[envName]) return env[envName]
+  const envFile = env[`${envName}_FILE`]
+  return envFile ? fromFile(envFile, `${envName}_FILE`) : undefined
+}
+
+export function createClient(
+  values: Record<string, unknown>, env: CommandIo['env'], readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): EngineClient {
   const endpoint = (values['url'] as string | undefined) ?? env['CLUSTERLINK_URL'] ?? 'http://127.0.0.1:8090'
-  const token = (values['token'] as string | undefined) ?? env['CLUSTERLINK_TOKEN']
+  const token = secretOption(values, env, 'token', 'CLUSTERLINK_TOKEN', readFile)
   const username = (values['api-key'] as string | undefined) ?? env['CLUSTERLINK_API_KEY']
-  const password = (values['api-secret'] as string | undefined) ?? env['CLUSTERLINK_API_SECRET']
+  const password = secretOption(values, env, 'api-secret', 'CLUSTERLINK_API_SECRET', readFile)
   if (!/^https?:\/\//.test(endpoint)) throw new UsageError(`--url must start with http:// or https://, got '${endpoint}'`)
   return new EngineClient({ endpoint, ...(token ? { token } : username && password ? { username, password } : {}) })
 }

@@ -5,6 +5,7 @@ import type { LinkManager } from '../link/index.ts'
 import type { MetricsRegistry } from '../metrics/index.ts'
 import { createAuthHook, type AuthOptions } from './auth.ts'
 import { errorHandler, notFoundHandler } from './http-errors.ts'
+import { RateLimiter } from './rate-limit.ts'
 import { buildOpenApi } from './openapi.ts'
 import { restRoutes } from './rest-routes.ts'
 import { registerRoutes } from './route-table.ts'
@@ -18,7 +19,11 @@ export interface ApiServerOptions {
   readonly isReady: () => Promise<boolean>
   readonly https?: { readonly cert: string; readonly key: string }
   readonly version?: string
+  /** Request timeout and per-client rate limit; default 30 s and 50 requests/s with bursts of 500. */
+  readonly limits?: { readonly requestTimeoutMs: number; readonly rateLimitPerSecond: number; readonly rateLimitBurst: number }
 }
+
+const OPEN_PATHS = new Set(['/healthz', '/readyz'])
 
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
@@ -27,11 +32,25 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     loggerInstance: options.logger.child({ component: 'api' }),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 512 },
+    // A client must send its whole request in time (slow clients cannot hold connections open); keep-alive stays short.
+    requestTimeout: options.limits?.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.limits?.requestTimeoutMs ?? 30_000,
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
   }) as unknown as FastifyInstance
   const requests = options.metrics.counter('clusterlink_http_requests_total', 'REST requests by method and status class')
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+  const limiter = new RateLimiter({ perSecond: options.limits?.rateLimitPerSecond ?? 50, burst: options.limits?.rateLimitBurst ?? 500 })
+  const limited = options.metrics.counter('clusterlink_http_rate_limited_total', 'REST requests refused with 429 by the rate limit')
+  // Before auth, so that guessing tokens is limited too.
+  app.addHook('onRequest', async (request, reply) => {
+    if (OPEN_PATHS.has(request.url.split('?')[0] ?? '')) return
+    const waitSeconds = limiter.take(request.socket.remoteAddress ?? 'unknown')
+    if (waitSeconds === 0) return
+    limited.inc({})
+    return reply.status(429).header('retry-after', String(waitSeconds))
+      .send({ error_code: 42901, message: `too many requests from this client; retry after ${waitSeconds} s (api.rateLimitPerSecond)` })
+  })
   app.addHook('onRequest', createAuthHook(options.auth))
   app.addHook('onResponse', async (request, reply) => {
     requests.inc({ method: request.method, status: `${Math.floor(reply.statusCode / 100)}xx` })

@@ -36,7 +36,11 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'clusterlink engine REST API (Confluent REST v3 cluster linking compatible)', version },
+    info: {
+      title: 'clusterlink engine REST API (Confluent REST v3 cluster linking compatible)', version,
+      description: 'Every path under /kafka/v3 (Confluent Cloud) is also served under /v3 (Confluent Platform). Writes that name Confluent link '
+        + 'configs the engine does not implement succeed with a Warning header that lists them.',
+    },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
     security: [{ bearer: [] }, { basic: [] }],
     paths,

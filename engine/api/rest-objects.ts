@@ -1,15 +1,29 @@
 // Builds Confluent REST v3 objects (links, link configs, mirrors, alter results) from the engine's views.
 import { LINK_CONFIGS, LINK_CONFIG_NAMES, type AlterResult, type LinkView, type MirrorView } from '../link/index.ts'
 
-export function clusterBase(baseUrl: string, clusterId: string): string {
-  return `${baseUrl}/kafka/v3/clusters/${clusterId}`
+/** `prefix` is /kafka/v3 (Confluent Cloud paths) or /v3 (Confluent Platform paths), whichever the client called. */
+export function clusterBase(baseUrl: string, clusterId: string, prefix = '/kafka/v3'): string {
+  return `${baseUrl}${prefix}/clusters/${clusterId}`
+}
+
+/** Confluent's ClusterData: the id plus relationship links (the engine serves only the link and mirror ones). */
+export function clusterObject(base: string, clusterId: string) {
+  const related = (path: string) => ({ related: `${base}${path}` })
+  return {
+    kind: 'KafkaCluster' as const,
+    metadata: { self: base, resource_name: null },
+    cluster_id: clusterId,
+    acls: related('/acls'), brokers: related('/brokers'), broker_configs: related('/broker-configs'),
+    consumer_groups: related('/consumer-groups'), topics: related('/topics'),
+    partition_reassignments: related('/topics/-/partitions/-/reassignment'),
+  }
 }
 
 /** Mirror statuses grouped the way Confluent's category_counts groups them. */
 function stateCategory(status: string): 'ACTIVE' | 'PAUSED' | 'PENDING' | 'IN_ERROR' | 'NOT_APPLICABLE' {
   if (status === 'ACTIVE') return 'ACTIVE'
   if (status === 'PAUSED' || status === 'LINK_PAUSED') return 'PAUSED'
-  if (status === 'PENDING_MIRROR' || status === 'PENDING_STOPPED') return 'PENDING'
+  if (status.startsWith('PENDING_')) return 'PENDING'
   if (status === 'STOPPED') return 'NOT_APPLICABLE'
   return 'IN_ERROR'
 }
@@ -88,19 +102,40 @@ export function mirrorObject(base: string, view: MirrorView, includeTransitionEr
     state_time_ms: view.stateTimeMs,
     ...mirrorTopicError(view),
     ...(includeTransitionErrors ? { mirror_state_transition_errors: view.transitionErrors } : {}),
+    // clusterlink extension: REVERSE after a failback (the source-cluster topic is the mirror, the local topic its source).
+    mirror_direction: view.direction,
   }
 }
 
+/** Kinds of Confluent's alter answers (its OpenAPI examples): the list is KafkaPromoteMirror for every action. */
+export const ALTER_MIRRORS_LIST_KIND = 'KafkaPromoteMirror'
+
+/** One topic's alter result; error_code and error_message are null on success, as Confluent sends them. */
 export function alterResultObject(base: string, linkName: string, result: AlterResult) {
   return {
-    kind: 'AlterMirrorStatusResponseData' as const,
+    kind: 'AlterMirrorsData' as const,
     metadata: { self: `${base}/links/${linkName}/mirrors/${result.mirrorTopicName}`, resource_name: null },
     mirror_topic_name: result.mirrorTopicName,
-    error_code: result.errorCode,
+    error_code: result.errorCode === 0 ? null : result.errorCode,
     error_message: result.errorMessage,
     mirror_lags: result.view ? lags(result.view) : [],
     messages_truncated: null,
     partition_level_truncation_data: [],
+  }
+}
+
+/**
+ * truncate-and-restore's answer fields: Confluent's messages_truncated and partition_level_truncation_data, plus the
+ * extension truncated_records_topic (where the set-aside records are; null when nothing was set aside or on a dry run).
+ */
+export function truncationFields(result: AlterResult, includePartitions: boolean) {
+  const t = result.truncation
+  return {
+    messages_truncated: t ? t.messagesTruncated : null,
+    partition_level_truncation_data: t && includePartitions
+      ? t.partitions.map((p) => ({ partition_id: p.partition, offset_truncated_to: p.offsetTruncatedTo, messages_truncated: p.messagesTruncated }))
+      : [],
+    truncated_records_topic: t ? t.sideTopic : null,
   }
 }
 

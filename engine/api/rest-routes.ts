@@ -1,8 +1,11 @@
 // The REST v3 routes for clusters, cluster links, link configs, mirror topics and mirror actions.
 import type { FastifyRequest } from 'fastify'
 import { EngineError } from '../errors.ts'
-import { LINK_CONFIGS, LINK_CONFIG_NAMES, type LinkManager, type MirrorAction } from '../link/index.ts'
-import { alterResultObject, clusterBase, linkConfigList, linkConfigObject, linkObject, listEnvelope, mirrorObject } from './rest-objects.ts'
+import { FAILBACK_ACTIONS, LINK_CONFIGS, LINK_CONFIG_NAMES, type LinkManager, type MirrorAction } from '../link/index.ts'
+import { apiPrefixOf, ignoredConfigsWarning, isConfluentOnlyLinkConfig, splitConfluentOnly } from './confluent-compat.ts'
+import {
+  ALTER_MIRRORS_LIST_KIND, alterResultObject, clusterBase, clusterObject, linkConfigList, linkConfigObject, linkObject, listEnvelope, mirrorObject, truncationFields,
+} from './rest-objects.ts'
 import { defineRoute, type RouteDef } from './route-table.ts'
 import * as S from './schemas.ts'
 
@@ -11,38 +14,75 @@ const C = '/kafka/v3/clusters/{cluster_id}'
 export function restRoutes(manager: LinkManager): RouteDef[] {
   const clusterId = manager.destinationClusterId
   const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`
-  const base = (request: FastifyRequest) => clusterBase(baseUrl(request), clusterId)
+  const base = (request: FastifyRequest) => clusterBase(baseUrl(request), clusterId, apiPrefixOf(request.url))
   const checkCluster = (id: string) => {
     if (id !== clusterId) throw new EngineError('NOT_FOUND', `cluster '${id}' is not served here; this engine serves destination cluster '${clusterId}'`)
   }
   const requireConfigName = (name: string) => {
+    if (isConfluentOnlyLinkConfig(name)) throw new EngineError('NOT_FOUND', `link config '${name}' is a Confluent config that clusterlink does not implement (writes accept it with a warning and do not store it)`)
     if (!LINK_CONFIGS[name]) throw new EngineError('NOT_FOUND', `unknown link config '${name}'; valid configs: ${LINK_CONFIG_NAMES.join(', ')}`)
   }
 
   const actions: MirrorAction[] = ['pause', 'resume', 'promote', 'failover']
   const actionRoutes = actions.map((action) => defineRoute({
     method: 'POST', path: `${C}/links/{link_name}/mirrors:${action}`, status: 200,
-    summary: `${action} mirror topics (per-topic results with error_code 0 on success)`,
+    summary: `${action} mirror topics (per-topic results; error_code and error_message are null on success)`,
     params: S.LinkParams, query: S.AlterMirrorsQuery, body: S.AlterMirrorsBody, response: S.AlterMirrorsResponse,
     handler: async ({ params, query, body, request }) => {
       checkCluster(params.cluster_id)
       const names = manager.selectMirrors(params.link_name, { names: body.mirror_topic_names, pattern: body.mirror_topic_name_pattern })
       const results = await manager.alterMirrors(params.link_name, action, names, { validateOnly: query.validate_only ?? false })
-      return listEnvelope('AlterMirrorStatusResponseDataList', `${base(request)}/links/${params.link_name}/mirrors:${action}`, results.map((r) => alterResultObject(base(request), params.link_name, r)))
+      return listEnvelope(ALTER_MIRRORS_LIST_KIND, `${base(request)}/links/${params.link_name}/mirrors:${action}`, results.map((r) => alterResultObject(base(request), params.link_name, r)))
     },
   }))
+
+  // Failback (link/mirror-failback.ts): Confluent's paths and per-topic answers; refusals are error_code 409 with what to do.
+  const failbackRoutes = FAILBACK_ACTIONS.map((action) => defineRoute({
+    method: 'POST', path: `${C}/links/{link_name}/mirrors:${action}-mirror`, status: 200,
+    summary: `${action === 'reverse-and-start' ? 'Reverse and start' : 'Reverse and pause'} STOPPED mirror topics whose two sides hold the same records `
+      + '(the local topic becomes the source, the source-cluster topic its mirror at its own log end offset; nothing is copied again)',
+    params: S.LinkParams, query: S.AlterMirrorsQuery, body: S.AlterMirrorsBody, response: S.AlterMirrorsResponse,
+    handler: async ({ params, query, body, request }) => {
+      checkCluster(params.cluster_id)
+      const names = manager.selectMirrors(params.link_name, { names: body.mirror_topic_names, pattern: body.mirror_topic_name_pattern })
+      const results = await manager.failbackMirrors(params.link_name, action, names, { validateOnly: query.validate_only ?? false })
+      const self = `${base(request)}/links/${params.link_name}/mirrors:${action}-mirror`
+      return listEnvelope(ALTER_MIRRORS_LIST_KIND, self, results.map((r) => alterResultObject(base(request), params.link_name, r)))
+    },
+  }))
+
+  const truncateRoute = defineRoute({
+    method: 'POST', path: `${C}/links/{link_name}/mirrors:truncate-and-restore`, status: 200,
+    summary: 'Set the old primary topic\'s records after the divergence point aside in <topic>.truncated-<ms> on its cluster, then rebuild it '
+      + 'as a mirror of the STOPPED local topic at identical offsets (nothing discarded: messages_truncated counts the records kept aside)',
+    params: S.LinkParams, query: S.TruncateAndRestoreQuery, body: S.AlterMirrorsBody, response: S.AlterMirrorsResponse,
+    handler: async ({ params, query, body, request }) => {
+      checkCluster(params.cluster_id)
+      const names = manager.selectMirrors(params.link_name, { names: body.mirror_topic_names, pattern: body.mirror_topic_name_pattern })
+      const results = await manager.failbackMirrors(params.link_name, 'truncate-and-restore', names, { validateOnly: query.validate_only ?? false })
+      const include = query.include_partition_level_truncation_data ?? false
+      const data = results.map((r) => ({ ...alterResultObject(base(request), params.link_name, r), ...truncationFields(r, include) }))
+      return listEnvelope(ALTER_MIRRORS_LIST_KIND, `${base(request)}/links/${params.link_name}/mirrors:truncate-and-restore`, data)
+    },
+  })
 
   const alterConfigs = (method: 'PUT' | 'POST') => defineRoute({
     method, path: `${C}/links/{link_name}/configs:alter`, status: 204,
     summary: `Change several link configs at once, all or nothing (${method})`,
     params: S.LinkParams, query: S.AlterConfigsQuery, body: S.AlterConfigsBody,
-    handler: async ({ params, query, body }) => {
+    handler: async ({ params, query, body, warn }) => {
       checkCluster(params.cluster_id)
-      const changes = body.data.map((item) => {
+      const { kept, ignored } = splitConfluentOnly(body.data)
+      if (ignored.length > 0) warn(ignoredConfigsWarning(ignored))
+      const changes = kept.map((item) => {
         const operation = item.operation ?? 'SET'
         if (operation === 'SET' && (item.value === undefined || item.value === null)) throw new EngineError('INVALID_INPUT', `body.data: SET of '${item.name}' needs a value (or use operation DELETE to reset it)`)
         return { name: item.name, value: item.value ?? undefined, operation }
       })
+      if (changes.length === 0) {
+        manager.linkConfigs(params.link_name)
+        return
+      }
       await manager.alterLinkConfigs(params.link_name, changes, { validateOnly: (query.validate_only ?? false) || (body.validate_only ?? false) })
     },
   })
@@ -50,13 +90,13 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
   return [
     defineRoute({
       method: 'GET', path: '/kafka/v3/clusters', status: 200, summary: 'List the destination cluster this engine serves', response: S.ClusterListResponse,
-      handler: async ({ request }) => listEnvelope('KafkaClusterList', `${baseUrl(request)}/kafka/v3/clusters`, [{ kind: 'KafkaCluster', metadata: { self: base(request), resource_name: null }, cluster_id: clusterId }]),
+      handler: async ({ request }) => listEnvelope('KafkaClusterList', `${baseUrl(request)}${apiPrefixOf(request.url)}/clusters`, [clusterObject(base(request), clusterId)]),
     }),
     defineRoute({
-      method: 'GET', path: C, status: 200, summary: 'Get the destination cluster', params: S.ClusterParams,
+      method: 'GET', path: C, status: 200, summary: 'Get the destination cluster', params: S.ClusterParams, response: S.ClusterResponse,
       handler: async ({ params, request }) => {
         checkCluster(params.cluster_id)
-        return { kind: 'KafkaCluster', metadata: { self: base(request), resource_name: null }, cluster_id: clusterId }
+        return clusterObject(base(request), clusterId)
       },
     }),
     defineRoute({
@@ -69,14 +109,16 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
     defineRoute({
       method: 'POST', path: `${C}/links`, status: 204, summary: 'Create a cluster link (destination-initiated)',
       params: S.ClusterParams, query: S.CreateLinkQuery, body: S.CreateLinkBody,
-      handler: async ({ params, query, body }) => {
+      handler: async ({ params, query, body, warn }) => {
         checkCluster(params.cluster_id)
         if (body.destination_cluster_id !== undefined && body.destination_cluster_id !== clusterId) {
           throw new EngineError('INVALID_INPUT', `destination_cluster_id '${body.destination_cluster_id}' is not this engine's cluster ('${clusterId}'); source-initiated links are made by running the engine next to the source`)
         }
         if (body.remote_cluster_id !== undefined) throw new EngineError('INVALID_INPUT', 'remote_cluster_id (bidirectional links) is not supported; send source_cluster_id')
         const configs: Record<string, string> = {}
-        for (const pair of body.configs) configs[pair.name] = pair.value
+        const { kept, ignored } = splitConfluentOnly(body.configs)
+        if (ignored.length > 0) warn(ignoredConfigsWarning(ignored))
+        for (const pair of kept) configs[pair.name] = pair.value
         await manager.createLink({ linkName: query.link_name, sourceClusterId: body.source_cluster_id, configs }, { validateOnly: query.validate_only ?? false, validateLink: query.validate_link ?? true })
       },
     }),
@@ -117,17 +159,26 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
     defineRoute({
       method: 'PUT', path: `${C}/links/{link_name}/configs/{config_name}`, status: 204, summary: 'Set one link config',
       params: S.LinkConfigParams, query: S.EmptyQuery, body: S.UpdateConfigBody,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, warn }) => {
         checkCluster(params.cluster_id)
+        if (isConfluentOnlyLinkConfig(params.config_name)) {
+          manager.linkConfigs(params.link_name)
+          warn(ignoredConfigsWarning([params.config_name]))
+          return
+        }
         await manager.alterLinkConfigs(params.link_name, [{ name: params.config_name, value: body.value, operation: 'SET' }], { validateOnly: false })
       },
     }),
     defineRoute({
       method: 'DELETE', path: `${C}/links/{link_name}/configs/{config_name}`, status: 204, summary: 'Reset one link config to its default',
       params: S.LinkConfigParams, query: S.EmptyQuery,
-      handler: async ({ params }) => {
+      handler: async ({ params, warn }) => {
         checkCluster(params.cluster_id)
         manager.linkConfigs(params.link_name)
+        if (isConfluentOnlyLinkConfig(params.config_name)) {
+          warn(ignoredConfigsWarning([params.config_name]))
+          return
+        }
         requireConfigName(params.config_name)
         await manager.alterLinkConfigs(params.link_name, [{ name: params.config_name, operation: 'DELETE' }], { validateOnly: false })
       },
@@ -170,6 +221,8 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
       },
     }),
     ...actionRoutes,
+    ...failbackRoutes,
+    truncateRoute,
     defineRoute({
       method: 'DELETE', path: `${C}/topics/{topic_name}`, status: 204, summary: 'Delete a mirror topic (stops mirroring and deletes the destination topic)',
       params: S.TopicParams, query: S.EmptyQuery,

@@ -2,12 +2,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 import { EngineError } from '../errors.ts'
+import { CLOUD_PREFIX, PLATFORM_PREFIX, warningHeaderValue } from './confluent-compat.ts'
 
 export interface RouteInput<P, Q, B> {
   readonly params: P
   readonly query: Q
   readonly body: B
   readonly request: FastifyRequest
+  /** Adds a warning to the answer (a `Warning` header, so 204 answers can carry it too). */
+  readonly warn: (message: string) => void
 }
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
@@ -54,19 +57,29 @@ export function parseInput<T>(schema: z.ZodType<T> | undefined, value: unknown, 
   return result.data
 }
 
+/** Every route under /kafka/v3 (Confluent Cloud) is served under /v3 (Confluent Platform) too; the OpenAPI document lists the first. */
+function urlsOf(path: string): string[] {
+  const url = toFastifyPath(path)
+  return path.startsWith(`${CLOUD_PREFIX}/`) || path === CLOUD_PREFIX ? [url, PLATFORM_PREFIX + url.slice(CLOUD_PREFIX.length)] : [url]
+}
+
 export function registerRoutes(app: FastifyInstance, routes: readonly RouteDef[]): void {
   for (const route of routes) {
-    app.route({
-      method: route.method,
-      url: toFastifyPath(route.path),
-      handler: async (request, reply) => {
-        const params = parseInput(route.params, request.params, 'path')
-        const query = parseInput(route.query, request.query, 'query')
-        const body = parseInput(route.body, request.body, 'body')
-        const result = await route.handler({ params, query, body, request })
-        if (route.status === 204) return reply.status(204).send()
-        return reply.status(route.status).send(result)
-      },
-    })
+    for (const url of urlsOf(route.path)) {
+      app.route({
+        method: route.method,
+        url,
+        handler: async (request, reply) => {
+          const params = parseInput(route.params, request.params, 'path')
+          const query = parseInput(route.query, request.query, 'query')
+          const body = parseInput(route.body, request.body, 'body')
+          const warnings: string[] = []
+          const result = await route.handler({ params, query, body, request, warn: (message) => { warnings.push(message) } })
+          if (warnings.length > 0) void reply.header('warning', warnings.map(warningHeaderValue).join(', '))
+          if (route.status === 204) return reply.status(204).send()
+          return reply.status(route.status).send(result)
+        },
+      })
+    }
   }
 }

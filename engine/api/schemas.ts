@@ -5,7 +5,10 @@ import { MIRROR_STATUSES } from '../link/index.ts'
 export const LINK_NAME = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$/, 'link names are 1-249 characters from [A-Za-z0-9._-] and start with a letter or digit')
 export const TOPIC_NAME = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'topic names are 1-249 characters from [A-Za-z0-9._-]')
   .refine((name) => name !== '.' && name !== '..', 'topic names cannot be "." or ".."')
+// Names that are keys of every object's prototype would reach Object.prototype through config lookups: refused here.
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype'])
 const CONFIG_NAME = z.string().regex(/^[a-z0-9._-]{1,128}$/, 'config names are lowercase, like bootstrap.servers')
+  .refine((name) => !PROTOTYPE_KEYS.has(name), 'this config name is reserved (not a config); see GET .../configs for the valid names')
 const CONFIG_VALUE = z.string().max(65_536, 'config values are at most 64 KiB')
 
 /** Query booleans arrive as strings. */
@@ -68,6 +71,10 @@ export const CreateMirrorQuery = z.strictObject({ validate_only: queryBool.optio
 export const DescribeMirrorQuery = z.strictObject({ include_state_transition_errors: queryBool.optional() })
 
 export const AlterMirrorsQuery = z.strictObject({ validate_only: queryBool.optional() })
+export const TruncateAndRestoreQuery = z.strictObject({
+  validate_only: queryBool.optional(),
+  include_partition_level_truncation_data: queryBool.optional().describe('Answer partition_level_truncation_data per partition; default false'),
+})
 export const AlterMirrorsBody = z.strictObject({
   mirror_topic_names: z.array(TOPIC_NAME).min(1).max(1000).optional().describe('Mirror topics to act on'),
   mirror_topic_name_pattern: z.string().min(1).max(249).optional().describe('Regular expression matched against whole mirror topic names'),
@@ -98,12 +105,19 @@ export const MirrorResponse = z.object({
   num_partitions: z.number(), mirror_lags: z.array(MirrorLag), mirror_status: z.enum(MIRROR_STATUSES), state_time_ms: z.number(),
   mirror_topic_error: z.string(), mirror_topic_error_message: z.string().nullable().optional(),
   mirror_state_transition_errors: z.array(z.object({ error_code: z.string(), error_message: z.string() })).optional(),
+  mirror_direction: z.enum(['FORWARD', 'REVERSE']).describe('clusterlink extension: REVERSE after a failback (the source-cluster topic is the mirror)'),
 })
 export const MirrorListResponse = z.object({ kind: z.literal('KafkaMirrorDataList'), metadata: ListMetadata, data: z.array(MirrorResponse) })
 export const AlterMirrorResult = z.object({
-  kind: z.literal('AlterMirrorStatusResponseData'), metadata: Metadata, mirror_topic_name: z.string(), error_code: z.number(), error_message: z.string().nullable(),
+  kind: z.literal('AlterMirrorsData'), metadata: Metadata, mirror_topic_name: z.string(), error_code: z.number().nullable().describe('null on success'),
+  error_message: z.string().nullable(),
   mirror_lags: z.array(MirrorLag), messages_truncated: z.number().nullable(), partition_level_truncation_data: z.array(z.unknown()),
 })
-export const AlterMirrorsResponse = z.object({ kind: z.literal('AlterMirrorStatusResponseDataList'), metadata: ListMetadata, data: z.array(AlterMirrorResult) })
-export const ClusterListResponse = z.object({ kind: z.literal('KafkaClusterList'), metadata: ListMetadata, data: z.array(z.object({ kind: z.literal('KafkaCluster'), metadata: Metadata, cluster_id: z.string() })) })
+export const AlterMirrorsResponse = z.object({ kind: z.literal('KafkaPromoteMirror'), metadata: ListMetadata, data: z.array(AlterMirrorResult) })
+const Related = z.object({ related: z.string() })
+export const ClusterResponse = z.object({
+  kind: z.literal('KafkaCluster'), metadata: Metadata, cluster_id: z.string(), acls: Related, brokers: Related, broker_configs: Related,
+  consumer_groups: Related, topics: Related, partition_reassignments: Related,
+})
+export const ClusterListResponse = z.object({ kind: z.literal('KafkaClusterList'), metadata: ListMetadata, data: z.array(ClusterResponse) })
 export const ErrorResponse = z.object({ error_code: z.number(), message: z.string() }).describe('Every error: a code and a message that says what to fix')

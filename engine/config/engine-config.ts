@@ -1,4 +1,5 @@
 // The engine's one configuration schema: a JSON file, CLUSTERLINK_* environment variables and CLI flags merged and validated at once.
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port')
@@ -30,14 +31,45 @@ export const ListenerSchema = z.strictObject({
   }).optional().describe('Serve HTTPS with this certificate; default plain HTTP'),
 }).describe('REST listener')
 
+const token = z.string().min(16, 'bearer tokens need at least 16 characters')
+const basicPair = z.strictObject({
+  key: z.string().min(1).describe('API key'),
+  secret: z.string().min(8, 'basic auth secrets need at least 8 characters').describe('API secret'),
+})
+
 export const AuthSchema = z.strictObject({
-  tokens: z.array(z.string().min(16, 'bearer tokens need at least 16 characters')).default([]).describe('Accepted bearer tokens; default none'),
-  basic: z.array(z.strictObject({
-    key: z.string().min(1).describe('API key'),
-    secret: z.string().min(8, 'basic auth secrets need at least 8 characters').describe('API secret'),
-  })).default([]).describe('Accepted HTTP basic key/secret pairs; default none'),
-  allowNoAuth: z.boolean().default(false).describe('Serve without authentication (loopback listeners only); default false'),
+  tokens: z.array(token).default([]).describe('Accepted admin bearer tokens (every operation); default none'),
+  readTokens: z.array(token).default([]).describe('Accepted read-only bearer tokens (GET only; 403 on any change); default none'),
+  basic: z.array(basicPair).default([]).describe('Accepted admin HTTP basic key/secret pairs; default none'),
+  readBasic: z.array(basicPair).default([]).describe('Accepted read-only HTTP basic key/secret pairs; default none'),
+  allowNoAuth: z.boolean().default(false)
+    .describe('Serve without authentication: loopback listener, loopback clients and loopback Host headers only; default false'),
 }).describe('REST authentication')
+
+const cidr = z.string().refine((value) => parseCidr(value) !== undefined, 'expected a network like 10.0.0.0/8, 192.168.1.7/32 or fd00::/8')
+
+export const ApiSchema = z.strictObject({
+  requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000)
+    .describe('A client must send its whole request within this time, or the connection is closed; default 30000'),
+  rateLimitPerSecond: z.number().min(0).max(100_000).default(50)
+    .describe('Requests per second each client address may send on average (429 with Retry-After beyond); 0 turns it off; default 50'),
+  rateLimitBurst: z.number().int().min(1).max(1_000_000).default(500)
+    .describe('Requests a client address may send at once before the average applies; default 500'),
+  sourceNetworks: z.array(cidr).default([])
+    .describe('When set, links may only reach source brokers whose addresses fall in these networks (CIDR); default any'),
+}).describe('REST API limits and the networks links may reach')
+
+export const API_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerSecond: 50, rateLimitBurst: 500, sourceNetworks: [] as string[] }
+
+/** Parses an IPv4 or IPv6 CIDR (a bare address is a /32 or /128). */
+export function parseCidr(value: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', bits, ...rest] = value.trim().split('/')
+  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined
+  if (!family || rest.length > 0) return undefined
+  const max = family === 'ipv4' ? 32 : 128
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN
+  return Number.isInteger(prefix) && prefix >= 0 && prefix <= max ? { address, prefix, family } : undefined
+}
 
 export const ReplicasSchema = z.strictObject({
   coordination: z.enum(['group', 'none']).default('group')
@@ -57,7 +89,8 @@ export const REPLICAS_DEFAULTS = { coordination: 'group', sessionTimeoutMs: 10_0
 export const EngineConfigSchema = z.strictObject({
   destination: DestinationSchema,
   listener: ListenerSchema.default({ host: '127.0.0.1', port: 8090 }),
-  auth: AuthSchema.default({ tokens: [], basic: [], allowNoAuth: false }),
+  auth: AuthSchema.default({ tokens: [], readTokens: [], basic: [], readBasic: [], allowNoAuth: false }),
+  api: ApiSchema.default(API_DEFAULTS),
   credentialsKey: z.string().min(16, 'credentialsKey needs at least 16 characters').optional()
     .describe('Key that encrypts link credentials at rest (AES-256-GCM); without it links with credentials are refused'),
   stateTopic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a valid Kafka topic name').default('_clusterlink-state')
@@ -76,9 +109,12 @@ export type EngineConfig = z.infer<typeof EngineConfigSchema>
 export type DestinationConfig = EngineConfig['destination']
 
 /** The rules between auth and listener: some authentication, or an explicit no-auth flag on a loopback listener. */
-export function authProblems(auth: { tokens?: readonly unknown[]; basic?: readonly unknown[]; allowNoAuth?: boolean }, host: string): Array<{ path: string; message: string }> {
+export function authProblems(
+  auth: { tokens?: readonly unknown[]; readTokens?: readonly unknown[]; basic?: readonly unknown[]; readBasic?: readonly unknown[]; allowNoAuth?: boolean },
+  host: string,
+): Array<{ path: string; message: string }> {
   const problems: Array<{ path: string; message: string }> = []
-  const hasAuth = (auth.tokens?.length ?? 0) > 0 || (auth.basic?.length ?? 0) > 0
+  const hasAuth = [auth.tokens, auth.readTokens, auth.basic, auth.readBasic].some((list) => (list?.length ?? 0) > 0)
   if (auth.allowNoAuth && !isLoopbackHost(host)) {
     problems.push({ path: 'auth.allowNoAuth', message: `allowNoAuth is refused on a non-loopback listener (${host}); listen on 127.0.0.1 or configure tokens` })
   }

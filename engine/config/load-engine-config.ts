@@ -24,9 +24,11 @@ export const ENGINE_FLAGS = {
   'destination-sasl-username': { type: 'string', help: 'SASL username for the destination cluster' },
   'destination-sasl-password-file': { type: 'string', help: 'file holding the SASL password for the destination cluster' },
   'destination-tls-ca-file': { type: 'string', help: 'connect to the destination with TLS, trusting this PEM CA' },
-  'token': { type: 'string', multiple: true, help: 'accepted bearer token (repeatable)' },
-  'token-file': { type: 'string', help: 'file with accepted bearer tokens, one a line' },
-  'basic': { type: 'string', multiple: true, help: 'accepted HTTP basic KEY:SECRET pair (repeatable)' },
+  'token': { type: 'string', multiple: true, help: 'accepted admin bearer token (repeatable; visible in ps: prefer --token-file)' },
+  'token-file': { type: 'string', help: 'file with bearer tokens, one a line: TOKEN or admin:TOKEN (admin), read:TOKEN (read-only)' },
+  'basic': { type: 'string', multiple: true, help: 'accepted HTTP basic KEY:SECRET pair (repeatable; visible in ps: prefer --basic-file)' },
+  'basic-file': { type: 'string', help: 'file with HTTP basic pairs, one a line: KEY:SECRET (admin) or read:KEY:SECRET (read-only)' },
+  'source-networks': { type: 'string', help: 'comma list of CIDR networks links may reach (default any)' },
   'credentials-key-file': { type: 'string', help: 'file holding the key that encrypts link credentials at rest' },
   'allow-no-auth': { type: 'boolean', help: 'serve without authentication (loopback listener only)' },
   'state-topic': { type: 'string', help: 'state topic on the destination (default _clusterlink-state)' },
@@ -51,6 +53,49 @@ function setPath(target: Raw, path: readonly string[], value: unknown): void {
 
 function splitList(text: string): string[] {
   return text.split(/[,\n]/).map((item) => item.trim()).filter((item) => item.length > 0)
+}
+
+/** Splits token lines into admin and read-only tokens: `read:TOKEN`, `admin:TOKEN`, or a bare TOKEN (admin, the old format). */
+function splitTokens(lines: readonly string[]): { admin: string[]; read: string[] } {
+  const admin: string[] = []
+  const read: string[] = []
+  for (const line of lines) {
+    if (line.startsWith('read:')) read.push(line.slice('read:'.length))
+    else admin.push(line.startsWith('admin:') ? line.slice('admin:'.length) : line)
+  }
+  return { admin, read }
+}
+
+/** Splits basic pair lines into admin and read-only pairs: `read:KEY:SECRET` is read-only, `KEY:SECRET` admin. */
+function splitBasic(lines: readonly string[], problems: string[], where: string): Record<'admin' | 'read', Array<{ key: string; secret: string }>> {
+  const isRead = (line: string) => line.startsWith('read:') && line.split(':').length >= 3
+  const readLines = lines.filter(isRead).map((line) => line.slice('read:'.length))
+  const adminLines = lines.filter((line) => !isRead(line)).map((line) => line.replace(/^admin:(?=[^:]+:)/, ''))
+  return { admin: parseBasic(adminLines, problems, where), read: parseBasic(readLines, problems, where) }
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** Paths of keys that would reach an object's prototype when merged (a config file is JSON from outside the engine). */
+function prototypeKeyPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null) return []
+  return Object.keys(value).flatMap((key) => (PROTOTYPE_KEYS.has(key)
+    ? [[...path, key].join('.')]
+    : prototypeKeyPaths((value as Raw)[key], [...path, key])))
+}
+
+/** Where JSON.parse stopped, without quoting the text (a config file may hold secrets). */
+function jsonErrorPosition(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : ''
+  // V8 says either "at position N" or quotes the text around the bad token; only the position is kept.
+  const quoted = /Unexpected token '(.)', (?:\.\.\.)?"(.*)"(?:\.\.\.)? is not valid JSON/s.exec(message)
+  const found = quoted ? text.indexOf(quoted[2] as string) : -1
+  const fromQuote = quoted && found >= 0 ? String(found + (quoted[2] as string).indexOf(quoted[1] as string)) : undefined
+  const at = /position (\d+)/.exec(message)?.[1] ?? fromQuote
+  if (at === undefined) return 'not valid JSON'
+  const before = text.slice(0, Number(at))
+  const line = before.split('\n').length
+  return `not valid JSON (line ${line}, column ${Number(at) - before.lastIndexOf('\n')})`
 }
 
 function parseBasic(pairs: readonly string[], problems: string[], where: string): Array<{ key: string; secret: string }> {
@@ -113,10 +158,12 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
     if (text !== undefined) {
       try {
         const parsed: unknown = JSON.parse(text)
+        const bad = prototypeKeyPaths(parsed)
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) problems.push(`--config: '${configFile}' must hold a JSON object`)
+        else if (bad.length > 0) problems.push(`--config: '${configFile}' uses reserved key(s) ${bad.join(', ')}; remove them`)
         else Object.assign(raw, parsed)
       } catch (error) {
-        problems.push(`--config: '${configFile}' is not valid JSON (${error instanceof Error ? error.message : String(error)})`)
+        problems.push(`--config: '${configFile}' is ${jsonErrorPosition(text, error)}`)
       }
     }
   }
@@ -143,9 +190,27 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
   apply(['listener', 'tls', 'cert'], fromEnv('CLUSTERLINK_TLS_CERT'))
   apply(['listener', 'tls', 'key'], fromEnv('CLUSTERLINK_TLS_KEY'))
   const envTokens = fromEnv('CLUSTERLINK_TOKENS')
-  if (envTokens !== undefined) apply(['auth', 'tokens'], splitList(envTokens))
+  if (envTokens !== undefined) {
+    const { admin, read } = splitTokens(splitList(envTokens))
+    apply(['auth', 'tokens'], admin)
+    apply(['auth', 'readTokens'], read)
+  }
   const envBasic = fromEnv('CLUSTERLINK_BASIC_AUTH')
-  if (envBasic !== undefined) apply(['auth', 'basic'], parseBasic(splitList(envBasic), problems, 'CLUSTERLINK_BASIC_AUTH'))
+  if (envBasic !== undefined) {
+    const { admin, read } = splitBasic(splitList(envBasic), problems, 'CLUSTERLINK_BASIC_AUTH')
+    apply(['auth', 'basic'], admin)
+    apply(['auth', 'readBasic'], read)
+  }
+  const envNetworks = fromEnv('CLUSTERLINK_SOURCE_NETWORKS')
+  if (envNetworks !== undefined) apply(['api', 'sourceNetworks'], splitList(envNetworks))
+  const limits = [
+    ['CLUSTERLINK_REQUEST_TIMEOUT_MS', 'requestTimeoutMs'], ['CLUSTERLINK_RATE_LIMIT_PER_SECOND', 'rateLimitPerSecond'],
+    ['CLUSTERLINK_RATE_LIMIT_BURST', 'rateLimitBurst'],
+  ] as const
+  for (const [name, key] of limits) {
+    const value = fromEnv(name)
+    if (value !== undefined) apply(['api', key], toNumber(value, name, problems))
+  }
   const envNoAuth = fromEnv('CLUSTERLINK_ALLOW_NO_AUTH')
   if (envNoAuth !== undefined) apply(['auth', 'allowNoAuth'], envNoAuth === 'true' || envNoAuth === '1')
   apply(['credentialsKey'], fromEnv('CLUSTERLINK_CREDENTIALS_KEY'))
@@ -176,10 +241,19 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
   apply(['destination', 'sasl', 'username'], flag('destination-sasl-username'))
   apply(['destination', 'sasl', 'password'], flagFile('destination-sasl-password-file'))
   apply(['destination', 'tls', 'ca'], flagFile('destination-tls-ca-file'))
-  const tokens = [...((flags['token'] as string[] | undefined) ?? []), ...splitList(flagFile('token-file') ?? '')]
-  if (tokens.length > 0) apply(['auth', 'tokens'], tokens)
-  const basic = (flags['basic'] as string[] | undefined) ?? []
-  if (basic.length > 0) apply(['auth', 'basic'], parseBasic(basic, problems, '--basic'))
+  const tokens = splitTokens([...((flags['token'] as string[] | undefined) ?? []), ...splitList(flagFile('token-file') ?? '')])
+  if (tokens.admin.length > 0 || tokens.read.length > 0) {
+    apply(['auth', 'tokens'], tokens.admin)
+    apply(['auth', 'readTokens'], tokens.read)
+  }
+  const basicLines = [...((flags['basic'] as string[] | undefined) ?? []), ...splitList(flagFile('basic-file') ?? '')]
+  const basic = splitBasic(basicLines, problems, '--basic')
+  if (basic.admin.length > 0 || basic.read.length > 0) {
+    apply(['auth', 'basic'], basic.admin)
+    apply(['auth', 'readBasic'], basic.read)
+  }
+  const networks = flag('source-networks')
+  if (networks !== undefined) apply(['api', 'sourceNetworks'], splitList(networks))
   if (flags['allow-no-auth'] === true) apply(['auth', 'allowNoAuth'], true)
   apply(['credentialsKey'], flagFile('credentials-key-file'))
   apply(['stateTopic'], flag('state-topic'))
@@ -198,7 +272,7 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
     problems.push(...issues)
     // Object-level rules do not run when a field fails; check them here so every problem is reported at once.
     if (!issues.some((line) => line.startsWith('auth'))) {
-      const auth = (raw['auth'] ?? {}) as { tokens?: unknown[]; basic?: unknown[]; allowNoAuth?: boolean }
+      const auth = (raw['auth'] ?? {}) as Parameters<typeof authProblems>[0]
       const listener = (raw['listener'] ?? {}) as { host?: string }
       problems.push(...authProblems(auth, listener.host ?? '127.0.0.1').map((p) => `${p.path}: ${p.message}`))
     }
@@ -212,5 +286,5 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
 /** Help text for `clusterlink engine --help`. */
 export function engineUsage(): string {
   const lines = Object.entries(ENGINE_FLAGS).map(([name, spec]) => `  --${name.padEnd(32)} ${spec.help}`)
-  return `usage: clusterlink engine [options]\n\n${lines.join('\n')}\n\nEvery option can also come from the environment (CLUSTERLINK_DESTINATION_BOOTSTRAP, CLUSTERLINK_TOKENS, CLUSTERLINK_BASIC_AUTH, CLUSTERLINK_CREDENTIALS_KEY, ...; secrets also as *_FILE).\n`
+  return `usage: clusterlink engine [options]\n\n${lines.join('\n')}\n\nEvery option can also come from the environment (CLUSTERLINK_DESTINATION_BOOTSTRAP, CLUSTERLINK_TOKENS, CLUSTERLINK_BASIC_AUTH, CLUSTERLINK_CREDENTIALS_KEY, CLUSTERLINK_SOURCE_NETWORKS, CLUSTERLINK_RATE_LIMIT_PER_SECOND, CLUSTERLINK_REQUEST_TIMEOUT_MS, ...; secrets also as *_FILE).\nSecrets given as flags (--token, --basic) are visible to every user of the machine (ps, /proc): prefer the *-file flags or *_FILE variables.\n`
 }

@@ -1,5 +1,10 @@
 // Public surface of kafka/: the only code that imports @platformatic/kafka.
-export { KafkaClusterClient, connectionOptionsFor, type ActiveProducer, type BrokerAddress, type ClusterMetadata, type Isolation, type OffsetSpec, type PartitionMetadata, type TopicMetadata } from './kafka-cluster-client.ts'
+export { KafkaClusterClient, connectionOptionsFor, normalizeTopicId, type ActiveProducer, type BrokerAddress, type ClusterMetadata, type Isolation, type OffsetSpec, type PartitionMetadata, type TopicMetadata } from './kafka-cluster-client.ts'
+export {
+  API_KEYS, ENGINE_VERSIONS, REQUIRED_APIS, checkRequiredApis, chooseVersion, isUnsupportedBrokerVersion, unsupportedBrokerVersion,
+  type ApiName, type BrokerApiVersions, type VersionRange,
+} from './api-versions.ts'
+export { checkTopicIdentity, identityOf, type IdentityCheck, type SourceTopicIdentity } from './topic-identity.ts'
 export { createTopic, describeTopicConfigs, createPartitions, deleteTopic, type CreateTopicOptions } from './kafka-admin.ts'
 export { kafkaError, kafkaErrorName, toEngineError, isRetriableKafkaError, KafkaErrorCodes, type ClusterSide } from './kafka-errors.ts'
 export { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type RawFetchPartitionResponse, type RawProducePartitionResponse, type RawAbortedTransaction } from './raw-apis.ts'

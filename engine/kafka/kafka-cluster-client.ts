@@ -1,15 +1,18 @@
 // One connection to one Kafka cluster (source or destination): metadata, leader routing, raw Fetch/Produce, offsets and producer-state calls.
-import {
-  ConnectionPool, createAPI, addPartitionsToTxnV3, describeProducersV0, describeTransactionsV0, deleteRecordsV2, endTxnV4, findCoordinatorV4,
-  initProducerIdV5, listOffsetsV8, metadataV12, type Connection, type ConnectionOptions,
-} from '@platformatic/kafka'
+import { ConnectionPool, type Connection, type ConnectionOptions } from '@platformatic/kafka'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
 import { EngineError } from '../errors.ts'
+import {
+  API_KEYS, ENGINE_VERSIONS, checkRequiredApis, chooseVersion, requestApiVersions, requestFinalizedFeatures, unsupportedBrokerVersion, type ApiName,
+  type BrokerApiVersions,
+} from './api-versions.ts'
 import { kafkaError, toEngineError, type ClusterSide, KafkaErrorCodes } from './kafka-errors.ts'
 import {
-  keepErrors, rawFetchV12, rawFetchV13, rawProduceV9, ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED,
-  type RawFetchPartitionResponse, type RawProducePartitionResponse,
-} from './raw-apis.ts'
+  AddPartitionsToTxn, DeleteRecords, DescribeProducers, DescribeTransactions, EndTxn, FindCoordinator, InitProducerId, ListOffsets, Metadata,
+  type NegotiatedApi,
+} from './negotiated-apis.ts'
+import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, rawFetchApi, type RawFetchPartitionResponse } from './raw-fetch.ts'
+import { rawProduceApi, type RawProducePartitionResponse, type RawProduceResponse } from './raw-produce.ts'
 
 export interface BrokerAddress { readonly nodeId: number; readonly host: string; readonly port: number }
 export interface PartitionMetadata { readonly partition: number; readonly leaderId: number; readonly leaderEpoch: number; readonly errorCode: number }
@@ -66,18 +69,16 @@ export function connectionOptionsFor(config: KafkaConnectionConfig, requestTimeo
 }
 
 /*
-  ListOffsets v8 (Kafka's ListOffsetsRequest): timestamp -2 = earliest (log start offset), -1 = latest (HW under
+  ListOffsets (Kafka's ListOffsetsRequest): timestamp -2 = earliest (log start offset), -1 = latest (HW under
   read_uncommitted, LSO under read_committed), otherwise the first offset whose timestamp is >= the value.
 */
-const listOffsets = createAPI<[number, number, listOffsetsV8.ListOffsetsRequestTopic[]], listOffsetsV8.ListOffsetsResponse>(2, 8, listOffsetsV8.createRequest, keepErrors(listOffsetsV8.parseResponse))
-const metadata = createAPI<[Array<string> | null, boolean, boolean], metadataV12.MetadataResponse>(3, 12, metadataV12.createRequest, keepErrors(metadataV12.parseResponse))
-const deleteRecords = createAPI<[deleteRecordsV2.DeleteRecordsRequestTopics[], number], deleteRecordsV2.DeleteRecordsResponse>(21, 2, deleteRecordsV2.createRequest, keepErrors(deleteRecordsV2.parseResponse))
-const initProducerId = createAPI<[string | null, number, bigint, number], initProducerIdV5.InitProducerIdResponse>(22, 5, initProducerIdV5.createRequest, keepErrors(initProducerIdV5.parseResponse))
-const describeProducers = createAPI<[describeProducersV0.DescribeProducersRequestTopic[]], describeProducersV0.DescribeProducersResponse>(61, 0, describeProducersV0.createRequest, keepErrors(describeProducersV0.parseResponse))
-const addPartitionsToTxn = createAPI<[addPartitionsToTxnV3.AddPartitionsToTxnRequestTransaction[]], addPartitionsToTxnV3.AddPartitionsToTxnResponse>(24, 3, addPartitionsToTxnV3.createRequest, keepErrors(addPartitionsToTxnV3.parseResponse))
-const endTxn = createAPI<[string, bigint, number, boolean], endTxnV4.EndTxnResponse>(26, 4, endTxnV4.createRequest, keepErrors(endTxnV4.parseResponse))
-const describeTransactions = createAPI<[string[]], describeTransactionsV0.DescribeTransactionsResponse>(65, 0, describeTransactionsV0.createRequest, keepErrors(describeTransactionsV0.parseResponse))
-const findCoordinator = createAPI<[number, string[]], findCoordinatorV4.FindCoordinatorResponse>(10, 4, findCoordinatorV4.createRequest, keepErrors(findCoordinatorV4.parseResponse))
+
+const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+
+/** A topic id as the engine keeps it: '' when the broker has none (Metadata below v10, or a topic from before Kafka 2.8). */
+export function normalizeTopicId(id: string | null | undefined): string {
+  return !id || id === ZERO_UUID || id === 'AAAAAAAAAAAAAAAAAAAAAA' ? '' : id
+}
 
 /**
  * Talks to one cluster. Requests go to the partition leader (or the transaction coordinator) over connections kept
@@ -93,7 +94,11 @@ export class KafkaClusterClient {
   #brokers = new Map<number, BrokerAddress>()
   readonly #leaders = new Map<string, PartitionMetadata>()
   readonly #coordinators = new Map<string, BrokerAddress>()
+  /** Per produce lane: settles once the lane's latest produceRawOrdered request is queued on its connection. */
+  readonly #produceTurns = new Map<string, Promise<void>>()
   #closed = false
+  /** ApiVersions per connection: a reconnect (a new Connection) asks again, so a broker upgraded in place is seen. */
+  readonly #apiVersions = new WeakMap<Connection, Promise<BrokerApiVersions>>()
 
   constructor(config: KafkaConnectionConfig, options: KafkaClusterClientOptions) {
     this.side = options.side
@@ -133,15 +138,62 @@ export class KafkaClusterClient {
     }
   }
 
+  /** What the broker behind this connection speaks (ApiVersions, asked once per connection). */
+  async #versionsOf(connection: Connection): Promise<BrokerApiVersions> {
+    let versions = this.#apiVersions.get(connection)
+    if (!versions) {
+      versions = requestApiVersions(connection)
+      this.#apiVersions.set(connection, versions)
+      versions.catch(() => this.#apiVersions.delete(connection))
+    }
+    return versions
+  }
+
+  /** The version of `api` to send on this connection: the highest both sides speak, at most `cap`; else "unsupported broker version". */
+  async versionFor(connection: Connection, api: ApiName, cap?: number): Promise<number> {
+    const range = (await this.#versionsOf(connection)).get(API_KEYS[api])
+    const version = chooseVersion(ENGINE_VERSIONS[api], range, cap)
+    if (version === null) throw unsupportedBrokerVersion(this.side, `${connection.host ?? '?'}:${connection.port ?? '?'}`, api, range)
+    return version
+  }
+
+  /** Sends a negotiated API on a connection at the version both sides speak. */
+  async send<A extends unknown[], R>(connection: Connection, api: NegotiatedApi<A, R>, ...args: A): Promise<R> {
+    const version = await this.versionFor(connection, api.name)
+    return api.at(version).async(connection, ...args)
+  }
+
+  /**
+   * Checks every broker of the cluster for the APIs its role needs (REQUIRED_APIS) and returns the first one that
+   * lacks a version the engine speaks, as an "unsupported broker version" error; undefined when every broker fits.
+   */
+  async checkBrokerVersions(role: ClusterSide = this.side): Promise<EngineError | undefined> {
+    const md = await this.metadata([])
+    const brokers = md.brokers.size > 0 ? [...md.brokers.values()] : [undefined]
+    for (const broker of brokers) {
+      const found = await this.#call('api versions', 'admin', broker, async (c) => {
+        const versions = await this.#versionsOf(c)
+        return checkRequiredApis(role, `${c.host ?? broker?.host ?? '?'}:${c.port ?? broker?.port ?? '?'}`, versions)
+      })
+      if (found) return found
+    }
+    return undefined
+  }
+
+  /** Finalized feature levels of the cluster (transaction.version, metadata.version); empty in ZooKeeper mode. */
+  async finalizedFeatures(): Promise<ReadonlyMap<string, number>> {
+    return this.#call('api versions', 'admin', undefined, (c) => requestFinalizedFeatures(c))
+  }
+
   async metadata(topics: string[] | null): Promise<ClusterMetadata> {
-    const res = await this.#call('metadata', 'admin', undefined, (c) => metadata.async(c, topics, false, false))
+    const res = await this.#call('metadata', 'admin', undefined, (c) => this.send(c, Metadata, topics, false, false))
     this.#brokers = new Map(res.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port }]))
     const out = new Map<string, TopicMetadata>()
     for (const t of res.topics) {
       if (!t.name) continue
       const partitions = t.partitions.map((p) => ({ partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode }))
         .sort((a, b) => a.partition - b.partition)
-      out.set(t.name, { name: t.name, topicId: t.topicId, errorCode: t.errorCode, isInternal: t.isInternal, partitions })
+      out.set(t.name, { name: t.name, topicId: normalizeTopicId(t.topicId), errorCode: t.errorCode, isInternal: t.isInternal, partitions })
       for (const p of partitions) this.#leaders.set(`${t.name}/${p.partition}`, p)
     }
     return { clusterId: res.clusterId ?? null, brokers: this.#brokers, topics: out }
@@ -184,37 +236,80 @@ export class KafkaClusterClient {
     return this.#call(what, 'admin', undefined, run)
   }
 
-  /** Raw Fetch v12 of one partition from its leader: record-set bytes as received, HW, LSO, log start offset, aborted transactions. */
+  /**
+   * Raw Fetch of one partition from its leader: record-set bytes as received, HW, LSO, log start offset, aborted
+   * transactions. Version: v13 bound to the topic id when one is given and the leader speaks it (UNKNOWN_TOPIC_ID once
+   * the topic is recreated), else the highest of v4 to v12 by name.
+   */
   async fetchRaw(topic: string, partition: number, fetchOffset: bigint, options: { maxBytes: number; maxWaitMs: number; isolation: Isolation; lane: string; topicId?: string }): Promise<RawFetchPartitionResponse> {
     const { broker } = await this.leaderOf(topic, partition)
     const isolation = options.isolation === 'read_committed' ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED
-    // With a topic id: Fetch v13, bound to that id (UNKNOWN_TOPIC_ID once the topic is recreated); else v12 by name.
-    const api = options.topicId ? rawFetchV13 : rawFetchV12
-    const res = await this.#call('fetch', options.lane, broker, (c) => api.async(c, options.maxWaitMs, 1, options.maxBytes, isolation, [
-      { topic: options.topicId ?? topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: options.maxBytes }] },
-    ]))
+    const topicId = normalizeTopicId(options.topicId)
+    const res = await this.#call('fetch', options.lane, broker, async (c) => {
+      const version = await this.versionFor(c, 'Fetch', topicId ? 13 : 12)
+      return rawFetchApi(version).async(c, options.maxWaitMs, 1, options.maxBytes, isolation, [
+        { topic: version >= 13 ? topicId : topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: options.maxBytes }] },
+      ])
+    })
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, this.side, 'fetch', { topic, partition })
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', `fetch response from the ${this.side} cluster has no partition ${partition}`)
     return p
   }
 
-  /** Raw Produce v9 of one pre-encoded batch (baseOffset 0) to the partition leader, acks=-1. Error codes are returned, not thrown. */
+  /** Raw Produce (v3 to v9, negotiated) of one pre-encoded batch (baseOffset 0) to the partition leader, acks=-1. Error codes are returned, not thrown. */
   async produceRaw(topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number; transactionalId?: string | null }): Promise<RawProducePartitionResponse> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('produce', options.lane, broker, (c) => rawProduceV9.async(c, options.transactionalId ?? null, -1, options.timeoutMs ?? 30_000, [
-      { topic, partitions: [{ partition, batch }] },
-    ]))
+    const res = await this.#call('produce', options.lane, broker, async (c) => {
+      const version = await this.versionFor(c, 'Produce')
+      return rawProduceApi(version).async(c, options.transactionalId ?? null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }])
+    })
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', `produce response from the ${this.side} cluster has no partition ${partition}`)
     return p
+  }
+
+  /**
+   * produceRaw whose requests reach the lane's connection in call order (each call waits until the previous one is
+   * queued on its connection, and Connection.send writes in queue order): a pipelined writer's batches then arrive in
+   * sequence order, and the broker handles one connection's requests one after another (SocketServer).
+   */
+  produceRawOrdered(topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number }): Promise<RawProducePartitionResponse> {
+    const previous = this.#produceTurns.get(options.lane) ?? Promise.resolve()
+    let queued!: () => void
+    this.#produceTurns.set(options.lane, new Promise<void>((resolve) => { queued = resolve }))
+    return (async () => {
+      let pending: Promise<RawProduceResponse>
+      let connection: Connection
+      try {
+        await previous
+        const { broker } = await this.leaderOf(topic, partition)
+        connection = await this.#connection(options.lane, broker)
+        const version = await this.versionFor(connection, 'Produce')
+        pending = rawProduceApi(version).async(connection, null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }])
+      } finally {
+        queued()
+      }
+      let res: RawProduceResponse
+      try {
+        res = await pending
+      } catch (error) {
+        const pool = this.#pools.get(options.lane)
+        this.#pools.delete(options.lane)
+        pool?.close().catch(() => {})
+        throw toEngineError(error, this.side, 'produce')
+      }
+      const p = res.topics[0]?.partitions[0]
+      if (!p) throw new EngineError('KAFKA_ERROR', `produce response from the ${this.side} cluster has no partition ${partition}`)
+      return p
+    })()
   }
 
   /** ListOffsets on the leader. Returns -1n when no offset matches a timestamp. */
   async listOffset(topic: string, partition: number, spec: OffsetSpec, isolation: Isolation = 'read_uncommitted'): Promise<bigint> {
     const { broker } = await this.leaderOf(topic, partition)
     const timestamp = spec === 'earliest' ? -2n : spec === 'latest' ? -1n : BigInt(spec.timestampMs)
-    const res = await this.#call('list offsets', 'admin', broker, (c) => listOffsets.async(c, -1, isolation === 'read_committed' ? 1 : 0, [
+    const res = await this.#call('list offsets', 'admin', broker, (c) => this.send(c, ListOffsets, -1, isolation === 'read_committed' ? 1 : 0, [
       { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }] },
     ]))
     const p = res.topics[0]?.partitions[0]
@@ -229,7 +324,7 @@ export class KafkaClusterClient {
   /** DeleteRecords: moves the log start offset up to `offset` (never past the HW: OFFSET_OUT_OF_RANGE, observed check 5). */
   async deleteRecords(topic: string, partition: number, offset: bigint, timeoutMs = 30_000): Promise<bigint> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('delete records', 'admin', broker, (c) => deleteRecords.async(c, [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }], timeoutMs))
+    const res = await this.#call('delete records', 'admin', broker, (c) => this.send(c, DeleteRecords, [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }], timeoutMs))
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', 'delete records response has no partition')
     if (p.errorCode !== 0) throw kafkaError(p.errorCode, this.side, 'delete records', { topic, partition, offset })
@@ -239,7 +334,7 @@ export class KafkaClusterClient {
   /** Active producers of one partition (pid, epoch, last sequence), from its leader. */
   async describeProducers(topic: string, partition: number): Promise<ActiveProducer[]> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('describe producers', 'admin', broker, (c) => describeProducers.async(c, [{ name: topic, partitionIndexes: [partition] }]))
+    const res = await this.#call('describe producers', 'admin', broker, (c) => this.send(c, DescribeProducers, [{ name: topic, partitionIndexes: [partition] }]))
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', 'describe producers response has no partition')
     if (p.errorCode !== 0) throw kafkaError(p.errorCode, this.side, 'describe producers', { topic, partition }, p.errorMessage)
@@ -249,7 +344,7 @@ export class KafkaClusterClient {
   async #transactionCoordinator(transactionalId: string): Promise<BrokerAddress> {
     const cached = this.#coordinators.get(transactionalId)
     if (cached) return cached
-    const res = await this.#call('find coordinator', 'admin', undefined, (c) => findCoordinator.async(c, 1, [transactionalId]))
+    const res = await this.#call('find coordinator', 'admin', undefined, (c) => this.send(c, FindCoordinator, 1, [transactionalId]))
     const co = res.coordinators[0]
     if (!co || co.errorCode !== 0) throw kafkaError(co?.errorCode ?? KafkaErrorCodes.COORDINATOR_NOT_AVAILABLE, this.side, 'find coordinator', { transactionalId }, co?.errorMessage)
     const broker = { nodeId: co.nodeId, host: co.host, port: co.port }
@@ -257,10 +352,10 @@ export class KafkaClusterClient {
     return broker
   }
 
-  /** InitProducerId v5: a new idempotent producer id (transactionalId null), or the epoch-bumped id of a transactional.id. */
+  /** InitProducerId (v0 to v5): a new idempotent producer id (transactionalId null), or the epoch-bumped id of a transactional.id. */
   async initProducerId(transactionalId: string | null, transactionTimeoutMs = 60_000): Promise<{ producerId: bigint; producerEpoch: number }> {
     const broker = transactionalId ? await this.#transactionCoordinator(transactionalId) : undefined
-    const res = await this.#call('init producer id', 'txn', broker, (c) => initProducerId.async(c, transactionalId, transactionTimeoutMs, -1n, -1))
+    const res = await this.#call('init producer id', 'txn', broker, (c) => this.send(c, InitProducerId, transactionalId, transactionTimeoutMs, -1n, -1))
     if (res.errorCode !== 0) {
       if (transactionalId && res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
       throw kafkaError(res.errorCode, this.side, 'init producer id', { transactionalId })
@@ -268,10 +363,10 @@ export class KafkaClusterClient {
     return { producerId: res.producerId, producerEpoch: res.producerEpoch }
   }
 
-  /** DescribeTransactions v0 (read-only): the coordinator's current producer id and epoch of a transactional.id. */
+  /** DescribeTransactions (read-only): the coordinator's current producer id and epoch of a transactional.id. */
   async describeTransaction(transactionalId: string): Promise<{ producerId: bigint; producerEpoch: number; state: string }> {
     const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#call('describe transactions', 'txn', broker, (c) => describeTransactions.async(c, [transactionalId]))
+    const res = await this.#call('describe transactions', 'txn', broker, (c) => this.send(c, DescribeTransactions, [transactionalId]))
     const t = res.transactionStates[0]
     if (!t || t.errorCode !== 0) {
       if (t?.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
@@ -280,10 +375,10 @@ export class KafkaClusterClient {
     return { producerId: t.producerId, producerEpoch: t.producerEpoch, state: t.transactionState }
   }
 
-  /** AddPartitionsToTxn v3 (the client form; observed to open an empty transaction that EndTxn closes with exactly one marker, check 4). */
+  /** AddPartitionsToTxn v0 to v3 (the client form; observed to open an empty transaction that EndTxn closes with exactly one marker, check 4). */
   async addPartitionsToTxn(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partitions: number[]): Promise<void> {
     const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#call('add partitions to txn', 'txn', broker, (c) => addPartitionsToTxn.async(c, [
+    const res = await this.#call('add partitions to txn', 'txn', broker, (c) => this.send(c, AddPartitionsToTxn, [
       { transactionalId, producerId, producerEpoch, verifyOnly: false, topics: [{ name: topic, partitions }] },
     ]))
     const code = res.resultsByTransaction[0]?.topicResults[0]?.resultsByPartition.find((p) => p.partitionErrorCode !== 0)?.partitionErrorCode ?? res.errorCode
@@ -293,10 +388,10 @@ export class KafkaClusterClient {
     }
   }
 
-  /** EndTxn v4. The coordinator answers before the markers are written (TransactionCoordinator): callers wait for the LEO. */
+  /** EndTxn (v0 to v4). The coordinator answers before the markers are written (TransactionCoordinator): callers wait for the LEO. */
   async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
     const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#call('end txn', 'txn', broker, (c) => endTxn.async(c, transactionalId, producerId, producerEpoch, commit))
+    const res = await this.#call('end txn', 'txn', broker, (c) => this.send(c, EndTxn, transactionalId, producerId, producerEpoch, commit))
     if (res.errorCode !== 0) {
       if (res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
       throw kafkaError(res.errorCode, this.side, 'end txn', { transactionalId })

@@ -5,5 +5,7 @@ export { MIRROR_STATUSES, LINK_STATES, toMirrorStatus, toLinkState, checkMirrorA
 export { createClusterAdmin, toClientOptions, type ClusterAdmin, type GroupOffset, type TopicAcl, type TopicConfigEntry } from './kafka-admin.ts'
 export { isNameSelected, parseNameFilters, type NameFilter } from './name-filters.ts'
 export type { MirrorView, RunnerFactory, TransitionError } from './mirror-controller.ts'
+export { FAILBACK_ACTIONS, type FailbackAction } from './mirror-failback.ts'
+export { MIRROR_PHASES, MIRROR_EVENTS, transition, type MirrorPhase, type MirrorDirection, type MirrorMachineState } from './mirror-state-machine.ts'
 export type { LinkTask } from './link-runtime.ts'
 export { MirrorWriteGuard, planWriteDenials } from './mirror-write-guard.ts'

@@ -90,9 +90,14 @@ function toAcl(acl: TopicAcl): Acl {
   }
 }
 
-function isSecurityDisabled(error: unknown): boolean {
-  const text = JSON.stringify(error, Object.getOwnPropertyNames(error ?? {})) + String(error)
-  return /SECURITY_DISABLED|No Authorizer is configured|security is disabled/i.test(text)
+/** The client nests the broker's answer in `errors[].response` (Error objects JSON.stringify drops): walk them. */
+function isSecurityDisabled(error: unknown, depth = 0): boolean {
+  if (error === null || typeof error !== 'object' || depth > 4) return false
+  const text = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error)
+  if (/SECURITY_DISABLED|No Authorizer is configured|security is disabled|"errorCode":54\b/i.test(text)) return true
+  const e = error as { errors?: unknown; cause?: unknown; response?: unknown }
+  const nested = [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.response]
+  return nested.some((n) => isSecurityDisabled(n, depth + 1))
 }
 
 export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: string): ClusterAdmin {

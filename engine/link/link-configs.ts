@@ -80,6 +80,7 @@ export const LINK_CONFIGS: Readonly<Record<string, LinkConfigDefinition>> = {
   'availability.check.ms': define({ default: '60000', check: isIntIn(100, 3_600_000), doc: 'Source availability check interval' }),
   'availability.check.consecutive.failure.threshold': define({ default: '5', check: isIntIn(1, 1000), doc: 'Failed checks before the link is UNAVAILABLE' }),
   'auto.create.mirror.topics.enable': define({ default: 'false', check: isBool, doc: 'Create mirror topics for source topics matching the filters' }),
+  'mirror.coalesce.below.bytes': define({ default: '1024', check: isIntIn(0, 1_048_576), doc: 'Source batches up to this size are merged into larger mirror batches (records, offsets and timestamps identical, bytes rebuilt, counted as rebuilt batches with reason coalesce); 0 forwards every batch byte for byte' }),
   'auto.create.mirror.topics.filters': define({ default: '', check: (v) => problemOf(parseNameFilters(v, 'topicFilters')), doc: 'JSON {"topicFilters":[...]}' }),
 }
 

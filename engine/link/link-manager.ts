@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { EngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
-import type { MetricsRegistry } from '../metrics/index.ts'
+import { dataPathObserver, type MetricsRegistry } from '../metrics/index.ts'
 import type { KafkaConnectionConfig, MirrorStartOffsetSpec } from '../mirror/contract.ts'
 import type { WorkOwnership } from '../replicas/index.ts'
 import type { LinkState, MirrorState, StateChange, StateStore } from '../state/index.ts'
@@ -14,7 +14,12 @@ import { checkMirrorAction, type LinkStateName, type MirrorAction, type MirrorSt
 import { registerLinkMetrics } from './link-metrics.ts'
 import { MirrorStatusPublisher } from './mirror-status-publisher.ts'
 import { MirrorWriteGuard } from './mirror-write-guard.ts'
+import { failbackMirrorTopics, type FailbackAction } from './mirror-failback.ts'
+import type { RestoreOutcome } from './mirror-restore.ts'
 import { toSourceConnection } from './source-connection.ts'
+import { credentialRedirectProblem } from './link-update-rules.ts'
+import { compileNamePattern, type NamePattern } from './name-pattern.ts'
+import { sourceNetworkList, sourceNetworkProblem } from './source-networks.ts'
 
 export interface LinkManagerOptions {
   readonly store: StateStore
@@ -34,6 +39,8 @@ export interface LinkManagerOptions {
   readonly ownership?: WorkOwnership
   /** How often an owner publishes the status of the mirror topics it runs; default 1000 ms. */
   readonly statusIntervalMs?: number
+  /** CIDR networks links may reach (bootstrap.servers is resolved and checked on create and change); default any. */
+  readonly sourceNetworks?: readonly string[]
 }
 
 const OWN_EVERYTHING: WorkOwnership = {
@@ -73,9 +80,12 @@ export interface AlterResult {
   readonly errorCode: number
   readonly errorMessage: string | null
   readonly view: MirrorView | undefined
+  /** truncate-and-restore: what was set aside, and where (mirror-restore.ts). */
+  readonly truncation?: RestoreOutcome
 }
 
 const notFound = (what: string) => new EngineError('NOT_FOUND', what)
+const sourcePrincipal = (connection: KafkaConnectionConfig) => (connection.sasl ? `User:${connection.sasl.username}` : 'User:ANONYMOUS')
 
 function parseStartOffset(spec: string): MirrorStartOffsetSpec {
   return spec === 'earliest' || spec === 'latest' ? spec : { timestampMs: Date.parse(spec) }
@@ -259,7 +269,13 @@ export class LinkManager {
       promoteTimeoutMs: this.#options.promoteTimeoutMs,
       syncOffsetsNow: () => link().syncOffsetsNow(),
       writeGuard: this.#writeGuard,
+      // A REVERSE mirror writes the source-cluster topic: it is guarded there, with the link's own principal exempt.
+      sourceWriteGuard: {
+        protect: (topic) => new MirrorWriteGuard(link().source, sourcePrincipal(link().sourceConnection()), this.#log).protect(topic),
+        release: (topic) => new MirrorWriteGuard(link().source, sourcePrincipal(link().sourceConnection()), this.#log).release(topic),
+      },
       owned: this.#ownership.isOwned(state.linkName, state.mirrorTopicName),
+      observer: dataPathObserver(this.#options.metrics, state.linkName, state.mirrorTopicName),
     })
     this.#mirrors.set(state.mirrorTopicName, controller)
     return controller
@@ -289,6 +305,8 @@ export class LinkManager {
     this.#checkCredentialsKey(input.configs)
     this.#creating.add(`link:${input.linkName}`)
     try {
+      const outside = await sourceNetworkProblem(linkConfigValue(input.configs, 'bootstrap.servers'), sourceNetworkList(this.#options.sourceNetworks ?? []))
+      if (outside !== undefined) throw new EngineError('INVALID_INPUT', outside, { context: { link: input.linkName } })
       // The id the source reported is recorded, so that a later change of cluster behind bootstrap.servers fails the link.
       const validatedId = options.validateLink ? await this.#validateSource(input.linkName, input.configs, input.sourceClusterId) : undefined
       if (options.validateOnly) return
@@ -310,7 +328,9 @@ export class LinkManager {
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 10000 ms')), 10_000).unref()),
       ])
     } catch (error) {
-      throw new EngineError('INVALID_INPUT', `cannot reach the source cluster at bootstrap.servers=${linkConfigValue(configs, 'bootstrap.servers')} (${error instanceof Error ? error.message : String(error)}); check the address and security configs, or create with validate_link=false`, { cause: error })
+      // One answer whether the port was closed, silent or spoke something else: validate_link must not be a port scanner.
+      this.#log.info({ err: error, link: linkName }, 'source cluster validation failed')
+      throw new EngineError('INVALID_INPUT', `could not connect to a Kafka cluster at bootstrap.servers=${linkConfigValue(configs, 'bootstrap.servers')} within 10 s with the given security configs; check the address and security configs (the engine log has the details), or create with validate_link=false`, { cause: error })
     } finally {
       await probe.close()
     }
@@ -377,6 +397,12 @@ export class LinkManager {
       else next[change.name] = change.value
     }
     problems.push(...validateLinkConfigs(next))
+    const redirect = credentialRedirectProblem(link.state.configs, next, new Set(changes.filter((c) => c.operation === 'SET').map((c) => c.name)))
+    if (redirect !== undefined) problems.push(redirect)
+    if (linkConfigValue(next, 'bootstrap.servers') !== linkConfigValue(link.state.configs, 'bootstrap.servers')) {
+      const outside = await sourceNetworkProblem(linkConfigValue(next, 'bootstrap.servers'), sourceNetworkList(this.#options.sourceNetworks ?? []))
+      if (outside !== undefined) problems.push(outside)
+    }
     if (problems.length > 0) throw new EngineError('INVALID_INPUT', `invalid link configs: ${problems.join('; ')}`, { context: { link: linkName, problems } })
     this.#checkCredentialsKey(next)
     if (options.validateOnly) return
@@ -454,13 +480,14 @@ export class LinkManager {
   selectMirrors(linkName: string, selector: { names?: readonly string[] | undefined; pattern?: string | undefined }): string[] {
     this.#requireLink(linkName)
     if (selector.names) return [...new Set(selector.names)]
-    let regex: RegExp
+    // A linear-time matcher, never RegExp: a backtracking pattern must not stall the engine (issue 13).
+    let pattern: NamePattern
     try {
-      regex = new RegExp(`^(?:${selector.pattern ?? ''})$`)
+      pattern = compileNamePattern(selector.pattern ?? '')
     } catch (error) {
-      throw new EngineError('INVALID_INPUT', `mirror_topic_name_pattern is not a valid regular expression (${error instanceof Error ? error.message : String(error)})`)
+      throw new EngineError('INVALID_INPUT', `mirror_topic_name_pattern is refused (${error instanceof Error ? error.message : String(error)}); use literals, ., [classes], (groups), | and * + ? {n,m}`)
     }
-    return this.#mirrorsOf(linkName).map((m) => m.state.mirrorTopicName).filter((name) => regex.test(name)).sort()
+    return this.#mirrorsOf(linkName).map((m) => m.state.mirrorTopicName).filter((name) => pattern.matches(name)).sort()
   }
 
   /** Runs an action on each selected mirror topic; answers per topic (error_code 0 on success), never all-or-nothing. */
@@ -490,6 +517,16 @@ export class LinkManager {
       results.push({ mirrorTopicName: name, errorCode: 0, errorMessage: null, view: mirror.view(link.linkState()) })
     }
     return results
+  }
+
+  /** Failback actions (mirror-failback.ts) on each selected mirror topic; answers per topic like alterMirrors. */
+  async failbackMirrors(linkName: string, action: FailbackAction, names: readonly string[], options: { validateOnly: boolean }): Promise<AlterResult[]> {
+    const link = this.#requireLink(linkName)
+    const context = {
+      connections: () => ({ source: link.sourceConnection(), destination: this.#options.destination }),
+      adminOf: (side: 'source' | 'destination') => (side === 'source' ? link.source : this.#options.destinationAdmin),
+    }
+    return failbackMirrorTopics({ linkName, find: (name) => this.#mirrors.get(name), linkState: () => link.linkState(), log: this.#log }, action, names, context, options)
   }
 
   /** Deletes a mirror topic (and the destination topic); refused for live mirrors unless they are stopped first. */

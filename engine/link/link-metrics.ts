@@ -11,9 +11,10 @@ export function registerLinkMetrics(registry: MetricsRegistry, manager: LinkMana
   const lastCaughtUpMs = new Map<string, number>()
   const records = registry.gauge('clusterlink_mirror_copied_records_total', 'Records copied per mirror topic (when the data path reports it)', 'counter')
   const bytes = registry.gauge('clusterlink_mirror_copied_bytes_total', 'Bytes copied per mirror topic (when the data path reports it)', 'counter')
+  const maxLag = registry.gauge('clusterlink_link_max_lag_records', 'Largest lag of any mirror partition of the link (the number to alert on)')
   const offsetSyncAge = registry.gauge('clusterlink_consumer_offset_sync_age_seconds', 'Seconds since the last consumer offset sync of a link')
   registry.addCollector(() => {
-    for (const gauge of [links, mirrors, lag, lagSeconds, records, bytes, offsetSyncAge]) gauge.reset()
+    for (const gauge of [links, mirrors, lag, lagSeconds, records, bytes, offsetSyncAge, maxLag]) gauge.reset()
     const now = Date.now()
     const seen = new Set<string>()
     const views = manager.listLinks()
@@ -22,6 +23,8 @@ export function registerLinkMetrics(registry: MetricsRegistry, manager: LinkMana
       const linkName = runtime.state.linkName
       if (runtime.lastOffsetSyncAtMs !== null) offsetSyncAge.set({ link: linkName }, (Date.now() - runtime.lastOffsetSyncAtMs) / 1000)
       const mirrorViews = manager.listMirrors(linkName)
+      const running = mirrorViews.filter((v) => v.status !== 'STOPPED')
+      maxLag.set({ link: linkName }, running.reduce((max, v) => v.partitions.reduce((m, p) => Math.max(m, p.lagRecords), max), 0))
       for (const state of MIRROR_STATUSES) {
         const count = mirrorViews.filter((v) => v.status === state).length
         if (count > 0) mirrors.set({ link: linkName, state }, count)

@@ -1,4 +1,6 @@
 // One cluster link at run time: its configs, source connection, availability, link state and scheduled jobs.
+import type { EngineError } from '../errors.ts'
+import { KafkaClusterClient } from '../kafka/index.ts'
 import type { Logger } from '../logging/index.ts'
 import type { Counter } from '../metrics/index.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
@@ -24,6 +26,18 @@ export interface LinkRuntimeOptions {
   readonly logger: Logger
   /** Whether this replica runs the writing jobs of the link; default always (a single engine). */
   readonly isCoordinator?: () => boolean
+  /** Checks the source brokers' API versions (ApiVersions) against what the engine needs; default: checkSourceBrokerVersions. */
+  readonly checkSourceVersions?: (connection: KafkaConnectionConfig) => Promise<EngineError | undefined>
+}
+
+/** Asks every source broker for its API versions; an "unsupported broker version" error when one lacks what the engine needs. */
+export async function checkSourceBrokerVersions(connection: KafkaConnectionConfig): Promise<EngineError | undefined> {
+  const client = new KafkaClusterClient(connection, { side: 'source', requestTimeoutMs: 10_000 })
+  try {
+    return await client.checkBrokerVersions('source')
+  } finally {
+    await client.close()
+  }
 }
 
 export interface LinkTask {
@@ -39,6 +53,8 @@ export class LinkRuntime {
   #failedReason: string | null = null
   #linkError = 'NO_ERROR'
   #linkErrorMessage: string | null = null
+  /** Set while a source broker lacks an API version the engine needs: the link is FAILED until that changes. */
+  #versionError: string | null = null
   #lastState: LinkStateName
   #lastOffsetSyncAtMs: number | null = null
   readonly #scheduler: JobScheduler
@@ -74,11 +90,11 @@ export class LinkRuntime {
   }
 
   get linkError(): string {
-    return this.#linkError
+    return this.#versionError !== null ? 'UNSUPPORTED_BROKER_VERSION' : this.#linkError
   }
 
   get linkErrorMessage(): string | null {
-    return this.#linkErrorMessage
+    return this.#versionError ?? this.#linkErrorMessage
   }
 
   sourceConnection(): KafkaConnectionConfig {
@@ -88,7 +104,7 @@ export class LinkRuntime {
   linkState(): LinkStateName {
     return toLinkState({
       paused: linkConfigValue(this.#state.configs, 'cluster.link.paused') === 'true',
-      failed: this.#failedReason !== null,
+      failed: this.#failedReason !== null || this.#versionError !== null,
       consecutiveFailures: this.#consecutiveFailures,
       threshold: Number(linkConfigValue(this.#state.configs, 'availability.check.consecutive.failure.threshold')),
     })
@@ -139,10 +155,29 @@ export class LinkRuntime {
   startJobs(): void {
     const ctx = this.#context()
     const every = (name: string) => () => Number(linkConfigValue(this.#state.configs, name)) * this.#options.jobIntervalScale
-    this.#scheduler.add(JOB_NAMES.availability, every('availability.check.ms'), () => runAvailabilityCheck(ctx))
+    this.#scheduler.add(JOB_NAMES.availability, every('availability.check.ms'), async () => {
+      await runAvailabilityCheck(ctx)
+      await this.#checkBrokerVersions()
+    })
     this.#scheduler.add(JOB_NAMES.offsetSync, every('consumer.offset.sync.ms'), () => runConsumerOffsetSync(ctx))
     this.#scheduler.add(JOB_NAMES.configSync, every('topic.config.sync.ms'), () => runTopicConfigSync(ctx))
     this.#scheduler.add(JOB_NAMES.autoCreate, every('topic.config.sync.ms'), () => runAutoCreate(ctx))
+  }
+
+  /** Part of the availability check: once the source answers, its brokers must speak the API versions the engine needs. */
+  async #checkBrokerVersions(): Promise<void> {
+    if (this.#consecutiveFailures > 0 || this.#failedReason !== null) return
+    let error: EngineError | undefined
+    try {
+      error = await (this.#options.checkSourceVersions ?? checkSourceBrokerVersions)(this.sourceConnection())
+    } catch {
+      return // unreachable or failing for another reason: the availability check reports that
+    }
+    const message = error?.message ?? null
+    if (message === this.#versionError) return
+    if (message) this.#log.error({ err: error }, 'source broker version unsupported')
+    this.#versionError = message
+    this.#notifyIfChanged()
   }
 
   /** Runs the offset sync now on this replica, coordinator or not (the promoting owner flushes offsets before it stops). */
@@ -161,6 +196,7 @@ export class LinkRuntime {
       const old = this.#source
       this.#source = this.#options.createAdmin(this.sourceConnection(), `clusterlink-${next.linkName}-admin`)
       this.#consecutiveFailures = 0
+      this.#versionError = null
       await old.close().catch(() => undefined)
     }
     if (wasPaused !== (this.linkState() === 'PAUSED')) this.#notifyIfChanged()

@@ -1,9 +1,15 @@
-// Controls one mirror topic: persists its desired status first, then drives its runner (start, pause, resume, promote, failover).
+// Controls one mirror topic: feeds events to the mirror state machine, persists what it stores, and runs its actions on the runner.
 import { EngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
-import type { KafkaConnectionConfig, MirrorPartitionStatus, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus } from '../mirror/contract.ts'
+import type {
+  DataPathObserver, KafkaConnectionConfig, MirrorPartitionStatus, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus,
+} from '../mirror/contract.ts'
 import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
 import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
+import {
+  phaseOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent, type MirrorEventType,
+  type MirrorHealth, type MirrorMachineState,
+} from './mirror-state-machine.ts'
 
 export type RunnerFactory = (options: MirrorTopicRunnerOptions) => MirrorTopicRunner
 
@@ -24,10 +30,14 @@ export interface MirrorView {
   readonly mirrorTopicError: string
   readonly mirrorTopicErrorMessage: string | null
   readonly transitionErrors: readonly TransitionError[]
+  /** FORWARD, or REVERSE after a failback (the source-cluster topic is then the mirror); see mirror-state-machine.ts. */
+  readonly direction: MirrorDirection
   /** Optional counters the data path may expose beyond the contract. */
   readonly copiedRecords?: number
   readonly copiedBytes?: number
 }
+
+export interface WriteGuard { protect(topic: string): Promise<void>; release(topic: string): Promise<void> }
 
 export interface MirrorControllerOptions {
   readonly state: MirrorState
@@ -38,30 +48,39 @@ export interface MirrorControllerOptions {
   readonly logger: Logger
   readonly promoteTimeoutMs: number
   /** Keeps the topic read-only while mirroring (destinations with an authorizer). */
-  readonly writeGuard?: { protect(topic: string): Promise<void>; release(topic: string): Promise<void> }
+  readonly writeGuard?: WriteGuard
+  /** The same on the link's source cluster: guards the source-cluster topic while it is a REVERSE mirror. */
+  readonly sourceWriteGuard?: WriteGuard
   /** Runs the link's consumer offset sync once (promote flushes offsets before stopping). */
   readonly syncOffsetsNow: () => Promise<void>
   readonly now?: () => number
   /** Whether this replica runs the mirror's copiers at creation (see setOwned); default true. */
   readonly owned?: boolean
+  /** Metrics hooks handed to the runner (fetch and produce latency, rebuilt batches). */
+  readonly observer?: DataPathObserver
 }
+
+/** What one failback step (check-in-sync, set-aside, rebuild) reports back to the controller. */
+export type FailbackStep = (controller: MirrorController) => Promise<{ event: MirrorEvent; change?: Partial<MirrorState> }>
 
 const PROMOTE_POLL_MS = 200
 const MAX_TRANSITION_ERRORS = 10
 
 export class MirrorController {
   #state: MirrorState
+  #machine: MirrorMachineState
   #runner: MirrorTopicRunner | undefined
   #runnerError: { code: string; message: string } | undefined
-  #stopping = false
   /** The runner's start in flight: a stop waits for it, so no copier is launched after the stop returned. */
   #starting: Promise<void> = Promise.resolve()
-  #promoting = false
-  #linkPaused = false
+  /** The lag watcher of a promote runs once at a time (an execution detail, not a state). */
+  #watchingLag = false
   #transitionErrors: TransitionError[] = []
   #lastStatus: MirrorStatus | undefined
   #statusSinceMs: number
   #knownPartitions = 0
+  /** The runner has been ACTIVE at least once (see #visibleRunState). */
+  #hasRun = false
   /** Only the owner runs a runner; the others serve the owner's published status (replicas share mirror topics). */
   #owned: boolean
   #remoteStatus: MirrorStatusRecord | undefined
@@ -72,6 +91,7 @@ export class MirrorController {
   constructor(options: MirrorControllerOptions) {
     this.#options = options
     this.#state = options.state
+    this.#machine = machineOf(options.state, false)
     this.#now = options.now ?? Date.now
     this.#statusSinceMs = options.state.statusChangedAtMs
     this.#owned = options.owned ?? true
@@ -82,22 +102,135 @@ export class MirrorController {
     return this.#state
   }
 
-  get isStopped(): boolean {
-    return this.#state.desiredStatus === 'STOPPED'
+  get machine(): MirrorMachineState {
+    return this.#machine
   }
 
-  /** Brings the runner in line with the desired status after a load or a create; never throws. */
-  activate(linkPaused: boolean): void {
-    this.#linkPaused = linkPaused
-    if (!this.#owned) return
-    if (this.#state.desiredStatus === 'STOPPED') {
-      // A stop applied while no replica owned the mirror: the new owner makes sure writes are allowed.
-      void this.releaseWrites()
+  /** True when nothing is copied into the destination cluster: stopped, or reversed (link jobs then leave it alone). */
+  get isStopped(): boolean {
+    return this.#state.desiredStatus === 'STOPPED' || this.#machine.direction === 'REVERSE'
+  }
+
+  get direction(): MirrorDirection {
+    return this.#machine.direction
+  }
+
+  #health(): MirrorHealth {
+    const runState = this.#runnerError ? 'FAILED' : this.#owned ? this.#runner?.status().state : this.#remoteStatus?.runState
+    if (runState === 'FAILED') return 'FAILED'
+    if (runState === 'SOURCE_UNAVAILABLE') return 'SOURCE_UNAVAILABLE'
+    return 'OK'
+  }
+
+  /**
+   * Runs one event through the state machine: persists first when the transition stores something (a failed write
+   * changes nothing and throws), then moves to the next state, then runs the other actions (on the owner only).
+   * `stored`: the record was already written (by another replica): nothing is persisted or recorded again.
+   */
+  async dispatch(event: MirrorEvent, options: { health?: MirrorHealth; change?: Partial<MirrorState>; stored?: boolean } = {}): Promise<string | undefined> {
+    const result = transition({ ...this.#machine, health: options.health ?? this.#health() }, event)
+    if (!result.ok) return result.reason
+    const persist = result.actions.find((a) => a.type === 'persist')
+    if (persist && !options.stored) {
+      const stored = recordOfPhase(result.state)
+      const stoppedBy = persist.type === 'persist' && persist.stoppedBy ? persist.stoppedBy : stored.desiredStatus === 'STOPPED' ? this.#state.stoppedBy : null
+      const direction = result.state.direction !== 'FORWARD' || this.#state.direction !== undefined ? { direction: result.state.direction } : {}
+      await this.#persist({ ...stored, stoppedBy, ...direction, ...options.change })
+    }
+    if (result.state.direction !== this.#machine.direction) {
+      // The flipped mirror gets a fresh runner (the old one stopped before STOPPED was reached): new counters, new errors.
+      this.#runner = undefined
+      this.#runnerError = undefined
+      this.#hasRun = false
+    }
+    this.#machine = result.state
+    for (const action of result.actions) await this.#run(action, options.stored ?? false)
+    return undefined
+  }
+
+  async #run(action: MachineAction, stored: boolean): Promise<void> {
+    if (!this.#owned) {
+      // A non-owner only stores; a stop it stored completes at once (the owner stops its runner when it reads the record).
+      if (action.type === 'stop-runner') await this.dispatch({ type: 'runner-stopped' })
       return
     }
-    void this.protectWrites().catch((error: unknown) => this.#log.warn({ err: error }, 'could not deny writes to the mirror topic (will retry)'))
-    if (this.#state.desiredStatus === 'ACTIVE' && !linkPaused) this.#ensureRunning()
-    if (this.#state.pendingPromote) void this.#promoteInBackground()
+    switch (action.type) {
+      case 'persist': return
+      case 'start-runner': return this.#ensureRunning()
+      case 'pause-runner':
+        await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
+        return
+      case 'stop-runner': return void this.#stopRunner()
+      case 'protect-writes':
+        return void this.protectWrites().catch((error: unknown) => this.#log.warn({ err: error }, 'could not deny writes to the mirror topic (will retry)'))
+      case 'release-writes': return this.releaseWrites()
+      case 'protect-other-side': return this.#guard('other').protect(this.#topicOf('other'))
+      case 'release-other-side': return this.#releaseWith(this.#guard('other'), this.#topicOf('other'))
+      case 'wait-for-lag-zero': return void this.#promoteInBackground()
+      case 'sync-offsets': return this.#options.syncOffsetsNow().catch((error: unknown) => this.#log.warn({ err: error }, 'offset sync before promote failed'))
+      case 'record-error':
+        if (!stored) this.#pushTransitionError(action.code, action.message)
+        return
+      case 'check-in-sync': case 'set-aside-divergent': case 'rebuild-other-side':
+        // Run by the failback flow (runFailback), which feeds their outcome back as events.
+        return
+    }
+  }
+
+  /** The guard and topic of the mirror side (written by the copier in the current direction) or of the other side. */
+  #guard(side: 'mirror' | 'other'): WriteGuard {
+    const local = (this.#machine.direction === 'FORWARD') === (side === 'mirror')
+    return (local ? this.#options.writeGuard : this.#options.sourceWriteGuard) ?? { protect: async () => undefined, release: async () => undefined }
+  }
+
+  #topicOf(side: 'mirror' | 'other'): string {
+    const local = (this.#machine.direction === 'FORWARD') === (side === 'mirror')
+    return local ? this.#state.mirrorTopicName : this.#state.sourceTopicName
+  }
+
+  /**
+   * Runs a failback action (reverse-and-start, reverse-and-pause, truncate-and-restore): the state machine checks it,
+   * then each step runs and feeds its outcome back, until a stored state or a refusal. Returns the refusal reason.
+   */
+  async runFailback(type: MirrorEventType, steps: Partial<Record<MachineAction['type'], FailbackStep>>): Promise<string | undefined> {
+    let refused: string | undefined
+    try {
+      refused = await this.dispatch({ type })
+    } catch (error) {
+      // Guarding the other side failed (e.g. no ACL rights there): back to STOPPED with nothing stored, then report it.
+      const back = this.#machine.phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
+      await this.dispatch({ type: back, reason: `could not deny writes to the other topic (${error instanceof Error ? error.message : String(error)})` })
+      throw error
+    }
+    if (refused) return refused
+    for (;;) {
+      const phase = this.#machine.phase
+      const next = phase === 'PENDING_SYNCHRONIZE' ? steps['check-in-sync'] : phase === 'PENDING_SETUP_FOR_RESTORE' ? steps['set-aside-divergent']
+        : phase === 'PENDING_RESTORE' ? steps['rebuild-other-side'] : undefined
+      if (!next) return undefined
+      let outcome: Awaited<ReturnType<FailbackStep>>
+      try {
+        outcome = await next(this)
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        outcome = { event: { type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: message } }
+      }
+      try {
+        await this.dispatch(outcome.event, outcome.change ? { change: outcome.change } : {})
+      } catch (error) {
+        // The final record could not be written: back to STOPPED, the other side writable again, nothing stored.
+        await this.dispatch({ type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: 'the state could not be stored' })
+        throw error
+      }
+      if (outcome.event.type === 'out-of-sync' || outcome.event.type === 'restore-failed') return outcome.event.reason ?? 'failed'
+    }
+  }
+
+  /** Brings the runner in line with the stored state after a load or a create; never throws. */
+  activate(linkPaused: boolean): void {
+    this.#machine = { ...this.#machine, linkPaused }
+    if (!this.#owned) return
+    void this.dispatch({ type: 'activate' }).catch((error: unknown) => this.#log.error({ err: error }, 'mirror activation failed'))
   }
 
   #ensureRunning(): void {
@@ -108,19 +241,26 @@ export class MirrorController {
       return
     }
     const { source, destination } = this.#options.connections()
+    const reverse = this.#machine.direction === 'REVERSE'
+    const s = this.#state
     const runner = this.#options.createRunner({
-      source, destination, logger: this.#options.logger.child({ component: 'mirror', link: this.#state.linkName, topic: this.#state.mirrorTopicName }),
+      // REVERSE: the destination topic is the source of the copy, the source-cluster topic its mirror (connections swapped).
+      source: reverse ? destination : source, destination: reverse ? source : destination,
+      logger: this.#options.logger.child({ component: 'mirror', link: s.linkName, topic: s.mirrorTopicName }),
       spec: {
-        linkName: this.#state.linkName, sourceTopic: this.#state.sourceTopicName, mirrorTopic: this.#state.mirrorTopicName,
-        startOffsetSpec: this.#options.startOffsetSpec(),
-        ...(this.#state.replicationFactor !== null ? { replicationFactor: this.#state.replicationFactor } : {}),
-        configs: this.#state.configs,
+        linkName: s.linkName, sourceTopic: reverse ? s.mirrorTopicName : s.sourceTopicName, mirrorTopic: reverse ? s.sourceTopicName : s.mirrorTopicName,
+        startOffsetSpec: reverse ? 'earliest' : this.#options.startOffsetSpec(),
+        ...(s.replicationFactor !== null && !reverse ? { replicationFactor: s.replicationFactor } : {}),
+        ...(reverse ? {} : { configs: s.configs }),
+        ...(s.verifiedLogEndOffsets ? { verifiedLogEndOffsets: s.verifiedLogEndOffsets } : {}),
       },
+      ...(this.#options.observer ? { observer: this.#options.observer } : {}),
     })
     this.#runner = runner
     this.#runnerError = undefined
     runner.onStateChange((status) => {
       if (status.partitions.length > 0) this.#knownPartitions = status.partitions.length
+      if (status.state === 'ACTIVE') this.#hasRun = true
     })
     this.#starting = runner.start().catch((error: unknown) => this.#recordRunnerError('start', error))
   }
@@ -132,7 +272,9 @@ export class MirrorController {
 
   #recordRunnerError(step: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
-    this.#runnerError = { code: error instanceof EngineError ? error.code : 'UNKNOWN', message: `${step} failed (${message})` }
+    // An error may name its own mirror_topic_error (UNSUPPORTED_BROKER_VERSION) under the engine code, as the runner's status does.
+    const named = error instanceof EngineError && typeof error.context.mirrorTopicError === 'string' ? error.context.mirrorTopicError : undefined
+    this.#runnerError = { code: named ?? (error instanceof EngineError ? error.code : 'UNKNOWN'), message: `${step} failed (${message})` }
     this.#pushTransitionError('INTERNAL_ERROR', `mirror ${step} failed: ${message}`)
     this.#log.error({ err: error, step }, 'mirror runner failed')
   }
@@ -147,25 +289,19 @@ export class MirrorController {
     this.#state = next
   }
 
-  async pause(): Promise<void> {
-    if (this.#state.desiredStatus === 'PAUSED') return
-    await this.#persist({ desiredStatus: 'PAUSED' })
-    await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
-  }
+  async pause(): Promise<void> { await this.dispatch({ type: 'pause' }) }
 
-  async resume(): Promise<void> {
-    if (this.#state.desiredStatus === 'ACTIVE') return
-    await this.#persist({ desiredStatus: 'ACTIVE' })
-    if (!this.#linkPaused) this.#ensureRunning()
-  }
+  async resume(): Promise<void> { await this.dispatch({ type: 'resume' }) }
 
-  /** The whole link paused or resumed (cluster.link.paused); desired status is untouched. */
+  /** Stops now, whatever the lag (also from FAILED or SOURCE_UNAVAILABLE); the topic becomes writable. */
+  async failover(): Promise<void> { await this.dispatch({ type: 'failover' }) }
+
+  /** Records the promote (so a restart resumes it) and waits for lag zero in the background, bounded by promoteTimeoutMs. */
+  async promote(): Promise<void> { await this.dispatch({ type: 'promote' }) }
+
+  /** The whole link paused or resumed (cluster.link.paused); the stored state is untouched. */
   setLinkPaused(paused: boolean): void {
-    if (paused === this.#linkPaused) return
-    this.#linkPaused = paused
-    if (this.isStopped) return
-    if (paused) this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
-    else if (this.#state.desiredStatus === 'ACTIVE' || this.#state.pendingPromote) this.#ensureRunning()
+    void this.dispatch({ type: paused ? 'link-paused' : 'link-resumed' })
   }
 
   /** Restarts the runner with fresh connections (link credentials or bootstrap changed). */
@@ -174,49 +310,39 @@ export class MirrorController {
     const old = this.#runner
     this.#runner = undefined
     await this.#stopAfterStart(old).catch((error: unknown) => this.#recordRunnerError('stop', error))
-    if (!this.#linkPaused && this.#state.desiredStatus === 'ACTIVE') this.#ensureRunning()
+    if (!this.#machine.linkPaused && (this.#machine.phase === 'ACTIVE' || this.#machine.phase === 'PENDING_PROMOTE')) this.#ensureRunning()
   }
 
-  /** Stops now, whatever the lag (also from FAILED or SOURCE_UNAVAILABLE); the topic becomes writable. */
-  async failover(): Promise<void> {
-    if (this.isStopped) return
-    await this.#persist({ desiredStatus: 'STOPPED', stoppedBy: 'FAILOVER', pendingPromote: false })
-    // A non-owner only records the stop; the owner stops its runner when it reads the record, then allows writes.
-    if (this.#owned) void this.#stopRunner()
-  }
-
+  /** Stops the runner, then allows writes (through runner-stopped): nothing the engine does later overwrites a producer's record. */
   async #stopRunner(): Promise<void> {
-    this.#stopping = true
     try {
       if (this.#runner) await this.#stopAfterStart(this.#runner)
     } catch (error) {
       this.#recordRunnerError('stop', error)
     }
-    try {
-      // The copier is stopped before writes are allowed again: nothing the engine does later can overwrite a producer's record.
-      await this.releaseWrites()
-    } finally {
-      this.#stopping = false
-    }
+    await this.dispatch({ type: 'runner-stopped' })
   }
 
-  /** Adds write denials for the mirror topic (called on activation and by the link's topic config sync job). */
+  /** Adds write denials on the mirror side (called on activation and by the link's topic config sync job). */
   async protectWrites(): Promise<void> {
-    if (this.isStopped || !this.#options.writeGuard) return
-    await this.#options.writeGuard.protect(this.#state.mirrorTopicName)
+    if (this.#state.desiredStatus === 'STOPPED') return
+    await this.#guard('mirror').protect(this.#topicOf('mirror'))
   }
 
-  /** Removes the write denials, retrying a few times; a failure is reported as a state transition error. */
+  /** Removes the write denials of the mirror side, retrying a few times; a failure is reported as a state transition error. */
   async releaseWrites(): Promise<void> {
-    const guard = this.#options.writeGuard
-    if (!guard) return
+    await this.#releaseWith(this.#guard('mirror'), this.#topicOf('mirror'))
+  }
+
+  async #releaseWith(guard: WriteGuard, topic: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await guard.release(this.#state.mirrorTopicName)
+        await guard.release(topic)
         return
       } catch (error) {
         if (attempt >= 3) {
-          this.#pushTransitionError('AUTHORIZATION_ERROR', `could not remove the write denials of the mirror topic (${error instanceof Error ? error.message : String(error)}); remove DENY WRITE ACLs on it by hand`)
+          const reason = error instanceof Error ? error.message : String(error)
+          this.#pushTransitionError('AUTHORIZATION_ERROR', `could not remove the write denials of topic '${topic}' (${reason}); remove DENY WRITE ACLs on it by hand`)
           this.#log.error({ err: error }, 'write denials not removed')
           return
         }
@@ -225,42 +351,32 @@ export class MirrorController {
     }
   }
 
-  /** Records the promote (so a restart resumes it) and waits for lag zero in the background, bounded by promoteTimeoutMs. */
-  async promote(): Promise<void> {
-    if (this.isStopped || this.#state.pendingPromote) return
-    await this.#persist({ pendingPromote: true })
-    if (this.#owned) void this.#promoteInBackground()
-  }
-
   async #promoteInBackground(): Promise<void> {
-    if (this.#promoting) return
-    this.#promoting = true
-    this.#stopping = true
+    if (this.#watchingLag) return
+    this.#watchingLag = true
     const deadline = this.#now() + this.#options.promoteTimeoutMs
+    const promoting = () => this.#machine.phase === 'PENDING_PROMOTE' && this.#owned
     try {
-      if (!this.#linkPaused) this.#ensureRunning()
+      if (!this.#machine.linkPaused) this.#ensureRunning()
       let lag = this.#totalLag()
-      while (lag !== 0 && this.#now() < deadline && this.#state.pendingPromote && this.#owned) {
+      while (lag !== 0 && this.#now() < deadline && promoting()) {
         await new Promise((resolve) => setTimeout(resolve, PROMOTE_POLL_MS))
         lag = this.#totalLag()
       }
       // Ownership moved: the new owner resumes the promote from the stored pendingPromote.
-      if (!this.#state.pendingPromote || !this.#owned) return
+      if (!promoting()) return
       if (lag !== 0) {
-        await this.#persist({ pendingPromote: false })
-        this.#pushTransitionError('PROMOTE_TIMEOUT', `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`}; retry promote, or use failover to stop now`)
-        if (this.#state.desiredStatus === 'PAUSED') await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
+        const shown = lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`
+        const reason = `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${shown}; retry promote, or use failover to stop now`
+        await this.dispatch({ type: 'promote-timeout', reason })
         return
       }
-      await this.#options.syncOffsetsNow().catch((error: unknown) => this.#log.warn({ err: error }, 'offset sync before promote failed'))
-      await this.#persist({ desiredStatus: 'STOPPED', stoppedBy: 'PROMOTE', pendingPromote: false })
-      await this.#stopRunner()
+      await this.dispatch({ type: 'lag-zero' })
     } catch (error) {
       this.#pushTransitionError('INTERNAL_ERROR', `promote failed: ${error instanceof Error ? error.message : String(error)}`)
       this.#log.error({ err: error }, 'promote failed')
     } finally {
-      this.#stopping = false
-      this.#promoting = false
+      this.#watchingLag = false
     }
   }
 
@@ -289,7 +405,7 @@ export class MirrorController {
     this.#owned = owned
     if (owned) {
       this.#runnerError = undefined
-      this.activate(this.#linkPaused)
+      this.activate(this.#machine.linkPaused)
       return
     }
     const runner = this.#runner
@@ -298,22 +414,26 @@ export class MirrorController {
     if (runner) await this.#stopAfterStart(runner).catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on hand-over'))
   }
 
-  /** Applies the mirror record as another replica wrote it (pause, resume, promote, failover from any replica). */
+  /** Applies the mirror record as another replica wrote it, as the same event (nothing is stored again). */
   applyRemoteState(next: MirrorState): void {
     const before = this.#state
     if (JSON.stringify(before) === JSON.stringify(next)) return
     this.#state = next
-    if (!this.#owned) return
-    if (next.desiredStatus === 'STOPPED' && before.desiredStatus !== 'STOPPED') {
-      void this.#stopRunner()
+    const target = machineOf(next, this.#machine.linkPaused)
+    if (!this.#owned || target.direction !== this.#machine.direction) {
+      // A non-owner serves what is stored; a flipped direction (a failback another replica finished) restarts from it.
+      const runner = this.#owned ? this.#runner : undefined
+      this.#runner = undefined
+      this.#machine = target
+      if (runner) void this.#stopAfterStart(runner).finally(() => this.activate(target.linkPaused))
+      else if (this.#owned) this.activate(target.linkPaused)
       return
     }
-    if (next.desiredStatus === 'PAUSED' && before.desiredStatus !== 'PAUSED' && !next.pendingPromote) {
-      this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
-    } else if (next.desiredStatus === 'ACTIVE' && before.desiredStatus !== 'ACTIVE' && !this.#linkPaused) {
-      this.#ensureRunning()
-    }
-    if (next.pendingPromote && !before.pendingPromote) void this.#promoteInBackground()
+    const event = remoteEvent(this.#machine.phase, target.phase)
+    if (!event) return
+    void this.dispatch({ type: event }, { stored: true }).then((refused) => {
+      if (refused !== undefined) this.#machine = { ...target, linkPaused: this.#machine.linkPaused }
+    }).catch((error: unknown) => this.#log.error({ err: error }, 'applying a stored mirror change failed'))
   }
 
   /** The owner's last published status (used while this replica does not own the mirror). */
@@ -322,72 +442,83 @@ export class MirrorController {
     if (status && status.numPartitions > this.#knownPartitions) this.#knownPartitions = status.numPartitions
   }
 
+  /** Promote waiting for lag zero, or a stop not yet finished. */
+  get #isStopping(): boolean {
+    return this.#machine.phase === 'PENDING_PROMOTE' || this.#machine.phase === 'PENDING_STOPPED'
+  }
+
+  /** The in-memory failback phases, shown as Confluent's status names. */
+  get #failbackPhase(): 'PENDING_SYNCHRONIZE' | 'PENDING_SETUP_FOR_RESTORE' | 'PENDING_RESTORE' | undefined {
+    const p = this.#machine.phase
+    return p === 'PENDING_SYNCHRONIZE' || p === 'PENDING_SETUP_FOR_RESTORE' || p === 'PENDING_RESTORE' ? p : undefined
+  }
+
   /** What the owner publishes for the other replicas. */
   statusRecord(owner: string): MirrorStatusRecord {
     const runnerStatus = this.#runner?.status()
     const error = this.#runnerError ?? runnerStatus?.error
-    const partitions = runnerStatus?.partitions ?? []
-    const counters = this.#counters()
+    const partitions = runnerStatus?.partitions ?? this.#stoppedPartitions()
+    const p = (x: MirrorPartitionStatus) => ({
+      partition: x.partition, lagRecords: x.lagRecords, lastSourceFetchOffset: x.lastSourceFetchOffset,
+      sourceHighWatermark: x.sourceHighWatermark, destinationLogEndOffset: x.destinationLogEndOffset,
+    })
     return {
       linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, owner,
-      runState: this.#runnerError ? 'FAILED' : runnerStatus?.state ?? null,
-      isStopping: this.#stopping,
+      runState: this.#runnerError ? 'FAILED' : this.#visibleRunState(runnerStatus) ?? null,
+      isStopping: this.#isStopping,
       stateTimeMs: runnerStatus?.stateTimeMs ?? this.#statusSinceMs,
       numPartitions: partitions.length || this.#knownPartitions,
-      partitions: partitions.map((p) => ({ partition: p.partition, lagRecords: p.lagRecords, lastSourceFetchOffset: p.lastSourceFetchOffset, sourceHighWatermark: p.sourceHighWatermark, destinationLogEndOffset: p.destinationLogEndOffset })),
+      partitions: partitions.map(p),
       error: error ? { code: error.code, message: error.message } : null,
       transitionErrors: [...this.#transitionErrors],
-      ...counters,
+      ...this.#counters(),
       publishedAtMs: this.#now(),
     }
   }
 
-  #remoteView(linkState: LinkStateName): MirrorView {
-    const remote = this.#remoteStatus
-    const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping: this.#state.pendingPromote || (remote?.isStopping ?? false), runState: remote?.runState ?? undefined })
+  view(linkState: LinkStateName): MirrorView {
+    const remote = this.#owned ? undefined : this.#remoteStatus
+    const runnerStatus = this.#owned ? this.#runner?.status() : undefined
+    const runState = this.#owned ? (this.#runnerError ? 'FAILED' : this.#visibleRunState(runnerStatus)) : remote?.runState ?? undefined
+    const isStopping = this.#owned ? this.#isStopping : this.#state.pendingPromote || (remote?.isStopping ?? false)
+    const failbackPhase = this.#failbackPhase
+    const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping, runState, ...(failbackPhase ? { failbackPhase } : {}) })
     if (status !== this.#lastStatus) {
-      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), remote?.stateTimeMs ?? 0)
+      const since = this.#owned ? runnerStatus?.stateTimeMs : remote?.stateTimeMs
+      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), since ?? 0)
       this.#lastStatus = status
     }
-    const transitionErrors = [...(remote?.transitionErrors ?? []), ...this.#transitionErrors].slice(-MAX_TRANSITION_ERRORS)
-    return {
-      linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, sourceTopicName: this.#state.sourceTopicName,
-      numPartitions: remote?.numPartitions || this.#knownPartitions,
-      partitions: remote?.partitions ?? [],
-      status, stateTimeMs: this.#statusSinceMs,
-      mirrorTopicError: remote?.error ? remote.error.code : 'NO_ERROR',
-      mirrorTopicErrorMessage: remote?.error ? remote.error.message : null,
-      transitionErrors,
+    const error = this.#owned ? this.#runnerError ?? runnerStatus?.error : remote?.error ?? undefined
+    const partitions = this.#owned ? runnerStatus?.partitions ?? this.#stoppedPartitions() : remote?.partitions ?? []
+    const counters = this.#owned ? this.#counters() : {
       ...(remote?.copiedRecords !== undefined ? { copiedRecords: remote.copiedRecords } : {}),
       ...(remote?.copiedBytes !== undefined ? { copiedBytes: remote.copiedBytes } : {}),
     }
-  }
-
-  view(linkState: LinkStateName): MirrorView {
-    if (!this.#owned) return this.#remoteView(linkState)
-    const runnerStatus = this.#runner?.status()
-    const runState = this.#runnerError ? 'FAILED' : runnerStatus?.state
-    const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping: this.#stopping || this.#state.pendingPromote, runState })
-    if (status !== this.#lastStatus) {
-      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), runnerStatus?.stateTimeMs ?? 0)
-      this.#lastStatus = status
-    }
-    const error = this.#runnerError ?? runnerStatus?.error
-    const partitions = runnerStatus?.partitions ?? []
-    const counters = this.#counters()
+    const transitionErrors = this.#owned ? this.#transitionErrors : [...(remote?.transitionErrors ?? []), ...this.#transitionErrors].slice(-MAX_TRANSITION_ERRORS)
     return {
-      linkName: this.#state.linkName,
-      mirrorTopicName: this.#state.mirrorTopicName,
-      sourceTopicName: this.#state.sourceTopicName,
-      numPartitions: partitions.length || this.#knownPartitions,
-      partitions,
-      status,
-      stateTimeMs: this.#statusSinceMs,
+      linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, sourceTopicName: this.#state.sourceTopicName,
+      numPartitions: (this.#owned ? partitions.length : remote?.numPartitions) || this.#knownPartitions,
+      partitions, status, stateTimeMs: this.#statusSinceMs,
       mirrorTopicError: error ? error.code : 'NO_ERROR',
       mirrorTopicErrorMessage: error ? error.message : null,
-      transitionErrors: this.#transitionErrors,
+      transitionErrors, direction: this.#machine.direction,
       ...counters,
     }
+  }
+
+  /**
+   * What clients read (Confluent's REST v3 never shows it): a mirror that has run before and restarts its copiers
+   * (resume, reconnect, engine restart) stays ACTIVE instead of passing through PENDING_MIRROR, unless the restart reports an error.
+   */
+  #visibleRunState(status: MirrorTopicStatus | undefined): MirrorTopicStatus['state'] | undefined {
+    const ranBefore = this.#hasRun || ['ACTIVE', 'PAUSED', 'SOURCE_UNAVAILABLE'].includes(this.#remoteStatus?.runState ?? '')
+    if (ranBefore && status?.state === 'PENDING_MIRROR' && !status.error) return 'ACTIVE'
+    return status?.state
+  }
+
+  /** A STOPPED mirror without a runner (after an engine restart) keeps the lags its owner last published. */
+  #stoppedPartitions(): readonly MirrorPartitionStatus[] {
+    return this.isStopped ? this.#remoteStatus?.partitions ?? [] : []
   }
 
   /** Records and bytes written, when the runner exposes per-partition counters (optional, beyond the contract). */
@@ -407,11 +538,25 @@ export class MirrorController {
     if (count > this.#knownPartitions) this.#knownPartitions = count
   }
 
-  /** Stops the runner without touching the desired status (engine shutdown or link deletion). */
+  /** Stops the runner without touching the stored state (engine shutdown or link deletion). */
   async close(): Promise<void> {
-    this.#state = { ...this.#state, pendingPromote: false }
+    if (this.#machine.phase === 'PENDING_PROMOTE') this.#machine = { ...this.#machine, phase: this.#machine.resumeTo }
     const runner = this.#runner
     this.#runner = undefined
     if (runner) await this.#stopAfterStart(runner).catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on close'))
   }
+}
+
+function machineOf(state: MirrorState, linkPaused: boolean): MirrorMachineState {
+  const resumeTo = state.desiredStatus === 'PAUSED' ? 'PAUSED' : 'ACTIVE'
+  return { phase: phaseOfRecord(state), direction: state.direction ?? 'FORWARD', resumeTo, linkPaused, health: 'OK' }
+}
+
+/** The event that turns one stored phase into another (what the replica that wrote the record ran). */
+function remoteEvent(from: MirrorMachineState['phase'], to: MirrorMachineState['phase']): MirrorEventType | undefined {
+  if (from === to) return undefined
+  if (to === 'STOPPED') return from === 'PENDING_STOPPED' ? undefined : 'failover'
+  if (to === 'PENDING_PROMOTE') return 'promote'
+  if (from === 'PENDING_PROMOTE') return 'promote-timeout'
+  return to === 'PAUSED' ? 'pause' : 'resume'
 }

@@ -4,7 +4,10 @@ import type { MirrorRunState } from '../mirror/contract.ts'
 export const LINK_STATES = ['ACTIVE', 'PAUSED', 'UNAVAILABLE', 'FAILED'] as const
 export type LinkStateName = (typeof LINK_STATES)[number]
 
-export const MIRROR_STATUSES = ['ACTIVE', 'PAUSED', 'PENDING_STOPPED', 'STOPPED', 'FAILED', 'SOURCE_UNAVAILABLE', 'LINK_PAUSED', 'LINK_FAILED', 'PENDING_MIRROR'] as const
+export const MIRROR_STATUSES = [
+  'ACTIVE', 'PAUSED', 'PENDING_STOPPED', 'STOPPED', 'FAILED', 'SOURCE_UNAVAILABLE', 'LINK_PAUSED', 'LINK_FAILED', 'PENDING_MIRROR',
+  'PENDING_SYNCHRONIZE', 'PENDING_SETUP_FOR_RESTORE', 'PENDING_RESTORE',
+] as const
 export type MirrorStatus = (typeof MIRROR_STATUSES)[number]
 
 export interface MirrorStatusInput {
@@ -14,13 +17,16 @@ export interface MirrorStatusInput {
   readonly isStopping: boolean
   /** Undefined when no runner exists (not started yet, or stopped for good). */
   readonly runState: MirrorRunState | undefined
+  /** A failback in progress (reverse, truncate-and-restore): shown as Confluent's status of that step. */
+  readonly failbackPhase?: 'PENDING_SYNCHRONIZE' | 'PENDING_SETUP_FOR_RESTORE' | 'PENDING_RESTORE'
 }
 
 /**
- * Precedence: a stop (asked for) wins over everything, then the mirror's own failure, then the link's state,
+ * Precedence: a failback step in progress, then a stop (asked for) wins over everything, then the mirror's own failure, then the link's state,
  * then the operator's pause, then the runner's progress.
  */
 export function toMirrorStatus(input: MirrorStatusInput): MirrorStatus {
+  if (input.failbackPhase) return input.failbackPhase
   if (input.desiredStatus === 'STOPPED') return input.isStopping ? 'PENDING_STOPPED' : 'STOPPED'
   if (input.isStopping) return 'PENDING_STOPPED'
   if (input.runState === 'FAILED') return 'FAILED'

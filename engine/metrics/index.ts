@@ -1,2 +1,3 @@
 // Public surface of metrics/.
-export { MetricsRegistry, type Counter, type Gauge } from './metrics-registry.ts'
+export { MetricsRegistry, LATENCY_BUCKETS_SECONDS, type Counter, type Gauge, type Histogram } from './metrics-registry.ts'
+export { dataPathObserver, DATA_PATH_METRIC_NAMES } from './data-path-metrics.ts'

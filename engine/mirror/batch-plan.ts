@@ -113,10 +113,19 @@ export function planBatches(batches: readonly RawRecordBatch[], expected: bigint
 }
 
 /**
+ * Default of `mirror.coalesce.below.bytes`: source batches up to 1 KiB are coalesced. Such batches hold one or a few
+ * records (a producer with linger.ms=0): forwarded byte for byte each costs one produce round trip and one broker
+ * append, which caps a partition at a few thousand records per second below MirrorMaker 2 (bench/README.md); batched
+ * sources (16 KiB batches, or about 5 KiB zstd) stay far above it and keep byte-for-byte forwarding.
+ */
+export const DEFAULT_COALESCE_BELOW_BYTES = 1024
+
+/**
  * Merges runs of consecutive small 'copy' actions into one rebuilt batch each (decompress, re-encode, compress once with
  * the first batch's codec): one destination batch per partition per request is all the broker accepts (LogValidator),
  * so a source written with linger.ms=0 would otherwise cost one produce round trip per record. Records, offsets and
- * timestamps stay identical; the bytes do not, so this is opt-in and counted under reason 'coalesce'.
+ * timestamps stay identical; the bytes do not, so it is a per-link setting (mirror.coalesce.below.bytes, 0 turns it off),
+ * and every merged batch is counted under reason 'coalesce'.
  */
 export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchBytes: number, maxBatchBytes: number): WriteAction[] {
   if (smallBatchBytes <= 0) return [...actions]

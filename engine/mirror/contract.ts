@@ -32,6 +32,18 @@ export interface MirrorTopicSpec {
   readonly replicationFactor?: number
   /** Extra topic configs for the mirror topic (validated by api/ before they reach here). */
   readonly configs?: Readonly<Record<string, string>>
+  /**
+   * Failback (link/ reverse): per partition, the log end offset at which link/ found the existing mirror topic to hold
+   * the same records as the source. A partition exactly at that offset is taken over although its last batch was
+   * written by another producer (the old primary's); any other offset gets the usual last-batch-owner check.
+   */
+  readonly verifiedLogEndOffsets?: readonly number[]
+  /**
+   * Coalescing (link config `mirror.coalesce.below.bytes`): source batches of at most this many bytes are merged into
+   * larger destination batches, records and offsets identical, bytes rebuilt (counted as rebuilt batches, reason
+   * `coalesce`); 0 forwards every batch byte for byte. Absent: the engine default (DEFAULT_COALESCE_BELOW_BYTES).
+   */
+  readonly coalesceBelowBytes?: number
 }
 
 /** The data path's own view of a mirror; link/ maps it, together with link state, to the REST mirror_status. */
@@ -59,11 +71,20 @@ export interface MirrorTopicStatus {
   readonly error?: { readonly code: string; readonly message: string; readonly partition?: number; readonly offset?: number }
 }
 
+/** Optional hooks the data path calls for metrics/ (latencies in seconds; one call per rebuilt batch with its reason). */
+export interface DataPathObserver {
+  fetched(seconds: number): void
+  produced(seconds: number): void
+  rebuilt(reason: string): void
+}
+
 export interface MirrorTopicRunnerOptions {
   readonly source: KafkaConnectionConfig
   readonly destination: KafkaConnectionConfig
   readonly spec: MirrorTopicSpec
   readonly logger: Logger
+  /** Optional: fetch and produce latency, rebuilt batches (metrics/); absent in tests that do not measure. */
+  readonly observer?: DataPathObserver
 }
 
 /**

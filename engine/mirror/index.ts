@@ -6,7 +6,7 @@ export type * from './contract.ts'
 export { DefaultMirrorTopicRunner, type MirrorDataPathLimits } from './mirror-topic-runner.ts'
 export { MirrorPartitionCopier } from './mirror-partition-copier.ts'
 export { ByteBudget } from './byte-budget.ts'
-export { planBatches, coalesceSmallCopies, type WriteAction } from './batch-plan.ts'
+export { planBatches, coalesceSmallCopies, DEFAULT_COALESCE_BELOW_BYTES, type WriteAction } from './batch-plan.ts'
 export { dataProducerId, fillerTransactionalId } from './writer-identity.ts'
 
 /** Creates the runner for one mirror topic (called by link/ and the REST service). `limits` is an optional, additive field. */

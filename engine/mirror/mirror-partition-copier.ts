@@ -2,7 +2,7 @@
 import type { Logger } from '../logging/index.ts'
 import { EngineError, isEngineError } from '../errors.ts'
 import { KafkaErrorCodes, kafkaError, splitRecordSet, type KafkaClusterClient, type RawFetchPartitionResponse } from '../kafka/index.ts'
-import type { MirrorPartitionStatus, MirrorStartOffsetSpec } from './contract.ts'
+import type { DataPathObserver, MirrorPartitionStatus, MirrorStartOffsetSpec } from './contract.ts'
 import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
 import { backoffMs, sleep } from './retry.ts'
@@ -31,6 +31,18 @@ export interface MirrorPartitionCopierOptions {
   readonly verifySourceTopic: () => Promise<void>
   /** Reports whether the last source call succeeded (drives the runner's SOURCE_UNAVAILABLE state). */
   readonly onSourceHealth: (partition: number, healthy: boolean, error?: EngineError) => void
+  /** Metrics hooks: fetch and write latency, rebuilt batches by reason. */
+  readonly observer?: DataPathObserver
+  /** See MirrorTopicSpec.verifiedLogEndOffsets (failback). */
+  readonly verifiedLogEndOffset?: number
+}
+
+/** A source fetch started ahead of its use, with the budget share it holds. */
+interface PendingFetch {
+  readonly offset: bigint
+  readonly result: Promise<RawFetchPartitionResponse | 'out_of_range'>
+  /** Gives the budget back (and discards the fetch if it was not used). */
+  readonly release: () => void
 }
 
 export interface CopierCounters extends WriterCounters {
@@ -66,6 +78,8 @@ export class MirrorPartitionCopier {
       destination: options.destination, mirrorTopic: options.mirrorTopic, mirrorTopicId: options.mirrorTopicId,
       sourceTopicId: options.sourceTopicId, partition: options.partition, logger: this.#log,
       fillerChunkRecords: options.fillerChunkRecords, emptyTxnFillMax: options.emptyTxnFillMax, isStopping: () => this.#stopping,
+      ...(options.verifiedLogEndOffset !== undefined ? { verifiedLogEndOffset: options.verifiedLogEndOffset } : {}),
+      ...(options.observer ? { onProduced: (seconds: number) => options.observer?.produced(seconds) } : {}),
     })
   }
 
@@ -159,51 +173,93 @@ export class MirrorPartitionCopier {
     this.#pendingLogStart = null
   }
 
+  /** Where the next source fetch starts: the next planned destination offset, or the source log start when above it. */
+  #fetchOffset(from: bigint = this.#writer.nextOffset): bigint {
+    return from > this.#fetchFloor ? from : this.#fetchFloor
+  }
+
+  /**
+   * Starts a source fetch now, to be awaited later (the prefetch runs while the previous response's batches are being
+   * written). Its budget share is held from the request until its batches are written and accepted, or until it is
+   * discarded; a discarded fetch that is still waiting for budget gives the budget back as soon as it gets it.
+   */
+  #startFetch(offset: bigint): PendingFetch {
+    let release: (() => void) | null = null
+    let discarded = false
+    const result = (async () => {
+      const r = await this.#o.budget.acquire(this.#o.fetchMaxBytes)
+      if (discarded) {
+        r()
+        throw new EngineError('INVALID_STATE', 'fetch discarded', { retriable: true })
+      }
+      release = r
+      return this.#sourceCall(() => this.#fetch(offset))
+    })()
+    result.catch(() => {})
+    return { offset, result, release: () => { discarded = true; release?.() } }
+  }
+
+  /**
+   * fetch → plan → write, with the next fetch started as soon as this response is planned, so the source round trip
+   * overlaps the produce pipeline. Every response's batches are drained (all accepted) before its budget is released
+   * and before the next response is planned, so the pipeline is empty at the top of each step, where realignment,
+   * resync and the idle check run.
+   */
   async #loop(): Promise<void> {
     let failures = 0
     let needResync = false
-    while (!this.#stopping) {
-      // The budget covers a fetch response from the request until its last batch is written (bounded memory).
-      const release = await this.#o.budget.acquire(this.#o.fetchMaxBytes)
-      try {
-        if (needResync) {
-          await this.#writer.resync()
-          needResync = false
+    let next: PendingFetch | null = null
+    try {
+      while (!this.#stopping) {
+        let current: PendingFetch | null = null
+        try {
+          if (needResync) {
+            await this.#writer.resync()
+            needResync = false
+          }
+          const offset = this.#fetchOffset()
+          if (next && next.offset !== offset) next.release()
+          current = next && next.offset === offset ? next : this.#startFetch(offset)
+          next = null
+          const response = await current.result
+          failures = 0
+          if (response === 'out_of_range') await this.#handleOutOfRange()
+          else next = await this.#copy(response)
+        } catch (error) {
+          next?.release()
+          next = null
+          if (this.#stopping && !(isEngineError(error) && error.code === 'OFFSET_DIVERGENCE')) return
+          const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
+          if (!e.retriable) throw e
+          // The first failure of a streak is a warning; its retries are debug (SOURCE_UNAVAILABLE and metrics show an outage).
+          if (failures === 0) this.#log.warn({ err: e }, 'copier step failed (retrying)')
+          else this.#log.debug({ err: e, attempt: failures }, 'copier step failed (retrying)')
+          await sleep(backoffMs(failures++))
+          if (e.context.resync === true) needResync = true
+        } finally {
+          current?.release()
         }
-        const response = await this.#sourceCall(() => this.#fetch())
-        failures = 0
-        if (response) await this.#copy(response)
-      } catch (error) {
-        release()
-        if (this.#stopping) return
-        const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
-        if (!e.retriable) throw e
-        // The first failure of a streak is a warning; its retries are debug (SOURCE_UNAVAILABLE and metrics show an outage).
-        if (failures === 0) this.#log.warn({ err: e }, 'copier step failed (retrying)')
-        else this.#log.debug({ err: e, attempt: failures }, 'copier step failed (retrying)')
-        await sleep(backoffMs(failures++))
-        if (e.context.resync === true) needResync = true
-      } finally {
-        release()
       }
+    } finally {
+      next?.release()
     }
   }
 
-  /** One source fetch at `expected`; null when the response needed handling that already happened (realignment). */
-  async #fetch(): Promise<RawFetchPartitionResponse | null> {
-    const offset = this.#writer.expected > this.#fetchFloor ? this.#writer.expected : this.#fetchFloor
+  /** One source fetch at `offset`; 'out_of_range' when the offset is outside the source log (handled by the loop, not here). */
+  async #fetch(offset: bigint): Promise<RawFetchPartitionResponse | 'out_of_range'> {
     // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
     // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
+    const fetchStarted = performance.now()
     const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, {
       maxBytes: this.#o.fetchMaxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed',
       lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId,
     })
+    this.#o.observer?.fetched((performance.now() - fetchStarted) / 1000)
     const ctx = { topic: this.#o.sourceTopic, partition: this.partition, offset }
     switch (res.errorCode) {
       case 0: break
       case KafkaErrorCodes.OFFSET_OUT_OF_RANGE:
-        await this.#handleOutOfRange(offset)
-        return null
+        return 'out_of_range'
       case KafkaErrorCodes.UNKNOWN_TOPIC_ID: case KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION:
         await this.#o.verifySourceTopic()
         throw kafkaError(res.errorCode, 'source', 'fetch', ctx)
@@ -216,10 +272,9 @@ export class MirrorPartitionCopier {
   }
 
   /** The fetch offset is outside the source log: retention overtook the copier, or the source was truncated. */
-  async #handleOutOfRange(fetchOffset: bigint): Promise<void> {
+  async #handleOutOfRange(): Promise<void> {
     const s = this.#o.source
     const offset = this.#writer.expected
-    void fetchOffset
     const logStart = await s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
     const highWatermark = await s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
     if (offset < logStart) {
@@ -241,23 +296,39 @@ export class MirrorPartitionCopier {
     }
   }
 
-  async #copy(res: RawFetchPartitionResponse): Promise<void> {
+  /** Plans one response, starts the next fetch, writes the planned actions and drains them; returns the started fetch. */
+  async #copy(res: RawFetchPartitionResponse): Promise<PendingFetch | null> {
     const batches = splitRecordSet(res.records)
-    const planned = planBatches(batches, this.#writer.expected, res.abortedTransactions)
+    const planned = planBatches(batches, this.#writer.nextOffset, res.abortedTransactions)
     const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10)
     if (actions.length === 0) {
       this.#lastSourceFetchOffset = this.#writer.expected
       await this.#idleCheck()
-      return
+      return null
     }
-    await this.#writer.checkOwnership()
-    for (const action of actions) {
-      if (this.#stopping) return
-      await this.#writer.write(action)
-      if (this.#writer.expected !== actionEnd(action)) throw new EngineError('INTERNAL', 'writer ended at an unexpected offset')
+    const next = this.#startFetch(this.#fetchOffset(actionEnd(actions[actions.length - 1]!)))
+    try {
+      await this.#writer.checkOwnership()
+      for (const action of actions) {
+        if (this.#stopping) break
+        await this.#writer.write(action)
+        if (action.kind === 'rebuild') this.#o.observer?.rebuilt(action.reason)
+        if (this.#writer.nextOffset !== actionEnd(action)) throw new EngineError('INTERNAL', 'writer ended at an unexpected offset')
+        if (this.#pendingLogStart !== null && this.#writer.expected >= this.#pendingLogStart) await this.#drainAndDeleteRecords()
+      }
+      await this.#writer.drain()
       this.#lastSourceFetchOffset = this.#writer.expected
-      if (this.#pendingLogStart !== null) await this.#maybeDeleteRecords()
+      if (this.#pendingLogStart !== null) await this.#drainAndDeleteRecords()
+      return next
+    } catch (error) {
+      next.release()
+      throw error
     }
+  }
+
+  async #drainAndDeleteRecords(): Promise<void> {
+    await this.#writer.drain()
+    await this.#maybeDeleteRecords()
   }
 
   /** While caught up, the copier still notices a foreign write: the destination's log end offset must equal `expected`. */

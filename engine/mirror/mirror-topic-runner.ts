@@ -1,11 +1,12 @@
 // Runs one mirror topic: creates or adopts the mirror topic, one copier per partition, source topic watch, and the run state.
 import type { Logger } from '../logging/index.ts'
 import { EngineError, isEngineError } from '../errors.ts'
-import { KafkaClusterClient, createPartitions, createTopic, describeTopicConfigs } from '../kafka/index.ts'
+import { KafkaClusterClient, checkTopicIdentity, createPartitions, createTopic, describeTopicConfigs, identityOf, type SourceTopicIdentity } from '../kafka/index.ts'
 import type {
   MirrorPartitionStatus, MirrorRunState, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus,
 } from './contract.ts'
 import { MirrorPartitionCopier } from './mirror-partition-copier.ts'
+import { DEFAULT_COALESCE_BELOW_BYTES } from './batch-plan.ts'
 import { ByteBudget } from './byte-budget.ts'
 import { mirrorTopicConfigs, checkAdoptableConfigs } from './mirror-topic-configs.ts'
 import { backoffMs } from './retry.ts'
@@ -25,8 +26,9 @@ export interface MirrorDataPathLimits {
   readonly fillerChunkRecords?: number
   readonly emptyTxnFillMax?: number
   /**
-   * Opt-in: source batches of at most this many bytes are merged into one destination batch (records and offsets
-   * identical, bytes rebuilt). Helps sources written with linger.ms=0. Default 0 (off: byte-for-byte forwarding).
+   * Source batches of at most this many bytes are merged into one destination batch (records and offsets identical,
+   * bytes rebuilt). Helps sources written with linger.ms=0. A mirror's spec.coalesceBelowBytes wins over it; default
+   * DEFAULT_COALESCE_BELOW_BYTES; 0 forwards every batch byte for byte.
    */
   readonly coalesceBelowBytes?: number
 }
@@ -48,6 +50,8 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   #stateTimeMs = Date.now()
   #error: MirrorTopicStatus['error']
   #sourceTopicId = ''
+  /** The source topic's identity (topic id, or leader epochs on brokers without ids): a recreated topic is never mixed in. */
+  #sourceIdentity: SourceTopicIdentity | null = null
   #mirrorTopicId = ''
   #watchTimer: NodeJS.Timeout | null = null
   #watching = false
@@ -226,9 +230,13 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
 
   async #prepareTopics(): Promise<{ sourcePartitions: number }> {
     const spec = this.#o.spec
+    // A broker without an API version the engine needs: FAILED with "unsupported broker version" (not retried forever).
+    const unsupported = (await this.#source.checkBrokerVersions('source')) ?? (await this.#destination.checkBrokerVersions('destination'))
+    if (unsupported) throw unsupported
     const source = await this.#source.describeTopic(spec.sourceTopic)
     if (!source) throw new EngineError('NOT_FOUND', `source topic '${spec.sourceTopic}' does not exist`, { context: { topic: spec.sourceTopic } })
     this.#sourceTopicId = source.topicId
+    this.#sourceIdentity ??= identityOf(source)
     const sourceConfigs = await describeTopicConfigs(this.#source, spec.sourceTopic)
     let mirror = await this.#destination.describeTopic(spec.mirrorTopic)
     if (!mirror) {
@@ -272,9 +280,11 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       startOffsetSpec: this.#o.spec.startOffsetSpec,
       fetchMaxBytes: l.fetchMaxBytes ?? 4 << 20, fetchMaxWaitMs: l.fetchMaxWaitMs ?? 500,
       fillerChunkRecords: l.fillerChunkRecords ?? 500_000, emptyTxnFillMax: l.emptyTxnFillMax ?? 8,
-      coalesceBelowBytes: l.coalesceBelowBytes ?? 0,
+      coalesceBelowBytes: this.#o.spec.coalesceBelowBytes ?? l.coalesceBelowBytes ?? DEFAULT_COALESCE_BELOW_BYTES,
+      ...(this.#o.spec.verifiedLogEndOffsets?.[partition] !== undefined ? { verifiedLogEndOffset: this.#o.spec.verifiedLogEndOffsets[partition] } : {}),
       idleCheckIntervalMs: l.idleCheckIntervalMs ?? 1_000, budget: this.#budget, logger: this.#log,
       verifySourceTopic: () => this.#verifySourceTopic(),
+      ...(this.#o.observer ? { observer: this.#o.observer } : {}),
       onSourceHealth: (p, healthy, error) => this.#onSourceHealth(p, healthy, error),
     })
   }
@@ -305,9 +315,9 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     if (!t) {
       throw new EngineError('SOURCE_TOPIC_MAY_BE_DELETED', `source topic '${this.#o.spec.sourceTopic}' no longer exists`, { context: { topic: this.#o.spec.sourceTopic } })
     }
-    if (t.topicId !== this.#sourceTopicId) {
-      throw new EngineError('SOURCE_TOPIC_ID_CHANGED', `source topic '${this.#o.spec.sourceTopic}' was recreated (topic id ${this.#sourceTopicId} is now ${t.topicId})`, { context: { topic: this.#o.spec.sourceTopic } })
-    }
+    const check = checkTopicIdentity(this.#o.spec.sourceTopic, this.#sourceIdentity ?? identityOf({ ...t, topicId: this.#sourceTopicId }), t)
+    if (check.error) throw check.error
+    this.#sourceIdentity = check.identity
   }
 
   #startWatch(): void {

@@ -8,6 +8,7 @@ import {
 import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH } from './writer-identity.ts'
 import type { WriteAction } from './batch-plan.ts'
 import { sleep, backoffMs } from './retry.ts'
+import { ProducePipeline, type PipelineBatch } from './produce-pipeline.ts'
 
 export interface PartitionWriterOptions {
   readonly destination: KafkaClusterClient
@@ -21,6 +22,10 @@ export interface PartitionWriterOptions {
   /** Gaps up to this size are filled with empty transactions (one marker offset each), larger ones with aborted filler batches. */
   readonly emptyTxnFillMax: number
   readonly isStopping: () => boolean
+  /** See MirrorTopicSpec.verifiedLogEndOffsets (failback): at exactly this log end offset the last batch may be foreign. */
+  readonly verifiedLogEndOffset?: number
+  /** Produce latency of each accepted data batch, in seconds (metrics). */
+  readonly onProduced?: (seconds: number) => void
 }
 
 /** Counters the copier exposes as metrics. */
@@ -67,7 +72,15 @@ export class PartitionWriter {
   #sequence = 0
   #txn: { producerId: bigint; producerEpoch: number } | null = null
   #lastOwnershipCheck = 0
+  /** The sequence after P's last accepted batch: where #sequence goes back to when the pipeline gives up. */
+  #acceptedSequence = 0
+  /** False until P has a batch on the partition: the broker then accepts any sequence, so only one batch may be in flight. */
+  #hasProducerState = false
+  #pipeline: ProducePipeline
+  /** The destination log end offset as far as accepted produce responses prove it. */
   expected = -1n
+  /** Where the next planned write lands: `expected` plus the records of the batches in flight. */
+  #next = -1n
   readonly counters: WriterCounters = { batchesCopied: 0, batchesRebuilt: 0, recordsWritten: 0, bytesWritten: 0, fillerOffsets: 0 }
 
   constructor(options: PartitionWriterOptions) {
@@ -75,6 +88,42 @@ export class PartitionWriter {
     this.#lane = `produce-${options.partition % 8}`
     this.#txnId = fillerTransactionalId(options.mirrorTopicId, options.partition)
     this.producerId = dataProducerId(options.sourceTopicId, options.mirrorTopicId, options.partition)
+    this.#pipeline = this.#newPipeline()
+  }
+
+  /** The offset the next planned write must start at (ahead of `expected` while batches are in flight). */
+  get nextOffset(): bigint { return this.#next }
+
+  #newPipeline(): ProducePipeline {
+    const o = this.#o
+    return new ProducePipeline({
+      partition: o.partition, context: this.#ctx, retryLimit: RETRY_LIMIT, isStopping: o.isStopping,
+      maxInFlight: () => (this.#hasProducerState ? 5 : 1),
+      send: (bytes) => o.destination.produceRawOrdered(o.mirrorTopic, o.partition, bytes, { lane: this.#lane }),
+      onRetry: () => o.destination.invalidateLeader(o.mirrorTopic, o.partition),
+      onAccepted: (b, seconds) => {
+        this.#accepted(b)
+        o.onProduced?.(seconds)
+      },
+      checkOwnership: () => this.checkOwnership(true),
+      divergenceAt: (from, to, what) => this.divergenceAt(from, to, what),
+    })
+  }
+
+  #accepted(b: PipelineBatch): void {
+    this.expected = b.offset + BigInt(b.count)
+    this.#acceptedSequence = incrementSequence(b.sequence, b.count)
+    this.#hasProducerState = true
+    if (b.rebuilt) this.counters.batchesRebuilt++
+    else this.counters.batchesCopied++
+    this.counters.recordsWritten += b.count
+    this.counters.bytesWritten += b.bytes.length
+  }
+
+  /** After the pipeline gave up: nothing is in flight, so planning restarts at the last accepted batch. */
+  #rewind(): void {
+    this.#next = this.expected
+    this.#sequence = this.#acceptedSequence
   }
 
   get #ctx() { return { topic: this.#o.mirrorTopic, partition: this.#o.partition } }
@@ -85,11 +134,13 @@ export class PartitionWriter {
    */
   async open(): Promise<{ logEndOffset: bigint; logStartOffset: bigint }> {
     const d = this.#o.destination
+    this.#pipeline = this.#newPipeline()
     this.#txn = await this.#retry('init filler producer', () => d.initProducerId(this.#txnId, 60_000))
     await this.#waitNoOpenFillerTxn()
     const logStartOffset = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'earliest'))
     const logEndOffset = await this.#snapshot()
-    if (logEndOffset > logStartOffset) await this.#checkLastBatchOwner(logEndOffset)
+    const verified = this.#o.verifiedLogEndOffset !== undefined && logEndOffset === BigInt(this.#o.verifiedLogEndOffset)
+    if (logEndOffset > logStartOffset && !verified) await this.#checkLastBatchOwner(logEndOffset)
     return { logEndOffset, logStartOffset }
   }
 
@@ -109,7 +160,10 @@ export class PartitionWriter {
       if (after && after.producerEpoch > MAX_PRODUCER_EPOCH) throw new EngineError('INTERNAL', 'producer epoch out of range', { context: this.#ctx })
       this.#epoch = after ? after.producerEpoch : 0
       this.#sequence = after && after.lastSequence >= 0 ? incrementSequence(after.lastSequence, 1) : 0
+      this.#acceptedSequence = this.#sequence
+      this.#hasProducerState = after !== undefined
       this.expected = logEndOffset
+      this.#next = logEndOffset
       return logEndOffset
     }
     throw new EngineError('DESTINATION_UNAVAILABLE', `mirror partition ${this.#o.partition} keeps changing under another writer`, { retriable: true, context: this.#ctx })
@@ -120,6 +174,7 @@ export class PartitionWriter {
    * every batch written with P passed a base-offset check, so the log is right; continue from its end.
    */
   async resync(): Promise<void> {
+    if (this.#pipeline.inFlightCount > 0) throw new EngineError('INTERNAL', 'resync with batches in flight', { context: this.#ctx })
     await this.checkOwnership(true)
     await this.#snapshot()
   }
@@ -159,22 +214,40 @@ export class PartitionWriter {
       { context: { ...this.#ctx, offset: batch.header.baseOffset, producerId: String(owner) } })
   }
 
-  /** Executes one planned action at `expected`. */
+  /**
+   * Executes one planned action at `nextOffset`. Data batches join the produce pipeline (up to five in flight, see
+   * ProducePipeline) and are accepted as their responses arrive; call drain() to wait for all of them. A fill first
+   * drains the pipeline: fillers are the filler producer T's transactions, which take offsets without advancing P's
+   * sequence, so every P batch before them must be accepted (its offset proved) before T writes, and P resumes after.
+   */
   async write(action: WriteAction): Promise<void> {
-    if (action.offset !== this.expected) {
-      throw new EngineError('INTERNAL', `planned write at ${action.offset} but the mirror partition is at ${this.expected}`, { context: this.#ctx })
+    if (action.offset !== this.#next) {
+      throw new EngineError('INTERNAL', `planned write at ${action.offset} but the mirror partition is at ${this.#next}`, { context: this.#ctx })
     }
     if (action.kind === 'fill') return this.fill(action.count)
+    const sequence = this.#sequence
     const bytes = action.kind === 'copy'
-      ? rewriteBatchForAppend(action.batch, { producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: this.#sequence, clearTransactional: true })
-      : encodeRecordBatch(action.records, { codec: action.codec, producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: this.#sequence })
+      ? rewriteBatchForAppend(action.batch, { producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: sequence, clearTransactional: true })
+      : encodeRecordBatch(action.records, { codec: action.codec, producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: sequence })
     const count = action.kind === 'copy' ? action.count : action.records.length
-    await this.#append(bytes, count, null)
-    this.#sequence = incrementSequence(this.#sequence, count)
-    if (action.kind === 'copy') this.counters.batchesCopied++
-    else this.counters.batchesRebuilt++
-    this.counters.recordsWritten += count
-    this.counters.bytesWritten += bytes.length
+    this.#sequence = incrementSequence(sequence, count)
+    this.#next = action.offset + BigInt(count)
+    try {
+      await this.#pipeline.submit({ offset: action.offset, count, sequence, bytes, rebuilt: action.kind !== 'copy' })
+    } catch (error) {
+      this.#rewind()
+      throw error
+    }
+  }
+
+  /** Waits until every data batch sent is accepted (`expected` then equals `nextOffset`). */
+  async drain(): Promise<void> {
+    try {
+      await this.#pipeline.drain()
+    } catch (error) {
+      this.#rewind()
+      throw error
+    }
   }
 
   /** Sends one batch and checks that it landed at `expected`; resends the same bytes after a lost response (the broker deduplicates them). */
@@ -229,6 +302,7 @@ export class PartitionWriter {
    * step waits for the log end offset before the next write.
    */
   async fill(count: number): Promise<void> {
+    await this.drain()
     let remaining = count
     while (remaining > 0) {
       const chunk = remaining <= this.#o.emptyTxnFillMax ? 1 : Math.min(remaining, this.#o.fillerChunkRecords)
@@ -264,6 +338,7 @@ export class PartitionWriter {
       await sleep(i < 20 ? 1 : 5)
     }
     this.expected = target
+    this.#next = target
   }
 
   /** Polls DescribeTransactions until the filler transaction is CompleteAbort (or CompleteCommit); FENCED when another engine took T over. */
@@ -317,6 +392,8 @@ export class PartitionWriter {
   async deleteRecordsBelow(offset: bigint): Promise<boolean> {
     try {
       await this.#retry('delete records', () => this.#o.destination.deleteRecords(this.#o.mirrorTopic, this.#o.partition, offset))
+      // P's batches below the new log start may take its producer state with them: any sequence would be accepted again.
+      this.#hasProducerState = false
       return true
     } catch (error) {
       if (isEngineError(error) && error.context.kafkaErrorCode === KafkaErrorCodes.POLICY_VIOLATION) return false

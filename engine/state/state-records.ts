@@ -28,6 +28,16 @@ export const MirrorStateSchema = z.strictObject({
   stoppedBy: z.enum(['PROMOTE', 'FAILOVER']).nullable(),
   createdAtMs: z.number(),
   statusChangedAtMs: z.number(),
+  /**
+   * Absent or FORWARD: the source topic is copied into the mirror topic (destination cluster). REVERSE (failback): the
+   * destination topic is copied back into the source-cluster topic by the same engine, connections swapped.
+   */
+  direction: z.enum(['FORWARD', 'REVERSE']).optional(),
+  /**
+   * Per partition, the log end offset at which both topics were found to hold the same records when the direction
+   * flipped: the copier may take over a partition whose last batch another producer wrote only at exactly this offset.
+   */
+  verifiedLogEndOffsets: z.array(z.number().int().min(0)).nullable().optional(),
 })
 export type MirrorState = z.infer<typeof MirrorStateSchema>
 
@@ -90,6 +100,16 @@ export interface RecordCodecOptions {
   readonly isSensitive: (configName: string) => boolean
 }
 
+/**
+ * What a link's encrypted credentials are bound to (AES-GCM associated data): the link's name and id and every
+ * non-sensitive config, sorted. A blob moved to another link record, or left under a changed bootstrap.servers,
+ * security.protocol or trust setting written into the state topic, no longer decrypts (issue 13).
+ */
+export function credentialsBinding(linkName: string, linkId: string, plainConfigs: Readonly<Record<string, string>>): string {
+  const configs = Object.entries(plainConfigs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return JSON.stringify({ link: linkName, id: linkId, configs })
+}
+
 /** Serializes a link; sensitive configs go into the encrypted blob, and without a cipher they are refused. */
 export function encodeLink(link: LinkState, options: RecordCodecOptions): Buffer {
   const plain: Record<string, string> = {}
@@ -104,7 +124,7 @@ export function encodeLink(link: LinkState, options: RecordCodecOptions): Buffer
   }
   const stored: z.infer<typeof StoredLinkSchema> = {
     kind: 'link', linkName: link.linkName, linkId: link.linkId, sourceClusterId: link.sourceClusterId,
-    configs: plain, secrets: hasSecrets && options.cipher ? options.cipher.encrypt(secret) : null, createdAtMs: link.createdAtMs,
+    configs: plain, secrets: hasSecrets && options.cipher ? options.cipher.encrypt(secret, credentialsBinding(link.linkName, link.linkId, plain)) : null, createdAtMs: link.createdAtMs,
   }
   return Buffer.from(JSON.stringify(stored))
 }
@@ -136,7 +156,8 @@ export function decodeRecord(value: Buffer, options: RecordCodecOptions): Decode
   let secrets: Record<string, string> = {}
   if (stored.secrets) {
     if (!options.cipher) throw new EngineError('CONFIG_ERROR', `link ${stored.linkName} has stored credentials but this engine has no credentialsKey`, { context: { link: stored.linkName } })
-    secrets = options.cipher.decrypt(stored.secrets)
+    // Blobs written before binding still decrypt; the next write of the link binds them.
+    secrets = options.cipher.decrypt(stored.secrets, credentialsBinding(stored.linkName, stored.linkId, stored.configs))
   }
   return {
     kind: 'link',

@@ -80,10 +80,10 @@ export function providerWrapperScript(): string {
   return [
     '#!/bin/sh',
     `# terraform-provider-clusterlink ${PROVIDER_VERSION}: the clusterlink Terraform provider (TypeScript), run by Node 24.`,
-    '# The same on every machine; node provider/terraform/install-provider.ts writes the file naming Node and the entry.',
+    '# The same on every machine; `clusterlink terraform install` writes the file naming Node and the entry.',
     `conf="\${${PROVIDER_CONFIG_ENV}:-${defaultConfig}}"`,
     'if [ ! -r "$conf" ]; then',
-    '  echo "terraform-provider-clusterlink: $conf is missing; run: node provider/terraform/install-provider.ts" >&2',
+    '  echo "terraform-provider-clusterlink: $conf is missing; run: ./clusterlink terraform install" >&2',
     '  exit 1',
     'fi',
     '. "$conf"',
@@ -110,14 +110,16 @@ export async function installProvider(options: InstallProviderOptions): Promise<
   const providerConfigFile = resolve(options.providerConfigFile ?? defaultProviderConfigFile())
   await mkdir(dirname(providerConfigFile), { recursive: true })
   await writeAtomically(providerConfigFile, [
-    '# Written by provider/terraform/install-provider.ts: what terraform-provider-clusterlink runs.',
+    '# Written by `clusterlink terraform install`: what terraform-provider-clusterlink runs.',
     `CLUSTERLINK_NODE=${shellQuote(options.nodePath ?? process.execPath)}`,
     `CLUSTERLINK_PROVIDER_ENTRY=${shellQuote(resolve(options.entry ?? DEFAULT_ENTRY))}`,
     '',
   ].join('\n'), 0o644)
   await writeAtomically(executable, providerWrapperScript(), 0o755)
   if (options.cliConfigFile === undefined) return { executable, providerConfigFile }
-  await writeFile(options.cliConfigFile, cliConfigText(options.mirrorDir))
+  // A CLI config in a folder that does not exist yet (a fresh ~/.cache/clusterlink) is the common first run.
+  await mkdir(dirname(resolve(options.cliConfigFile)), { recursive: true })
+  await writeAtomically(options.cliConfigFile, cliConfigText(options.mirrorDir), 0o644)
   return { executable, providerConfigFile, cliConfigFile: options.cliConfigFile }
 }
 
@@ -127,11 +129,18 @@ const argsSchema = z.object({
   node: z.string().min(1, '--node needs the path of a Node 24 binary').optional(),
 }).strict()
 
-async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { mirror: { type: 'string' }, 'cli-config': { type: 'string' }, node: { type: 'string' } }, strict: true })
+/** `clusterlink terraform install [--mirror DIR] [--cli-config FILE] [--node PATH]`; returns the exit code. */
+export async function runInstallProvider(argv: string[]): Promise<number> {
+  let values: Record<string, unknown>
+  try {
+    ({ values } = parseArgs({ args: argv, options: { mirror: { type: 'string' }, 'cli-config': { type: 'string' }, node: { type: 'string' } }, strict: true }))
+  } catch (error) {
+    process.stderr.write(`clusterlink terraform install: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 2
+  }
   const parsed = argsSchema.safeParse(values)
   if (!parsed.success) {
-    process.stderr.write(`install-provider: ${parsed.error.issues.map((issue) => issue.message).join('; ')}\n`)
+    process.stderr.write(`clusterlink terraform install: ${parsed.error.issues.map((issue) => issue.message).join('; ')}\n`)
     return 2
   }
   const mirrorDir = parsed.data.mirror ?? join(dirname(defaultProviderConfigFile()), 'terraform-mirror')
@@ -151,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (error: unknown) => {
+  runInstallProvider(process.argv.slice(2)).then((code) => { process.exitCode = code }, (error: unknown) => {
     process.stderr.write(`install-provider: ${error instanceof Error ? error.message : String(error)}\n`)
     process.exitCode = 1
   })

@@ -1,6 +1,7 @@
-// Drives the real Pulumi CLI (built from Go modules, cached outside the repository) through the Automation API with inline programs, a file backend and repo-local work dirs.
+// Drives the real Pulumi CLI (built from Go modules, cached outside the repository) through the Automation API with inline programs,
+// a file backend and repo-local work dirs; pulumi-cli.ts runs the same CLI on Pulumi.yaml folders as users type it.
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from '@pulumi/pulumi/automation/index.js'
@@ -11,15 +12,13 @@ import type { LocalStack } from '../../cli/local/local-stack.ts'
 const repoRoot = resolve(import.meta.dirname, '../..')
 const run = promisify(execFile)
 
-/** Builds the Pulumi CLI once (scripts/build-pulumi.sh is idempotent) and puts the dynamic-provider plugin next to it. */
+/**
+ * Builds the Pulumi CLI once (scripts/build-pulumi.sh is idempotent) and puts the dynamic-provider plugin and the
+ * project's minimal Node language host next to it (scripts/install-pulumi-language-host.sh); returns the tool root.
+ */
 export async function pulumiToolRoot(): Promise<string> {
-  const { stdout } = await run('bash', [join(repoRoot, 'scripts/build-pulumi.sh')], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 })
-  const root = stdout.trim().split('\n').at(-1)!
-  const plugin = join(root, 'bin', 'pulumi-resource-pulumi-nodejs')
-  const source = join(repoRoot, 'node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs')
-  const [have, want] = await Promise.all([stat(plugin).catch(() => undefined), stat(source)])
-  if (!have || have.size !== want.size) await copyFile(source, plugin)
-  return root
+  const { stdout } = await run('bash', [join(repoRoot, 'scripts/install-pulumi-language-host.sh')], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 })
+  return stdout.trim().split('\n').at(-1)!
 }
 
 export interface TestStack {

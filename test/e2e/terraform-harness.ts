@@ -1,5 +1,5 @@
-// Runs the real terraform binary for end-to-end tests: finds (or builds) it, installs the clusterlink provider into a
-// private filesystem mirror, and runs commands in a work directory with an isolated CLI configuration.
+// Runs the real terraform (or OpenTofu) binary for end-to-end tests: finds (or builds) it, installs the clusterlink provider
+// into a private filesystem mirror, and runs commands in a work directory with an isolated CLI configuration.
 import { execFile } from 'node:child_process'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -16,16 +16,34 @@ export interface TerraformResult {
   readonly stderr: string
 }
 
-/** `terraform` from PATH (or $TERRAFORM_BINARY_NAME), else Terraform 1.5.7 built once into the tools cache. */
-export async function resolveTerraform(): Promise<string> {
+/** Which binary the Terraform end-to-end tests drive, and the script that finds or builds it (outside the repository). */
+export const TERRAFORM_TOOLS = {
+  /** `terraform` from PATH (or $TERRAFORM_BINARY_NAME), else Terraform 1.5.7 built once. */
+  terraform: 'scripts/build-terraform.sh',
+  /** `tofu` from PATH, else OpenTofu built once from the Go module proxy. */
+  opentofu: 'scripts/build-opentofu.sh',
+  /** The newest Terraform the Go module proxy serves, built once (1.12+ sends the resource identity RPCs). */
+  'terraform-newest': 'scripts/build-terraform-newest.sh',
+} as const
+export type TerraformTool = keyof typeof TERRAFORM_TOOLS
+
+/** The tool a test file asked for in CLUSTERLINK_TERRAFORM_TOOL (set before it imports the shared test), default terraform. */
+export function terraformTool(env: NodeJS.ProcessEnv = process.env): TerraformTool {
+  const tool = env.CLUSTERLINK_TERRAFORM_TOOL ?? 'terraform'
+  if (!Object.hasOwn(TERRAFORM_TOOLS, tool)) throw new Error(`CLUSTERLINK_TERRAFORM_TOOL=${tool}: use one of ${Object.keys(TERRAFORM_TOOLS).join(', ')}`)
+  return tool as TerraformTool
+}
+
+/** The binary of `tool`: found on PATH or built once into the tools cache by its script. */
+export async function resolveTerraform(tool: TerraformTool = terraformTool()): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('bash', [join(repoRoot, 'scripts/build-terraform.sh')], { maxBuffer: 1 << 20 })
+    const { stdout } = await execFileAsync('bash', [join(repoRoot, TERRAFORM_TOOLS[tool])], { maxBuffer: 1 << 20 })
     const path = stdout.trim().split('\n').at(-1) ?? ''
-    if (!path) throw new Error('scripts/build-terraform.sh printed no path')
+    if (!path) throw new Error(`${TERRAFORM_TOOLS[tool]} printed no path`)
     return path
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? ''
-    throw new Error(`no Terraform binary: ${stderr.trim() || String(error)}`, { cause: error })
+    throw new Error(`no ${tool} binary: ${stderr.trim() || String(error)}`, { cause: error })
   }
 }
 
@@ -47,10 +65,12 @@ export interface WorkspaceOptions {
   readonly prepare?: (root: string, env: NodeJS.ProcessEnv) => Promise<string>
   /** Terraform variables, passed as TF_VAR_<name> (lists and maps as JSON). */
   readonly variables?: Readonly<Record<string, string | readonly string[]>>
+  /** Which binary runs; default from CLUSTERLINK_TERRAFORM_TOOL (terraform). */
+  readonly tool?: TerraformTool
 }
 
 export async function createTerraformWorkspace(options: WorkspaceOptions = {}): Promise<TerraformWorkspace> {
-  const binary = await resolveTerraform()
+  const binary = await resolveTerraform(options.tool)
   const root = await mkdtemp(join(tmpdir(), 'clusterlink-tf-e2e-'))
   let dir = join(root, 'work')
   if (options.sourceDir) {

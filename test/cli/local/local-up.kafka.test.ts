@@ -24,7 +24,7 @@ test('clusterlink local up --json should start clusters and an engine that outli
   try {
     const { stdout } = await cli('local', 'up', '--clusters', '2', '--json')
     const up = JSON.parse(stdout) as UpJson
-    assert.equal(up.clusters.length, 2)
+    assert.deepEqual(up.clusters.map((c) => c.name), ['destination', 'source'])
     assert.match(up.engine.url, /^http:\/\/127\.0\.0\.1:\d+$/)
 
     // The command has exited; the clusters and the engine still answer.
@@ -44,6 +44,9 @@ test('clusterlink local up --json should start clusters and an engine that outli
     // A second up reuses what runs.
     const again = JSON.parse((await cli('local', 'up', '--clusters', '2', '--json')).stdout) as UpJson
     assert.deepEqual(again, up)
+    const human = (await cli('local', 'up', '--clusters', '2')).stdout.split('\n')
+    assert.match(human[0] ?? '', new RegExp(`^destination +${up.clusters[0]?.bootstrapServers} .*engine runs against it`))
+    assert.match(human[1] ?? '', new RegExp(`^source +${up.clusters[1]?.bootstrapServers} `))
 
     await cli('local', 'down')
     const enginePort = Number(new URL(up.engine.url).port)

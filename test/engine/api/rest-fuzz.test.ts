@@ -21,7 +21,8 @@ const name = fc.oneof(
   { arbitrary: fc.constantFrom('-', '.', '..', 'a'.repeat(260), 'bad name', 'ünïcode', 'x%2Fy'), weight: 1 },
   { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
 )
-const configName = fc.oneof(fc.constantFrom('bootstrap.servers', 'cluster.link.paused', 'sasl.jaas.config', 'cluster.link.prefix', 'consumer.offset.sync.ms', 'no.such.config', 'link.mode'), fc.string({ maxLength: 30 }))
+const configName = fc.oneof(fc.constantFrom('bootstrap.servers', 'cluster.link.paused', 'sasl.jaas.config', 'cluster.link.prefix', 'consumer.offset.sync.ms', 'no.such.config', 'link.mode',
+  'constructor', 'prototype', '__proto__', 'tostring', 'hasownproperty'), fc.string({ maxLength: 30 }))
 const query = fc.oneof(
   { arbitrary: fc.constant({}), weight: 2 },
   { arbitrary: fc.record({ link_name: fc.constantFrom('fz2', 'fz', 'bad name'), validate_only: fc.constantFrom('true', 'false') }, { requiredKeys: ['link_name'] }), weight: 2 },
@@ -47,7 +48,7 @@ const body = fc.oneof(
   fc.string({ maxLength: 50 }).map((s) => ({ raw: s })),
   fc.record({ source_cluster_id: scalar, configs: configArray, extra: scalar }, { requiredKeys: [] }),
   fc.record({ source_topic_name: fc.oneof(name, scalar), mirror_topic_name: fc.oneof(name, scalar), replication_factor: scalar, configs: configArray }, { requiredKeys: [] }),
-  fc.record({ mirror_topic_names: fc.oneof(fc.array(name, { maxLength: 3 }), scalar), mirror_topic_name_pattern: fc.oneof(fc.constantFrom('.*', '(', 'ord.*', '[z-a]'), scalar) }, { requiredKeys: [] }),
+  fc.record({ mirror_topic_names: fc.oneof(fc.array(name, { maxLength: 3 }), scalar), mirror_topic_name_pattern: fc.oneof(fc.constantFrom('.*', '(', 'ord.*', '[z-a]', '(.|.?)+#', '(a+)+b', '(o)\\1', 'a{1000}'), scalar) }, { requiredKeys: [] }),
   fc.record({ data: fc.oneof(fc.array(fc.record({ name: configName, value: scalar, operation: fc.oneof(fc.constantFrom('SET', 'DELETE', 'APPEND'), scalar) }, { requiredKeys: [] }), { maxLength: 3 }), scalar), validate_only: scalar }, { requiredKeys: [] }),
   fc.record({ value: scalar }),
 )

@@ -20,7 +20,15 @@ export interface TestApp {
   request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: () => unknown; body: string }>
 }
 
-export async function buildTestApp(options: { credentialsKey?: string; promoteTimeoutMs?: number; store?: MemoryStateStore; source?: FakeCluster; destination?: FakeCluster; listenerTls?: { cert: string; key: string } } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  credentialsKey?: string; promoteTimeoutMs?: number; store?: MemoryStateStore; source?: FakeCluster; destination?: FakeCluster
+  listenerTls?: { cert: string; key: string }
+  /** Replaces the default auth (one admin token and one admin basic pair). */
+  auth?: Record<string, unknown>
+  api?: Record<string, unknown>
+}
+
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const source = options.source ?? new FakeCluster('source-cluster-id')
   const destination = options.destination ?? new FakeCluster('destination-cluster-id')
   const store = options.store ?? new MemoryStateStore()
@@ -28,7 +36,8 @@ export async function buildTestApp(options: { credentialsKey?: string; promoteTi
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done() } })
   const config = EngineConfigSchema.parse({
     destination: { bootstrapServers: ['destination.example:9092'] },
-    auth: { tokens: [TOKEN], basic: [{ key: 'api-key', secret: 'api-secret-123' }] },
+    auth: options.auth ?? { tokens: [TOKEN], basic: [{ key: 'api-key', secret: 'api-secret-123' }] },
+    ...(options.api ? { api: options.api } : {}),
     promoteTimeoutMs: options.promoteTimeoutMs ?? 2000,
     ...(options.listenerTls ? { listener: { host: '127.0.0.1', port: 0, tls: options.listenerTls } } : {}),
     ...(options.credentialsKey ? { credentialsKey: options.credentialsKey } : {}),

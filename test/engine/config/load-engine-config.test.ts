@@ -89,3 +89,41 @@ test('loadEngineConfig should default to group coordination and take replica set
   assert.ok(problems.some((p) => p.startsWith('replicas.coordination')), problems.join('\n'))
   assert.ok(problems.some((p) => p.startsWith('replicas.sessionTimeoutMs')), problems.join('\n'))
 })
+
+test('loadEngineConfig should read admin and read-only tokens and basic pairs, bare lines meaning admin', () => {
+  const roles: Record<string, string> = {
+    '/tokens': 'old-style-token-0123456789\nadmin:admin-token-0123456789\nread:reader-token-0123456789\n',
+    '/basic': 'ops:ops-secret-123\nread:viewer:viewer-secret-1\n',
+  }
+  const config = loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--token-file', '/tokens', '--basic-file', '/basic'], env: {}, readFile: (p) => roles[p] ?? readFile(p) })
+  assert.deepEqual(config.auth.tokens, ['old-style-token-0123456789', 'admin-token-0123456789'])
+  assert.deepEqual(config.auth.readTokens, ['reader-token-0123456789'])
+  assert.deepEqual(config.auth.basic, [{ key: 'ops', secret: 'ops-secret-123' }])
+  assert.deepEqual(config.auth.readBasic, [{ key: 'viewer', secret: 'viewer-secret-1' }])
+  const fromEnv = loadEngineConfig({ argv: [], env: { CLUSTERLINK_DESTINATION_BOOTSTRAP: 'd:9092', CLUSTERLINK_TOKENS: 'read:reader-token-0123456789' }, readFile })
+  assert.deepEqual([fromEnv.auth.tokens, fromEnv.auth.readTokens], [[], ['reader-token-0123456789']])
+})
+
+test('loadEngineConfig should refuse prototype keys in the config file and never quote the file in a parse error', () => {
+  const bad: Record<string, string> = {
+    '/proto.json': '{"destination":{"bootstrapServers":["d:9092"]},"auth":{"tokens":["file-token-0123456789"]},"__proto__":{"logLevel":"silent"}}',
+    '/nested.json': '{"destination":{"bootstrapServers":["d:9092"],"constructor":{}},"auth":{"tokens":["file-token-0123456789"]}}',
+    '/broken.json': '{"credentialsKey": hunter2-super-secret-key,\n "x": 1}',
+  }
+  const load = (path: string) => problemsOf(() => loadEngineConfig({ argv: ['--config', path], env: {}, readFile: (p) => bad[p] ?? readFile(p) }))
+  assert.match(load('/proto.json').join('\n'), /reserved key\(s\) __proto__/)
+  assert.match(load('/nested.json').join('\n'), /reserved key\(s\) destination.constructor/)
+  const broken = load('/broken.json').join('\n')
+  assert.match(broken, /not valid JSON \(line 1, column \d+\)/)
+  assert.ok(!broken.includes('hunter2'), broken)
+})
+
+test('loadEngineConfig should take API limits and source networks, refusing malformed networks', () => {
+  const config = loadEngineConfig({
+    argv: ['--destination-bootstrap', 'd:9092', '--token', 'flag-token-0123456789', '--source-networks', '10.0.0.0/8, fd00::/8,192.168.1.7'],
+    env: { CLUSTERLINK_RATE_LIMIT_PER_SECOND: '5', CLUSTERLINK_REQUEST_TIMEOUT_MS: '10000' }, readFile,
+  })
+  assert.deepEqual(config.api, { requestTimeoutMs: 10_000, rateLimitPerSecond: 5, rateLimitBurst: 500, sourceNetworks: ['10.0.0.0/8', 'fd00::/8', '192.168.1.7'] })
+  const problems = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--token', 'flag-token-0123456789', '--source-networks', '10.0.0.0/33,example.com'], env: {}, readFile }))
+  assert.equal(problems.filter((p) => p.startsWith('api.sourceNetworks')).length, 2, problems.join('\n'))
+})

@@ -1,0 +1,111 @@
+// The failback actions (reverse-and-start/pause, truncate-and-restore): the steps the state machine asks for, run on both clusters.
+import type { Logger } from '../logging/index.ts'
+import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+import type { ClusterSide } from '../kafka/index.ts'
+import type { ClusterAdmin } from './kafka-admin.ts'
+import { findDivergence, restoreSteps, type RestoreOutcome } from './mirror-restore.ts'
+import type { AlterResult } from './link-manager.ts'
+import type { LinkStateName } from './mirror-status.ts'
+import type { FailbackStep, MirrorController } from './mirror-controller.ts'
+import { transition, type MirrorEventType } from './mirror-state-machine.ts'
+import { checkTopicsInSync, type TopicSide } from './mirror-sync-check.ts'
+
+/**
+ * How a reversed mirror is stored: the same mirror record on the same link, with `direction: REVERSE` and the
+ * per-partition `verifiedLogEndOffsets` found equal when it flipped. The engine already holds both connections (the
+ * destination's and the link's source), so the same runner copies destination topic -> source-cluster topic with the
+ * connections swapped; mirror_status then describes that reversed mirror, and `mirror_direction` says which way it runs.
+ * Reversing again flips it back (from STOPPED, with the same check), so a failback and a later switchover are one action.
+ */
+export const FAILBACK_ACTIONS = ['reverse-and-start', 'reverse-and-pause'] as const
+export type FailbackAction = (typeof FAILBACK_ACTIONS)[number] | 'truncate-and-restore'
+
+export interface FailbackContext {
+  readonly connections: () => { readonly source: KafkaConnectionConfig; readonly destination: KafkaConnectionConfig }
+  /** Admin of one cluster (truncate-and-restore creates the side topic and moves group offsets there). */
+  readonly adminOf?: (side: ClusterSide) => ClusterAdmin
+}
+
+/** The topic the copier writes in the current direction ('mirror') and the one that becomes the mirror when it flips ('other'). */
+export function sidesOf(controller: MirrorController, ctx: FailbackContext): { mirror: TopicSide; other: TopicSide } {
+  const { source, destination } = ctx.connections()
+  const local: TopicSide = { connection: destination, side: 'destination', topic: controller.state.mirrorTopicName }
+  const remote: TopicSide = { connection: source, side: 'source', topic: controller.state.sourceTopicName }
+  return controller.direction === 'FORWARD' ? { mirror: local, other: remote } : { mirror: remote, other: local }
+}
+
+/** The steps of a reverse: compare both sides (the other side is already write-guarded by then). */
+export function reverseSteps(ctx: FailbackContext): Partial<Record<'check-in-sync', FailbackStep>> {
+  return {
+    'check-in-sync': async (controller) => {
+      const { mirror, other } = sidesOf(controller, ctx)
+      // The stopped mirror side becomes the primary; the other side becomes its mirror at its own log end offsets.
+      const check = await checkTopicsInSync(mirror, other)
+      if (!check.inSync) return { event: { type: 'out-of-sync', reason: check.reason } }
+      return { event: { type: 'in-sync' }, change: { verifiedLogEndOffsets: check.logEndOffsets } }
+    },
+  }
+}
+
+/**
+ * Runs a failback action on one mirror topic; returns why it was refused (nothing changed), or undefined once the
+ * flipped mirror is stored. validate_only runs the state machine's check and the comparison, and changes nothing.
+ */
+export async function runFailbackAction(
+  controller: MirrorController, action: FailbackAction, ctx: FailbackContext, validateOnly: boolean, report: (outcome: RestoreOutcome) => void = () => undefined,
+): Promise<string | undefined> {
+  const type: MirrorEventType = action
+  if (validateOnly) {
+    const allowed = transition(controller.machine, { type })
+    if (!allowed.ok) return allowed.reason
+    const { mirror, other } = sidesOf(controller, ctx)
+    if (action === 'truncate-and-restore') {
+      // A dry run counts offsets (markers included) past the truncation point; the real run counts the records it kept.
+      const partitions = (await findDivergence(mirror, other)).map((d) => ({ partition: d.partition, offsetTruncatedTo: Number(d.from), messagesTruncated: Number(d.to - d.from) }))
+      report({ sideTopic: null, messagesTruncated: partitions.reduce((n, p) => n + p.messagesTruncated, 0), partitions })
+      return undefined
+    }
+    const check = await checkTopicsInSync(mirror, other)
+    return check.inSync ? undefined : check.reason
+  }
+  if (action === 'truncate-and-restore') {
+    const adminOf = ctx.adminOf
+    if (!adminOf) throw new Error('truncate-and-restore needs cluster admins')
+    return controller.runFailback(type, restoreSteps({ ...ctx, adminOf, now: Date.now }, report))
+  }
+  return controller.runFailback(type, reverseSteps(ctx))
+}
+
+export interface FailbackTarget {
+  readonly linkName: string
+  readonly find: (mirrorTopicName: string) => MirrorController | undefined
+  readonly linkState: () => LinkStateName
+  readonly log: Logger
+}
+
+/** Runs a failback action on each named mirror topic: error_code 0, 404 (unknown), 409 (refused: the message says why) or 503. */
+export async function failbackMirrorTopics(
+  target: FailbackTarget, action: FailbackAction, names: readonly string[], ctx: FailbackContext, options: { validateOnly: boolean },
+): Promise<AlterResult[]> {
+  const results: AlterResult[] = []
+  for (const name of names) {
+    const mirror = target.find(name)
+    if (!mirror || mirror.state.linkName !== target.linkName) {
+      results.push({ mirrorTopicName: name, errorCode: 404, errorMessage: `mirror topic '${name}' does not exist on link '${target.linkName}'`, view: undefined })
+      continue
+    }
+    let problem: string | undefined
+    let truncation: RestoreOutcome | undefined
+    try {
+      problem = await runFailbackAction(mirror, action, ctx, options.validateOnly, (outcome) => { truncation = outcome })
+    } catch (error) {
+      target.log.error({ err: error, link: target.linkName, topic: name, action }, 'mirror failback failed')
+      const reason = error instanceof Error ? error.message : String(error)
+      results.push({ mirrorTopicName: name, errorCode: 503, errorMessage: `${action} failed (${reason}); nothing was stored, retry`, view: mirror.view(target.linkState()) })
+      continue
+    }
+    const view = mirror.view(target.linkState())
+    results.push({ mirrorTopicName: name, errorCode: problem === undefined ? 0 : 409, errorMessage: problem ?? null, view, ...(truncation ? { truncation } : {}) })
+  }
+  return results
+}
