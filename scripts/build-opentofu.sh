@@ -13,7 +13,9 @@ fi
 V="${CLUSTERLINK_OPENTOFU_VERSION:-v1.12.6}"
 OUT="$CL_CACHE/opentofu-$V"
 if cl_is_complete "$OUT"; then echo "$OUT/tofu"; exit 0; fi
-command -v go >/dev/null || { echo "build-opentofu: no tofu on PATH and Go is missing; install OpenTofu, or Go 1.26.6+ to build OpenTofu $V" >&2; exit 1; }
+if ! command -v go >/dev/null; then
+  echo "build-opentofu: no tofu on PATH and Go is missing; install OpenTofu, or Go 1.26.6+ to build OpenTofu $V" >&2; exit 1
+fi
 cl_lock "opentofu-$V"
 if cl_is_complete "$OUT"; then echo "$OUT/tofu"; exit 0; fi
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly

@@ -6,7 +6,7 @@
 #   --zookeeper     (or CLUSTERLINK_KAFKA_ZOOKEEPER=1) checks that the jars can run ZooKeeper-mode clusters: Kafka before 4.0
 #                   brings ZooKeeper itself; 4.0 and later have no ZooKeeper mode and are refused.
 # kafka-tools (ProducerPerformance and friends) is fetched when Maven Central has it for VERSION, and left out with a
-# warning when not (4.4.0 and 4.2.2 are not published); the broker does not need it.
+# warning when it has not (the broker does not need it). Checked: 2.8.2, 4.1.1, 4.2.2 and 4.4.0.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/cache-lock.sh"

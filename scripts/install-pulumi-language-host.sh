@@ -15,7 +15,9 @@ plugin="$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
 [ -x "$host" ] || { echo "install-pulumi-language-host: $host is missing" >&2; exit 1; }
 [ -f "$plugin" ] || { echo "install-pulumi-language-host: $plugin is missing; run npm ci" >&2; exit 1; }
 # in_place: the link points at this checkout's host and the plugin copy has the package's bytes.
-in_place() { [ "$(readlink "$BIN/pulumi-language-nodejs" 2>/dev/null)" = "$host" ] && cmp -s "$plugin" "$BIN/pulumi-resource-pulumi-nodejs"; }
+in_place() {
+  [ "$(readlink "$BIN/pulumi-language-nodejs" 2>/dev/null)" = "$host" ] && cmp -s "$plugin" "$BIN/pulumi-resource-pulumi-nodejs"
+}
 if in_place; then echo "$ROOT"; exit 0; fi
 cl_lock "pulumi-language-host"
 if ! in_place; then

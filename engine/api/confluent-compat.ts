@@ -15,7 +15,6 @@ export function apiPrefixOf(url: string): string {
  * `Warning` header. Any other unknown name is still a 400.
  */
 export const CONFLUENT_ONLY_LINK_CONFIGS: ReadonlySet<string> = new Set([
-  'acl.sync.enable', 'acl.sync.ms', 'acl.filters', 'consumer.group.prefix.enable',
   'cluster.link.retry.timeout.ms', 'num.cluster.link.fetchers', 'client.dns.lookup',
   'replica.fetch.max.bytes', 'replica.fetch.response.max.bytes', 'replica.fetch.min.bytes', 'replica.fetch.wait.max.ms',
   'replica.fetch.backoff.ms', 'replica.socket.timeout.ms', 'replica.socket.receive.buffer.bytes',

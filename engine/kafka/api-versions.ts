@@ -70,11 +70,17 @@ function describeRange(range: VersionRange | undefined): string {
  * The error for a broker that lacks an API version the engine needs. Not retriable: the broker must be upgraded.
  * `mirrorTopicError` and `linkError` name it in REST views.
  */
-export function unsupportedBrokerVersion(side: ClusterSide, broker: string, api: ApiName, brokerRange: VersionRange | undefined, engine: VersionRange = ENGINE_VERSIONS[api]): EngineError {
+export function unsupportedBrokerVersion(
+  side: ClusterSide, broker: string, api: ApiName, brokerRange: VersionRange | undefined, engine: VersionRange = ENGINE_VERSIONS[api],
+): EngineError {
   const speaks = brokerRange ? `speaks ${api} ${describeRange(brokerRange)}` : `does not support ${api}`
-  return new EngineError('KAFKA_ERROR', `unsupported broker version: the ${side} broker ${broker} ${speaks}; the engine needs ${api} ${describeRange(engine)}`, {
+  const message = `unsupported broker version: the ${side} broker ${broker} ${speaks}; the engine needs ${api} ${describeRange(engine)}`
+  return new EngineError('KAFKA_ERROR', message, {
     retriable: false,
-    context: { side, api, brokerVersions: describeRange(brokerRange), engineVersions: describeRange(engine), mirrorTopicError: 'UNSUPPORTED_BROKER_VERSION', linkError: 'UNSUPPORTED_BROKER_VERSION' },
+    context: {
+      side, api, brokerVersions: describeRange(brokerRange), engineVersions: describeRange(engine),
+      mirrorTopicError: 'UNSUPPORTED_BROKER_VERSION', linkError: 'UNSUPPORTED_BROKER_VERSION',
+    },
   })
 }
 
@@ -110,8 +116,8 @@ export async function requestApiVersions(connection: Connection): Promise<Broker
   try {
     response = await apiVersionsV3.api.async(connection, 'clusterlink', '1.0.0')
   } catch (error) {
-    const code = (error as { errors?: Array<{ apiCode?: number }>; apiCode?: number }).errors?.find((e) => typeof e.apiCode === 'number')?.apiCode
-      ?? (error as { apiCode?: number }).apiCode
+    const e = error as { errors?: Array<{ apiCode?: number }>; apiCode?: number }
+    const code = e.errors?.find((x) => typeof x.apiCode === 'number')?.apiCode ?? e.apiCode
     if (code !== 35) throw error
     response = await apiVersionsV1.api.async(connection, 'clusterlink', '1.0.0')
   }

@@ -43,7 +43,8 @@ function negotiated<A extends unknown[], R>(name: ApiName, byVersion: Readonly<R
         const v = byVersion[version]
         if (!v) throw new RangeError(`${name} v${version} is not implemented (v${versions[0]} to v${versions.at(-1)})`)
         const flexible = version >= FIRST_FLEXIBLE_VERSION[name]
-        call = createAPI<A, R>(API_KEYS[name], version, v.createRequest, keepErrors(v.parseResponse as (c: number, k: number, v: number, r: Reader) => R), flexible, flexible)
+        const parse = keepErrors(v.parseResponse as (c: number, k: number, v: number, r: Reader) => R)
+        call = createAPI<A, R>(API_KEYS[name], version, v.createRequest, parse, flexible, flexible)
         calls.set(version, call)
       }
       return call
@@ -62,38 +63,58 @@ export const Metadata = negotiated<[string[] | null, boolean, boolean], metadata
   1: metadataV1, 2: metadataV2, 3: metadataV3, 4: metadataV4, 5: metadataV5, 6: metadataV6, 7: metadataV7, 8: metadataV8,
   9: metadataV9, 10: metadataV10, 11: metadataV11, 12: metadataV12,
 })
-export const ListOffsets = negotiated<[number, number, listOffsetsV8.ListOffsetsRequestTopic[]], listOffsetsV8.ListOffsetsResponse>('ListOffsets', {
+export const ListOffsets = negotiated<
+  [number, number, listOffsetsV8.ListOffsetsRequestTopic[]], listOffsetsV8.ListOffsetsResponse
+>('ListOffsets', {
   2: listOffsetsV2, 3: listOffsetsV3, 4: listOffsetsV4, 5: listOffsetsV5, 6: listOffsetsV6, 7: listOffsetsV7, 8: listOffsetsV8,
 })
-export const DeleteRecords = negotiated<[deleteRecordsV2.DeleteRecordsRequestTopics[], number], deleteRecordsV2.DeleteRecordsResponse>('DeleteRecords', {
+export const DeleteRecords = negotiated<
+  [deleteRecordsV2.DeleteRecordsRequestTopics[], number], deleteRecordsV2.DeleteRecordsResponse
+>('DeleteRecords', {
   0: deleteRecordsV0, 1: deleteRecordsV1, 2: deleteRecordsV2,
 })
-export const InitProducerId = negotiated<[string | null, number, bigint, number], initProducerIdV5.InitProducerIdResponse>('InitProducerId', {
+export const InitProducerId = negotiated<
+  [string | null, number, bigint, number], initProducerIdV5.InitProducerIdResponse
+>('InitProducerId', {
   0: initProducerIdV0, 1: initProducerIdV1, 2: initProducerIdV2, 3: initProducerIdV3, 4: initProducerIdV4, 5: initProducerIdV5,
 })
-export const DescribeProducers = negotiated<[describeProducersV0.DescribeProducersRequestTopic[]], describeProducersV0.DescribeProducersResponse>(
+export const DescribeProducers = negotiated<
+  [describeProducersV0.DescribeProducersRequestTopic[]], describeProducersV0.DescribeProducersResponse
+>(
   'DescribeProducers', { 0: describeProducersV0 },
 )
-export const AddPartitionsToTxn = negotiated<[addPartitionsToTxnV3.AddPartitionsToTxnRequestTransaction[]], addPartitionsToTxnV3.AddPartitionsToTxnResponse>(
+export const AddPartitionsToTxn = negotiated<
+  [addPartitionsToTxnV3.AddPartitionsToTxnRequestTransaction[]], addPartitionsToTxnV3.AddPartitionsToTxnResponse
+>(
   'AddPartitionsToTxn', { 0: addPartitionsToTxnV0, 1: addPartitionsToTxnV1, 2: addPartitionsToTxnV2, 3: addPartitionsToTxnV3 },
 )
 export const EndTxn = negotiated<[string, bigint, number, boolean], endTxnV4.EndTxnResponse>('EndTxn', {
   0: endTxnV0, 1: endTxnV1, 2: endTxnV2, 3: endTxnV3, 4: endTxnV4,
 })
-export const DescribeTransactions = negotiated<[string[]], describeTransactionsV0.DescribeTransactionsResponse>('DescribeTransactions', { 0: describeTransactionsV0 })
+export const DescribeTransactions = negotiated<
+  [string[]], describeTransactionsV0.DescribeTransactionsResponse
+>('DescribeTransactions', { 0: describeTransactionsV0 })
 export const FindCoordinator = negotiated<[number, string[]], findCoordinatorV4.FindCoordinatorResponse>('FindCoordinator', {
   1: findCoordinatorV1, 2: findCoordinatorV2, 3: findCoordinatorV3, 4: findCoordinatorV4,
 })
-export const CreateTopics = negotiated<[createTopicsV7.CreateTopicsRequestTopic[], number, boolean], createTopicsV7.CreateTopicsResponse>('CreateTopics', {
+export const CreateTopics = negotiated<
+  [createTopicsV7.CreateTopicsRequestTopic[], number, boolean], createTopicsV7.CreateTopicsResponse
+>('CreateTopics', {
   2: createTopicsV2, 3: createTopicsV3, 4: createTopicsV4, 5: createTopicsV5, 6: createTopicsV6, 7: createTopicsV7,
 })
-export const DescribeConfigs = negotiated<[describeConfigsV4.DescribeConfigsRequestResource[], boolean, boolean], describeConfigsV4.DescribeConfigsResponse>(
+export const DescribeConfigs = negotiated<
+  [describeConfigsV4.DescribeConfigsRequestResource[], boolean, boolean], describeConfigsV4.DescribeConfigsResponse
+>(
   'DescribeConfigs', { 1: describeConfigsV1, 2: describeConfigsV2, 3: describeConfigsV3, 4: describeConfigsV4 },
 )
-export const CreatePartitions = negotiated<[createPartitionsV3.CreatePartitionsRequestTopic[], number, boolean], createPartitionsV3.CreatePartitionsResponse>(
+export const CreatePartitions = negotiated<
+  [createPartitionsV3.CreatePartitionsRequestTopic[], number, boolean], createPartitionsV3.CreatePartitionsResponse
+>(
   'CreatePartitions', { 0: createPartitionsV0, 1: createPartitionsV1, 2: createPartitionsV2, 3: createPartitionsV3 },
 )
-export const DeleteTopics = negotiated<[deleteTopicsV6.DeleteTopicsRequestTopic[], number], deleteTopicsV6.DeleteTopicsResponse>('DeleteTopics', {
+export const DeleteTopics = negotiated<
+  [deleteTopicsV6.DeleteTopicsRequestTopic[], number], deleteTopicsV6.DeleteTopicsResponse
+>('DeleteTopics', {
   1: deleteTopicsV1, 2: deleteTopicsV2, 3: deleteTopicsV3, 4: deleteTopicsV4, 5: deleteTopicsV5, 6: deleteTopicsV6,
 })
 

@@ -5,7 +5,8 @@ import { rawProduceApi } from './raw-produce.ts'
 
 export {
   ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, createRawFetchRequest, parseRawFetchResponse, rawFetchApi,
-  type RawAbortedTransaction, type RawFetchPartitionRequest, type RawFetchPartitionResponse, type RawFetchResponse, type RawFetchTopicRequest,
+  type RawAbortedTransaction, type RawFetchPartitionRequest, type RawFetchPartitionResponse, type RawFetchResponse,
+  type RawFetchTopicRequest,
 } from './raw-fetch.ts'
 export {
   createRawProduceRequest, parseRawProduceResponse, rawProduceApi,

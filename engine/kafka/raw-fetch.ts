@@ -32,7 +32,9 @@ export interface RawFetchTopicRequest {
   (the first flexible version). Fetch v12 is the last version that names topics (KIP-516): a fetch bound to a topic id
   fails with UNKNOWN_TOPIC_ID once the topic is deleted or recreated. Kafka 2.7 brought v12, 3.1 v13; 2.4 to 2.6 stop at v11.
 */
-export function createRawFetchRequest(version: number, maxWaitMs: number, minBytes: number, maxBytes: number, isolationLevel: number, topics: readonly RawFetchTopicRequest[]): Writer {
+export function createRawFetchRequest(
+  version: number, maxWaitMs: number, minBytes: number, maxBytes: number, isolationLevel: number, topics: readonly RawFetchTopicRequest[],
+): Writer {
   const flexible = version >= 12
   const w = Writer.create()
     .appendInt32(-1)
@@ -111,7 +113,8 @@ export function parseRawFetchResponse(_correlationId: number, _apiKey: number, a
       const highWatermark = pr.readInt64()
       const lastStableOffset = pr.readInt64()
       const logStartOffset = apiVersion >= 5 ? pr.readInt64() : -1n
-      const abortedTransactions = pr.readNullableArray((ar) => ({ producerId: ar.readInt64(), firstOffset: ar.readInt64() }), flexible, flexible)
+      const readAborted = (ar: Reader): RawAbortedTransaction => ({ producerId: ar.readInt64(), firstOffset: ar.readInt64() })
+      const abortedTransactions = pr.readNullableArray(readAborted, flexible, flexible)
       const preferredReadReplica = apiVersion >= 11 ? pr.readInt32() : -1
       const size = flexible ? pr.readUnsignedVarInt() - 1 : pr.readInt32()
       let records: Buffer | null = null
@@ -134,7 +137,10 @@ export function parseRawFetchResponse(_correlationId: number, _apiKey: number, a
           }
         }
       }
-      return { partition, errorCode: partitionError, highWatermark, lastStableOffset, logStartOffset, abortedTransactions, preferredReadReplica, records, currentLeader }
+      return {
+        partition, errorCode: partitionError, highWatermark, lastStableOffset, logStartOffset, abortedTransactions, preferredReadReplica,
+        records, currentLeader,
+      }
     }, flexible, false)
     if (flexible) r.readTaggedFields()
     return { topic, partitions }
@@ -144,8 +150,8 @@ export function parseRawFetchResponse(_correlationId: number, _apiKey: number, a
 }
 
 /** The request body bytes of one version (after the request header), for tests and tools. */
-export function encodeRawFetchRequest(version: number, maxWaitMs: number, minBytes: number, maxBytes: number, isolationLevel: number, topics: readonly RawFetchTopicRequest[]): Buffer {
-  return createRawFetchRequest(version, maxWaitMs, minBytes, maxBytes, isolationLevel, topics).buffer
+export function encodeRawFetchRequest(version: number, ...args: RawFetchArgs): Buffer {
+  return createRawFetchRequest(version, ...args).buffer
 }
 
 /** Decodes a response body (after the response header) of one version. */
@@ -165,7 +171,9 @@ export function rawFetchApi(version: number): RawFetchApi {
   }
   let api = apis.get(version)
   if (!api) {
-    api = createAPI<RawFetchArgs, RawFetchResponse>(1, version, (...args: RawFetchArgs) => createRawFetchRequest(version, ...args), parseRawFetchResponse, version >= 12, version >= 12)
+    const flexible = version >= 12
+    const create = (...args: RawFetchArgs) => createRawFetchRequest(version, ...args)
+    api = createAPI<RawFetchArgs, RawFetchResponse>(1, version, create, parseRawFetchResponse, flexible, flexible)
     apis.set(version, api)
   }
   return api

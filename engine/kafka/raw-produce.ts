@@ -26,7 +26,9 @@ export interface RawProduceTopic {
   arrays and records, and a tag buffer after every struct. v3 to v8 only add response fields (log_start_offset in v5,
   record_errors and error_message in v8). A partition listed twice silently keeps the later entry.
 */
-export function createRawProduceRequest(version: number, transactionalId: string | null, acks: number, timeoutMs: number, topics: readonly RawProduceTopic[]): Writer {
+export function createRawProduceRequest(
+  version: number, transactionalId: string | null, acks: number, timeoutMs: number, topics: readonly RawProduceTopic[],
+): Writer {
   const flexible = version >= 9
   const w = Writer.create()
     .appendString(transactionalId, flexible)
@@ -64,7 +66,8 @@ type Parser = (c: number, k: number, v: number, r: Reader) => LibraryProduceResp
 /*
   Produce Response (Version: 3-9) => [responses] throttle_time_ms TAG_BUFFER (v9+)
     responses => name [partition_responses]
-      partition_responses => index error_code base_offset log_append_time_ms log_start_offset (v5+) [record_errors] (v8+) error_message (v8+)
+      partition_responses => index error_code base_offset log_append_time_ms log_start_offset (v5+)
+                             [record_errors] (v8+) error_message (v8+)
         record_errors => batch_index batch_index_error_message
   Decoded with the library's parser of that version; its ResponseError for a partition error carries the decoded
   response, which we keep: interpreting error codes is the caller's job.
@@ -103,8 +106,8 @@ export function parseRawProduceResponse(correlationId: number, apiKey: number, a
 }
 
 /** The request body bytes of one version (after the request header), for tests and tools. */
-export function encodeRawProduceRequest(version: number, transactionalId: string | null, acks: number, timeoutMs: number, topics: readonly RawProduceTopic[]): Buffer {
-  return createRawProduceRequest(version, transactionalId, acks, timeoutMs, topics).buffer
+export function encodeRawProduceRequest(version: number, ...args: RawProduceArgs): Buffer {
+  return createRawProduceRequest(version, ...args).buffer
 }
 
 /** Decodes a response body (after the response header) of one version. */

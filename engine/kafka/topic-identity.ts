@@ -45,7 +45,8 @@ export function checkTopicIdentity(name: string, previous: SourceTopicIdentity, 
   const drop = current.partitions.find((p) => p.leaderEpoch >= 0 && p.leaderEpoch < (previous.leaderEpochs[p.partition] ?? -1))
   if (drop) {
     if (previous.suspectedDrop) {
-      return changed(`it has no topic id, and partition ${drop.partition}'s leader epoch went back from ${previous.leaderEpochs[drop.partition]} to ${drop.leaderEpoch}`)
+      const before = previous.leaderEpochs[drop.partition]
+      return changed(`it has no topic id, and partition ${drop.partition}'s leader epoch went back from ${before} to ${drop.leaderEpoch}`)
     }
     return { identity: { ...previous, suspectedDrop: true } }
   }

@@ -2,6 +2,7 @@
 import { AclOperations, AclPermissionTypes, Admin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, ResourcePatternTypes, ResourceTypes, type Acl, type BaseOptions } from '@platformatic/kafka'
 import { EngineError } from '../errors.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+import { ACL_OPERATIONS, ACL_RESOURCE_TYPES, type AclBinding } from './acl-sync-filters.ts'
 
 export interface TopicConfigEntry {
   readonly value: string | null
@@ -49,6 +50,11 @@ export interface ClusterAdmin {
   topicAcls(topic: string): Promise<TopicAcl[] | undefined>
   createTopicAcls(acls: readonly TopicAcl[]): Promise<void>
   deleteTopicAcls(acls: readonly TopicAcl[]): Promise<void>
+  /** Every ACL binding of the cluster (ACL sync); undefined when the cluster has no authorizer. Optional: fakes may leave it out. */
+  listAcls?(): Promise<AclBinding[] | undefined>
+  createAcls?(acls: readonly AclBinding[]): Promise<void>
+  /** Deletes exactly these bindings (each filter names one binding, no ANY or MATCH). */
+  deleteAcls?(acls: readonly AclBinding[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -90,11 +96,37 @@ function toAcl(acl: TopicAcl): Acl {
   }
 }
 
+function fromAclBinding(acl: AclBinding): Acl {
+  return {
+    resourceType: ResourceTypes[acl.resourceType], resourceName: acl.resourceName,
+    resourcePatternType: ResourcePatternTypes[acl.patternType], principal: acl.principal, host: acl.host,
+    operation: AclOperations[acl.operation], permissionType: AclPermissionTypes[acl.permission],
+  }
+}
+
+/** Bindings with a type, operation or pattern the engine does not know (a newer broker) are left out, never guessed. */
+function toAclBindings(resources: Awaited<ReturnType<Admin['describeAcls']>>): AclBinding[] {
+  const nameOf = <T extends string>(names: readonly T[], table: Record<string, number>, code: number): T | undefined =>
+    names.find((name) => table[name] === code)
+  const out: AclBinding[] = []
+  for (const r of resources) {
+    const resourceType = nameOf(ACL_RESOURCE_TYPES, ResourceTypes, r.resourceType)
+    const patternType = nameOf(['LITERAL', 'PREFIXED'] as const, ResourcePatternTypes, r.resourcePatternType)
+    for (const a of r.acls) {
+      const operation = nameOf(ACL_OPERATIONS, AclOperations, a.operation)
+      const permission = nameOf(['ALLOW', 'DENY'] as const, AclPermissionTypes, a.permissionType)
+      if (!resourceType || !patternType || !operation || !permission) continue
+      out.push({ resourceType, resourceName: r.resourceName, patternType, principal: a.principal, host: a.host, operation, permission })
+    }
+  }
+  return out
+}
+
 /** The client nests the broker's answer in `errors[].response` (Error objects JSON.stringify drops): walk them. */
 function isSecurityDisabled(error: unknown, depth = 0): boolean {
   if (error === null || typeof error !== 'object' || depth > 4) return false
   const text = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error)
-  if (/SECURITY_DISABLED|No Authorizer is configured|security is disabled|"errorCode":54\b/i.test(text)) return true
+  if (/SECURITY_DISABLED|No Authorizer is configured|security (features )?(is|are) disabled|"errorCode":54\b/i.test(text)) return true
   const e = error as { errors?: unknown; cause?: unknown; response?: unknown }
   const nested = [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.response]
   return nested.some((n) => isSecurityDisabled(n, depth + 1))
@@ -182,6 +214,19 @@ export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: 
     },
     createTopicAcls: (acls) => call('create acls', () => admin.createAcls({ creations: acls.map(toAcl) })),
     deleteTopicAcls: (acls) => call('delete acls', async () => { await admin.deleteAcls({ filters: acls.map(toAcl) }) }),
+    listAcls: async () => {
+      try {
+        return toAclBindings(await admin.describeAcls({ filter: {
+          resourceType: ResourceTypes.ANY, resourceName: null, resourcePatternType: ResourcePatternTypes.ANY,
+          principal: null, host: null, operation: AclOperations.ANY, permissionType: AclPermissionTypes.ANY,
+        } }))
+      } catch (error) {
+        if (isSecurityDisabled(error)) return undefined
+        throw wrap('describe acls', error)
+      }
+    },
+    createAcls: (acls) => call('create acls', () => admin.createAcls({ creations: acls.map(fromAclBinding) })),
+    deleteAcls: (acls) => call('delete acls', async () => { await admin.deleteAcls({ filters: acls.map(fromAclBinding) }) }),
     close: () => admin.close(),
   }
 }

@@ -1,4 +1,5 @@
 // The catalogue of supported link configs (defaults, sensitivity, validation) and the rules between them.
+import { parseAclFilters } from './acl-sync-filters.ts'
 import { isNameSelected, parseNameFilters } from './name-filters.ts'
 
 export interface LinkConfigDefinition {
@@ -80,8 +81,12 @@ export const LINK_CONFIGS: Readonly<Record<string, LinkConfigDefinition>> = {
   'availability.check.ms': define({ default: '60000', check: isIntIn(100, 3_600_000), doc: 'Source availability check interval' }),
   'availability.check.consecutive.failure.threshold': define({ default: '5', check: isIntIn(1, 1000), doc: 'Failed checks before the link is UNAVAILABLE' }),
   'auto.create.mirror.topics.enable': define({ default: 'false', check: isBool, doc: 'Create mirror topics for source topics matching the filters' }),
-  'mirror.coalesce.below.bytes': define({ default: '1024', check: isIntIn(0, 1_048_576), doc: 'Source batches up to this size are merged into larger mirror batches (records, offsets and timestamps identical, bytes rebuilt, counted as rebuilt batches with reason coalesce); 0 forwards every batch byte for byte' }),
+  'mirror.coalesce.below.bytes': define({ default: '1024', check: isIntIn(0, 1_048_576), doc: 'One-record source batches up to this size are merged into larger mirror batches (records, offsets and timestamps identical, bytes rebuilt, counted as rebuilt batches with reason coalesce); 0 forwards every batch byte for byte' }),
   'auto.create.mirror.topics.filters': define({ default: '', check: (v) => problemOf(parseNameFilters(v, 'topicFilters')), doc: 'JSON {"topicFilters":[...]}' }),
+  'acl.sync.enable': define({ default: 'false', check: isBool, doc: 'Copy the source ACLs selected by acl.filters to the destination (see README, ACL sync)' }),
+  'acl.sync.ms': define({ default: '5000', check: isIntIn(1000, 86_400_000), doc: 'ACL sync interval' }),
+  'acl.filters': define({ default: '', check: (v) => problemOf(parseAclFilters(v)), doc: 'JSON {"aclFilters":[{"resourceFilter":{...},"accessFilter":{...}}]}' }),
+  'consumer.group.prefix.enable': define({ default: 'false', check: isBool, doc: 'Consumer offset sync writes groups as cluster.link.prefix + group name' }),
 }
 
 function problemOf(result: { problem: string } | object): string | undefined {
@@ -141,6 +146,23 @@ export function validateLinkConfigs(configs: Readonly<Record<string, string>>): 
   }
   if (linkConfigValue(configs, 'consumer.offset.sync.enable') === 'true' && linkConfigValue(configs, 'consumer.offset.group.filters').trim() === '') {
     problems.push('consumer.offset.sync.enable is true but consumer.offset.group.filters is empty; set filters such as {"groupFilters":[{"name":"*","patternType":"LITERAL","filterType":"INCLUDE"}]}')
+  }
+  problems.push(...aclSyncProblems(configs))
+  return problems
+}
+
+/** ACL sync needs filters (confluentinc/cli#3072); the prefixes apply to names the link writes, never to copied ACLs. */
+function aclSyncProblems(configs: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = []
+  const prefix = linkConfigValue(configs, 'cluster.link.prefix')
+  if (linkConfigValue(configs, 'acl.sync.enable') === 'true') {
+    if (linkConfigValue(configs, 'acl.filters').trim() === '') {
+      problems.push('acl.sync.enable is true but acl.filters is empty; set filters such as {"aclFilters":[{"resourceFilter":{"resourceType":"TOPIC","patternType":"PREFIXED","name":"orders"},"accessFilter":{"operation":"ANY","permissionType":"ANY"}}]}')
+    }
+    if (prefix !== '') problems.push('acl.sync.enable cannot be combined with cluster.link.prefix (copied ACLs name source topics and groups, not prefixed ones); use a link without a prefix')
+  }
+  if (linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true' && prefix === '') {
+    problems.push('consumer.group.prefix.enable is true but the link has no cluster.link.prefix; set cluster.link.prefix when creating the link, or leave consumer.group.prefix.enable false')
   }
   return problems
 }

@@ -10,6 +10,7 @@ export const JOB_NAMES = {
   offsetSync: 'ConsumerOffsetSync',
   configSync: 'TopicConfigSync',
   autoCreate: 'AutoCreateMirror',
+  aclSync: 'AclSync',
 } as const
 
 export interface LinkJobContext {
@@ -28,6 +29,8 @@ export interface LinkJobContext {
   isCoordinator(): boolean
   recordAvailability(result: { ok: true; clusterId: string } | { ok: false; linkError: string; message: string }): void
   recordOffsetSync(stats: { groups: number; skippedActive: number }): void
+  /** Why mirror topic write denials could not be checked, or null; the runtime logs it once and then only on change. */
+  recordWriteGuard?(problem: string | null): void
 }
 
 const CHECK_TIMEOUT_MS = 10_000
@@ -73,10 +76,13 @@ export async function runConsumerOffsetSync(ctx: LinkJobContext): Promise<void> 
   const mirrorBySource = new Map(ctx.liveMirrors().map((m) => [m.state.sourceTopicName, m.state.mirrorTopicName]))
   if (mirrorBySource.size === 0) return
   const groups = (await ctx.source().listGroups()).filter((group) => isOffsetSyncSelected(configs, group))
+  // consumer.group.prefix.enable: groups are written as cluster.link.prefix + name, like mirror topic names.
+  const groupPrefix = linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true' ? linkConfigValue(configs, 'cluster.link.prefix') : ''
   let synced = 0
   let skippedActive = 0
-  for (const group of groups) {
-    const committed = (await ctx.source().groupOffsets(group)).filter((o) => mirrorBySource.has(o.topic))
+  for (const sourceGroup of groups) {
+    const group = `${groupPrefix}${sourceGroup}`
+    const committed = (await ctx.source().groupOffsets(sourceGroup)).filter((o) => mirrorBySource.has(o.topic))
     if (committed.length === 0) continue
     if (await ctx.destination.hasActiveMembers(group)) {
       skippedActive += 1
@@ -109,9 +115,13 @@ export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
   if (ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const include = linkConfigValue(ctx.configs(), 'topic.config.sync.include').split(',').map((s) => s.trim()).filter((s) => s !== '')
   const names = new Set<string>([...ALWAYS_SYNCED_TOPIC_CONFIGS, ...include])
+  const guardProblems: string[] = []
   for (const mirror of ctx.liveMirrors()) {
-    await mirror.protectWrites()
     const { sourceTopicName, mirrorTopicName } = mirror.state
+    // A guard failure must not stop the config sync of this and later mirrors, nor log every run: it is reported on change.
+    await mirror.protectWrites().catch((error: unknown) => {
+      guardProblems.push(`${mirrorTopicName}: ${error instanceof Error ? error.message : String(error)}`)
+    })
     const [sourceCount, destinationCount] = await Promise.all([ctx.source().partitionCount(sourceTopicName), ctx.destination.partitionCount(mirrorTopicName)])
     if (sourceCount === undefined || destinationCount === undefined) continue
     mirror.setKnownPartitions(destinationCount)
@@ -131,6 +141,7 @@ export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
       ctx.logger.info({ topic: mirrorTopicName, configs: Object.keys(set) }, 'mirror topic configs synced')
     }
   }
+  ctx.recordWriteGuard?.(guardProblems.length > 0 ? `write denials not checked (${guardProblems.join('; ')})` : null)
 }
 
 /** Creates a mirror topic for each source topic selected by the auto-create filters that has none yet. */

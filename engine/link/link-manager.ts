@@ -12,6 +12,7 @@ import { LinkRuntime, type LinkTask } from './link-runtime.ts'
 import { MirrorController, type MirrorView, type RunnerFactory } from './mirror-controller.ts'
 import { checkMirrorAction, type LinkStateName, type MirrorAction, type MirrorStatus } from './mirror-status.ts'
 import { registerLinkMetrics } from './link-metrics.ts'
+import { registerAclSyncMetrics } from './acl-sync.ts'
 import { MirrorStatusPublisher } from './mirror-status-publisher.ts'
 import { MirrorWriteGuard } from './mirror-write-guard.ts'
 import { failbackMirrorTopics, type FailbackAction } from './mirror-failback.ts'
@@ -116,6 +117,7 @@ export class LinkManager {
       intervalMs: options.statusIntervalMs ?? 1000, logger: this.#log,
     })
     registerLinkMetrics(options.metrics, this)
+    registerAclSyncMetrics(options.metrics, () => this.linkRuntimes().map((r) => ({ link: r.state.linkName, status: r.aclSyncStatus })))
   }
 
   /** This replica in the work group and the mirror topics it runs now (GET /clusterlink/v1/replica). */
@@ -243,6 +245,8 @@ export class LinkManager {
       onLinkStateChange: (linkState) => { for (const m of this.#mirrorsOf(state.linkName)) m.setLinkPaused(linkState === 'PAUSED') },
       jobRuns: this.#options.metrics.counter('clusterlink_link_job_runs_total', 'Link job runs by link and job'),
       jobErrors: this.#options.metrics.counter('clusterlink_link_job_errors_total', 'Failed link job runs by link and job'),
+      aclSyncChanges: this.#options.metrics.counter('clusterlink_acl_sync_changes_total', 'ACL bindings the ACL sync created or deleted on the destination, by link and change'),
+      persistState: (next) => this.#options.store.putLink(next),
       jobIntervalScale: this.#options.jobIntervalScale ?? 1,
       logger: this.#options.logger,
       isCoordinator: () => this.#ownership.isLinkCoordinator(state.linkName),
@@ -533,6 +537,9 @@ export class LinkManager {
   async deleteMirrorTopic(mirrorTopicName: string): Promise<void> {
     const mirror = this.#mirrors.get(mirrorTopicName)
     if (!mirror) throw notFound(`topic '${mirrorTopicName}' is not a mirror topic of this engine`)
+    if (mirror.direction === 'REVERSE') {
+      throw new EngineError('INVALID_STATE', `topic '${mirrorTopicName}' is the source of a reversed mirror (failback: its mirror is '${mirror.state.sourceTopicName}' on the source cluster); promote or fail the mirror over and reverse it back before deleting`)
+    }
     await this.#options.store.deleteMirror(mirror.state.linkName, mirrorTopicName)
     this.#mirrors.delete(mirrorTopicName)
     await mirror.close()

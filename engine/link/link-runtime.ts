@@ -5,6 +5,8 @@ import type { Logger } from '../logging/index.ts'
 import type { Counter } from '../metrics/index.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
 import type { LinkState } from '../state/index.ts'
+import { toRecordedAclBindings } from './acl-sync-filters.ts'
+import { runAclSync, type AclSyncStatus } from './acl-sync.ts'
 import { JobScheduler, type JobStatus } from './job-scheduler.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { linkConfigValue } from './link-configs.ts'
@@ -22,6 +24,10 @@ export interface LinkRuntimeOptions {
   readonly onLinkStateChange: (state: LinkStateName) => void
   readonly jobRuns: Counter
   readonly jobErrors: Counter
+  /** ACL bindings the ACL sync created and deleted on the destination, by link and change. */
+  readonly aclSyncChanges?: Counter
+  /** Writes the link's state record (the ACL sync keeps what it created there); without it ACL sync stays off. */
+  readonly persistState?: (state: LinkState) => Promise<void>
   readonly jobIntervalScale: number
   readonly logger: Logger
   /** Whether this replica runs the writing jobs of the link; default always (a single engine). */
@@ -57,6 +63,9 @@ export class LinkRuntime {
   #versionError: string | null = null
   #lastState: LinkStateName
   #lastOffsetSyncAtMs: number | null = null
+  #aclSyncStatus: AclSyncStatus | null = null
+  /** Why write denials on mirror topics could not be checked (logged once, then only on change). */
+  #writeGuardProblem: string | null = null
   readonly #scheduler: JobScheduler
   readonly #options: LinkRuntimeOptions
   readonly #log: Logger
@@ -148,7 +157,40 @@ export class LinkRuntime {
         this.#notifyIfChanged()
       },
       recordOffsetSync: () => { this.#lastOffsetSyncAtMs = Date.now() },
+      recordWriteGuard: (problem) => {
+        if (problem === this.#writeGuardProblem) return
+        if (problem !== null) this.#log.warn({ job: JOB_NAMES.configSync, problem }, 'mirror topic write denials not checked (until this changes)')
+        else if (this.#writeGuardProblem !== null) this.#log.info({ job: JOB_NAMES.configSync }, 'mirror topic write denials checked again')
+        this.#writeGuardProblem = problem
+      },
     }
+  }
+
+  #aclSyncContext(): Parameters<typeof runAclSync>[0] {
+    const persist = this.#options.persistState
+    return {
+      logger: this.#log, configs: () => this.#state.configs, linkState: () => this.linkState(),
+      isCoordinator: () => (this.#options.isCoordinator?.() ?? true) && persist !== undefined,
+      source: () => this.#source, destination: this.#options.destination,
+      created: () => toRecordedAclBindings(this.#state.aclSyncCreated),
+      persistCreated: async (created) => {
+        const next: LinkState = { ...this.#state, aclSyncCreated: created.map((acl) => ({ ...acl })) }
+        await persist?.(next)
+        this.#state = next
+      },
+      report: (status) => {
+        const before = this.#aclSyncStatus
+        this.#aclSyncStatus = status
+        if (status.ok || (before && !before.ok && before.message === status.message)) return
+        this.#log.warn({ job: JOB_NAMES.aclSync, errorCode: status.errorCode, problem: status.message }, 'ACL sync cannot run (until this changes)')
+      },
+      countChanges: (change, count) => this.#options.aclSyncChanges?.inc({ link: this.#state.linkName, change }, count),
+    }
+  }
+
+  /** What the last ACL sync run found (null before its first run or while it is off). */
+  get aclSyncStatus(): AclSyncStatus | null {
+    return linkConfigValue(this.#state.configs, 'acl.sync.enable') === 'true' ? this.#aclSyncStatus : null
   }
 
   /** Starts the named jobs; intervals come from the link configs at each run. */
@@ -162,6 +204,8 @@ export class LinkRuntime {
     this.#scheduler.add(JOB_NAMES.offsetSync, every('consumer.offset.sync.ms'), () => runConsumerOffsetSync(ctx))
     this.#scheduler.add(JOB_NAMES.configSync, every('topic.config.sync.ms'), () => runTopicConfigSync(ctx))
     this.#scheduler.add(JOB_NAMES.autoCreate, every('topic.config.sync.ms'), () => runAutoCreate(ctx))
+    const aclCtx = this.#aclSyncContext()
+    this.#scheduler.add(JOB_NAMES.aclSync, every('acl.sync.ms'), () => runAclSync(aclCtx))
   }
 
   /** Part of the availability check: once the source answers, its brokers must speak the API versions the engine needs. */
@@ -211,10 +255,17 @@ export class LinkRuntime {
       [JOB_NAMES.offsetSync]: linkConfigValue(this.#state.configs, 'consumer.offset.sync.enable') === 'true',
       [JOB_NAMES.configSync]: true,
       [JOB_NAMES.autoCreate]: linkConfigValue(this.#state.configs, 'auto.create.mirror.topics.enable') === 'true',
+      [JOB_NAMES.aclSync]: linkConfigValue(this.#state.configs, 'acl.sync.enable') === 'true',
+    }
+    const standing: Record<string, { error_code: string; error_message: string } | undefined> = {
+      [JOB_NAMES.aclSync]: this.#aclSyncStatus && !this.#aclSyncStatus.ok
+        ? { error_code: this.#aclSyncStatus.errorCode, error_message: this.#aclSyncStatus.message } : undefined,
+      [JOB_NAMES.configSync]: this.#writeGuardProblem !== null ? { error_code: 'INTERNAL_ERROR', error_message: this.#writeGuardProblem } : undefined,
     }
     return this.#scheduler.statuses().map((status: JobStatus): LinkTask => {
-      const errors = status.lastError ? [{ error_code: 'INTERNAL_ERROR', error_message: status.lastError }] : []
-      let state: LinkTask['state'] = status.lastError ? 'IN_ERROR' : 'ACTIVE'
+      const problem = standing[status.name]
+      const errors = status.lastError ? [{ error_code: 'INTERNAL_ERROR', error_message: status.lastError }] : problem ? [problem] : []
+      let state: LinkTask['state'] = errors.length > 0 ? 'IN_ERROR' : 'ACTIVE'
       if (!configured[status.name]) state = 'NOT_CONFIGURED'
       else if (status.name !== JOB_NAMES.availability && linkState === 'PAUSED') state = 'LINK_PAUSED'
       else if (status.name !== JOB_NAMES.availability && linkState === 'UNAVAILABLE') state = 'LINK_UNAVAILABLE'

@@ -7,7 +7,7 @@ import type {
 import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
 import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
 import {
-  phaseOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent, type MirrorEventType,
+  eventBetween, machineOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent,
   type MirrorHealth, type MirrorMachineState,
 } from './mirror-state-machine.ts'
 
@@ -60,9 +60,6 @@ export interface MirrorControllerOptions {
   readonly observer?: DataPathObserver
 }
 
-/** What one failback step (check-in-sync, set-aside, rebuild) reports back to the controller. */
-export type FailbackStep = (controller: MirrorController) => Promise<{ event: MirrorEvent; change?: Partial<MirrorState> }>
-
 const PROMOTE_POLL_MS = 200
 const MAX_TRANSITION_ERRORS = 10
 
@@ -91,7 +88,7 @@ export class MirrorController {
   constructor(options: MirrorControllerOptions) {
     this.#options = options
     this.#state = options.state
-    this.#machine = machineOf(options.state, false)
+    this.#machine = machineOfRecord(options.state, false)
     this.#now = options.now ?? Date.now
     this.#statusSinceMs = options.state.statusChangedAtMs
     this.#owned = options.owned ?? true
@@ -186,44 +183,6 @@ export class MirrorController {
   #topicOf(side: 'mirror' | 'other'): string {
     const local = (this.#machine.direction === 'FORWARD') === (side === 'mirror')
     return local ? this.#state.mirrorTopicName : this.#state.sourceTopicName
-  }
-
-  /**
-   * Runs a failback action (reverse-and-start, reverse-and-pause, truncate-and-restore): the state machine checks it,
-   * then each step runs and feeds its outcome back, until a stored state or a refusal. Returns the refusal reason.
-   */
-  async runFailback(type: MirrorEventType, steps: Partial<Record<MachineAction['type'], FailbackStep>>): Promise<string | undefined> {
-    let refused: string | undefined
-    try {
-      refused = await this.dispatch({ type })
-    } catch (error) {
-      // Guarding the other side failed (e.g. no ACL rights there): back to STOPPED with nothing stored, then report it.
-      const back = this.#machine.phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
-      await this.dispatch({ type: back, reason: `could not deny writes to the other topic (${error instanceof Error ? error.message : String(error)})` })
-      throw error
-    }
-    if (refused) return refused
-    for (;;) {
-      const phase = this.#machine.phase
-      const next = phase === 'PENDING_SYNCHRONIZE' ? steps['check-in-sync'] : phase === 'PENDING_SETUP_FOR_RESTORE' ? steps['set-aside-divergent']
-        : phase === 'PENDING_RESTORE' ? steps['rebuild-other-side'] : undefined
-      if (!next) return undefined
-      let outcome: Awaited<ReturnType<FailbackStep>>
-      try {
-        outcome = await next(this)
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error)
-        outcome = { event: { type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: message } }
-      }
-      try {
-        await this.dispatch(outcome.event, outcome.change ? { change: outcome.change } : {})
-      } catch (error) {
-        // The final record could not be written: back to STOPPED, the other side writable again, nothing stored.
-        await this.dispatch({ type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: 'the state could not be stored' })
-        throw error
-      }
-      if (outcome.event.type === 'out-of-sync' || outcome.event.type === 'restore-failed') return outcome.event.reason ?? 'failed'
-    }
   }
 
   /** Brings the runner in line with the stored state after a load or a create; never throws. */
@@ -419,7 +378,7 @@ export class MirrorController {
     const before = this.#state
     if (JSON.stringify(before) === JSON.stringify(next)) return
     this.#state = next
-    const target = machineOf(next, this.#machine.linkPaused)
+    const target = machineOfRecord(next, this.#machine.linkPaused)
     if (!this.#owned || target.direction !== this.#machine.direction) {
       // A non-owner serves what is stored; a flipped direction (a failback another replica finished) restarts from it.
       const runner = this.#owned ? this.#runner : undefined
@@ -429,7 +388,7 @@ export class MirrorController {
       else if (this.#owned) this.activate(target.linkPaused)
       return
     }
-    const event = remoteEvent(this.#machine.phase, target.phase)
+    const event = eventBetween(this.#machine.phase, target.phase)
     if (!event) return
     void this.dispatch({ type: event }, { stored: true }).then((refused) => {
       if (refused !== undefined) this.#machine = { ...target, linkPaused: this.#machine.linkPaused }
@@ -545,18 +504,4 @@ export class MirrorController {
     this.#runner = undefined
     if (runner) await this.#stopAfterStart(runner).catch((error: unknown) => this.#log.warn({ err: error }, 'runner stop failed on close'))
   }
-}
-
-function machineOf(state: MirrorState, linkPaused: boolean): MirrorMachineState {
-  const resumeTo = state.desiredStatus === 'PAUSED' ? 'PAUSED' : 'ACTIVE'
-  return { phase: phaseOfRecord(state), direction: state.direction ?? 'FORWARD', resumeTo, linkPaused, health: 'OK' }
-}
-
-/** The event that turns one stored phase into another (what the replica that wrote the record ran). */
-function remoteEvent(from: MirrorMachineState['phase'], to: MirrorMachineState['phase']): MirrorEventType | undefined {
-  if (from === to) return undefined
-  if (to === 'STOPPED') return from === 'PENDING_STOPPED' ? undefined : 'failover'
-  if (to === 'PENDING_PROMOTE') return 'promote'
-  if (from === 'PENDING_PROMOTE') return 'promote-timeout'
-  return to === 'PAUSED' ? 'pause' : 'resume'
 }

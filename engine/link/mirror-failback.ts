@@ -6,8 +6,9 @@ import type { ClusterAdmin } from './kafka-admin.ts'
 import { findDivergence, restoreSteps, type RestoreOutcome } from './mirror-restore.ts'
 import type { AlterResult } from './link-manager.ts'
 import type { LinkStateName } from './mirror-status.ts'
-import type { FailbackStep, MirrorController } from './mirror-controller.ts'
-import { transition, type MirrorEventType } from './mirror-state-machine.ts'
+import type { MirrorState } from '../state/index.ts'
+import type { MirrorController } from './mirror-controller.ts'
+import { transition, type MachineAction, type MirrorEvent, type MirrorEventType } from './mirror-state-machine.ts'
 import { checkTopicsInSync, type TopicSide } from './mirror-sync-check.ts'
 
 /**
@@ -19,6 +20,52 @@ import { checkTopicsInSync, type TopicSide } from './mirror-sync-check.ts'
  */
 export const FAILBACK_ACTIONS = ['reverse-and-start', 'reverse-and-pause'] as const
 export type FailbackAction = (typeof FAILBACK_ACTIONS)[number] | 'truncate-and-restore'
+
+/** What one failback step (check-in-sync, set-aside, rebuild) reports back to the controller. */
+export type FailbackStep = (controller: MirrorController) => Promise<{ event: MirrorEvent; change?: Partial<MirrorState> }>
+
+/**
+ * Runs a failback action (reverse-and-start, reverse-and-pause, truncate-and-restore): the state machine checks it,
+ * then each step runs and feeds its outcome back, until a stored state or a refusal. Returns the refusal reason.
+ */
+export async function runFailbackSteps(
+  controller: MirrorController, type: MirrorEventType, steps: Partial<Record<MachineAction['type'], FailbackStep>>,
+): Promise<string | undefined> {
+  let refused: string | undefined
+  try {
+    refused = await controller.dispatch({ type })
+  } catch (error) {
+    // Guarding the other side failed (e.g. no ACL rights there): back to STOPPED with nothing stored, then report it.
+    const back = controller.machine.phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
+    const reason = error instanceof Error ? error.message : String(error)
+    await controller.dispatch({ type: back, reason: `could not deny writes to the other topic (${reason})` })
+    throw error
+  }
+  if (refused) return refused
+  for (;;) {
+    const phase = controller.machine.phase
+    const next = phase === 'PENDING_SYNCHRONIZE' ? steps['check-in-sync']
+      : phase === 'PENDING_SETUP_FOR_RESTORE' ? steps['set-aside-divergent']
+      : phase === 'PENDING_RESTORE' ? steps['rebuild-other-side'] : undefined
+    if (!next) return undefined
+    let outcome: Awaited<ReturnType<FailbackStep>>
+    try {
+      outcome = await next(controller)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      outcome = { event: { type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: message } }
+    }
+    try {
+      await controller.dispatch(outcome.event, outcome.change ? { change: outcome.change } : {})
+    } catch (error) {
+      // The final record could not be written: back to STOPPED, the other side writable again, nothing stored.
+      const back = phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
+      await controller.dispatch({ type: back, reason: 'the state could not be stored' })
+      throw error
+    }
+    if (outcome.event.type === 'out-of-sync' || outcome.event.type === 'restore-failed') return outcome.event.reason ?? 'failed'
+  }
+}
 
 export interface FailbackContext {
   readonly connections: () => { readonly source: KafkaConnectionConfig; readonly destination: KafkaConnectionConfig }
@@ -52,7 +99,8 @@ export function reverseSteps(ctx: FailbackContext): Partial<Record<'check-in-syn
  * flipped mirror is stored. validate_only runs the state machine's check and the comparison, and changes nothing.
  */
 export async function runFailbackAction(
-  controller: MirrorController, action: FailbackAction, ctx: FailbackContext, validateOnly: boolean, report: (outcome: RestoreOutcome) => void = () => undefined,
+  controller: MirrorController, action: FailbackAction, ctx: FailbackContext, validateOnly: boolean,
+  report: (outcome: RestoreOutcome) => void = () => undefined,
 ): Promise<string | undefined> {
   const type: MirrorEventType = action
   if (validateOnly) {
@@ -61,7 +109,8 @@ export async function runFailbackAction(
     const { mirror, other } = sidesOf(controller, ctx)
     if (action === 'truncate-and-restore') {
       // A dry run counts offsets (markers included) past the truncation point; the real run counts the records it kept.
-      const partitions = (await findDivergence(mirror, other)).map((d) => ({ partition: d.partition, offsetTruncatedTo: Number(d.from), messagesTruncated: Number(d.to - d.from) }))
+      const partitions = (await findDivergence(mirror, other))
+        .map((d) => ({ partition: d.partition, offsetTruncatedTo: Number(d.from), messagesTruncated: Number(d.to - d.from) }))
       report({ sideTopic: null, messagesTruncated: partitions.reduce((n, p) => n + p.messagesTruncated, 0), partitions })
       return undefined
     }
@@ -71,9 +120,9 @@ export async function runFailbackAction(
   if (action === 'truncate-and-restore') {
     const adminOf = ctx.adminOf
     if (!adminOf) throw new Error('truncate-and-restore needs cluster admins')
-    return controller.runFailback(type, restoreSteps({ ...ctx, adminOf, now: Date.now }, report))
+    return runFailbackSteps(controller, type, restoreSteps({ ...ctx, adminOf, now: Date.now }, report))
   }
-  return controller.runFailback(type, reverseSteps(ctx))
+  return runFailbackSteps(controller, type, reverseSteps(ctx))
 }
 
 export interface FailbackTarget {
@@ -91,7 +140,8 @@ export async function failbackMirrorTopics(
   for (const name of names) {
     const mirror = target.find(name)
     if (!mirror || mirror.state.linkName !== target.linkName) {
-      results.push({ mirrorTopicName: name, errorCode: 404, errorMessage: `mirror topic '${name}' does not exist on link '${target.linkName}'`, view: undefined })
+      const message = `mirror topic '${name}' does not exist on link '${target.linkName}'`
+      results.push({ mirrorTopicName: name, errorCode: 404, errorMessage: message, view: undefined })
       continue
     }
     let problem: string | undefined
@@ -101,11 +151,13 @@ export async function failbackMirrorTopics(
     } catch (error) {
       target.log.error({ err: error, link: target.linkName, topic: name, action }, 'mirror failback failed')
       const reason = error instanceof Error ? error.message : String(error)
-      results.push({ mirrorTopicName: name, errorCode: 503, errorMessage: `${action} failed (${reason}); nothing was stored, retry`, view: mirror.view(target.linkState()) })
+      const message = `${action} failed (${reason}); nothing was stored, retry`
+      results.push({ mirrorTopicName: name, errorCode: 503, errorMessage: message, view: mirror.view(target.linkState()) })
       continue
     }
     const view = mirror.view(target.linkState())
-    results.push({ mirrorTopicName: name, errorCode: problem === undefined ? 0 : 409, errorMessage: problem ?? null, view, ...(truncation ? { truncation } : {}) })
+    const errorCode = problem === undefined ? 0 : 409
+    results.push({ mirrorTopicName: name, errorCode, errorMessage: problem ?? null, view, ...(truncation ? { truncation } : {}) })
   }
   return results
 }

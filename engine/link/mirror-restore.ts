@@ -1,10 +1,12 @@
 // truncate-and-restore: sets the old primary's divergent tail aside in a side topic, then rebuilds the old primary topic as a mirror.
 import { EngineError } from '../errors.ts'
-import { KafkaClusterClient, decodeBatchRecords, encodeRecordBatch, isControlBatch, lastOffsetOf, splitRecordSet, type EncodableRecord } from '../kafka/index.ts'
+import {
+  KafkaClusterClient, decodeBatchRecords, encodeRecordBatch, isControlBatch, lastOffsetOf, splitRecordSet, type EncodableRecord,
+} from '../kafka/index.ts'
 import type { ClusterSide } from '../kafka/index.ts'
 import type { ClusterAdmin, GroupOffset } from './kafka-admin.ts'
-import type { FailbackStep, MirrorController } from './mirror-controller.ts'
-import { sidesOf, type FailbackContext } from './mirror-failback.ts'
+import type { MirrorController } from './mirror-controller.ts'
+import { sidesOf, type FailbackContext, type FailbackStep } from './mirror-failback.ts'
 import { recordAt, type TopicSide } from './mirror-sync-check.ts'
 
 /**
@@ -50,7 +52,8 @@ export async function findDivergence(primary: TopicSide, old: TopicSide): Promis
       const eb = await b.listOffset(old.topic, p, 'latest')
       const sb = await b.listOffset(old.topic, p, 'earliest')
       const ea = p < ta.partitions.length ? await a.listOffset(primary.topic, p, 'latest') : 0n
-      const same = async (o: bigint) => JSON.stringify(await recordAt(a, primary.topic, p, o)) === JSON.stringify(await recordAt(b, old.topic, p, o))
+      const same = async (o: bigint) =>
+        JSON.stringify(await recordAt(a, primary.topic, p, o)) === JSON.stringify(await recordAt(b, old.topic, p, o))
       // The two logs share a prefix (one was a mirror of the other): find its end in [sb, min(ea, eb)).
       let lo = sb
       let hi = ea < eb ? ea : eb
@@ -68,13 +71,18 @@ export async function findDivergence(primary: TopicSide, old: TopicSide): Promis
 }
 
 /** Copies offsets [from, to) of one partition into the side topic; returns how many records it kept. */
-async function setAsidePartition(old: KafkaClusterClient, topic: string, side: string, p: number, from: bigint, to: bigint): Promise<number> {
+async function setAsidePartition(
+  old: KafkaClusterClient, topic: string, side: string, p: number, from: bigint, to: bigint,
+): Promise<number> {
   let offset = from
   let kept = 0
   while (offset < to) {
     const res = await old.fetchRaw(topic, p, offset, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'restore' })
     const batches = splitRecordSet(res.records).filter((x) => lastOffsetOf(x.header) >= offset && x.header.baseOffset < to)
-    if (batches.length === 0) throw new EngineError('KAFKA_ERROR', `partition ${p} of '${topic}': no record batch at offset ${offset} (error ${res.errorCode})`, { retriable: true })
+    if (batches.length === 0) {
+      const message = `partition ${p} of '${topic}': no record batch at offset ${offset} (error ${res.errorCode})`
+      throw new EngineError('KAFKA_ERROR', message, { retriable: true })
+    }
     for (const batch of batches) {
       if (!isControlBatch(batch.header)) {
         const records: EncodableRecord[] = decodeBatchRecords(batch.bytes)
@@ -85,7 +93,8 @@ async function setAsidePartition(old: KafkaClusterClient, topic: string, side: s
             headers: [...r.headers, [ORIGINAL_OFFSET_HEADER, Buffer.from(String(at))] as const],
           }))
         if (records.length > 0) {
-          await produceWithRetry(old, side, p, encodeRecordBatch(records, { codec: 0, producerId: -1n, producerEpoch: -1, baseSequence: -1 }))
+          const bytes = encodeRecordBatch(records, { codec: 0, producerId: -1n, producerEpoch: -1, baseSequence: -1 })
+          await produceWithRetry(old, side, p, bytes)
           kept += records.length
         }
       }
@@ -99,7 +108,10 @@ async function produceWithRetry(client: KafkaClusterClient, topic: string, p: nu
   for (let attempt = 0; ; attempt++) {
     const res = await client.produceRaw(topic, p, bytes, { lane: 'restore' }).catch((error: unknown) => ({ errorCode: -1, error }))
     if (res.errorCode === 0) return
-    if (attempt >= 50) throw new EngineError('KAFKA_ERROR', `could not write the set-aside records to '${topic}' partition ${p} (error ${res.errorCode})`, { retriable: true })
+    if (attempt >= 50) {
+      const message = `could not write the set-aside records to '${topic}' partition ${p} (error ${res.errorCode})`
+      throw new EngineError('KAFKA_ERROR', message, { retriable: true })
+    }
     client.invalidateLeader(topic, p)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
@@ -109,7 +121,9 @@ async function produceWithRetry(client: KafkaClusterClient, topic: string, p: nu
  * The two restore steps. `report` receives what was set aside (for the REST answer). Refuses (restore-failed) before
  * anything is written when a consumer group is active on the old topic: its offsets are about to be reset.
  */
-export function restoreSteps(ctx: RestoreContext, report: (outcome: RestoreOutcome) => void): Partial<Record<'set-aside-divergent' | 'rebuild-other-side', FailbackStep>> {
+export function restoreSteps(
+  ctx: RestoreContext, report: (outcome: RestoreOutcome) => void,
+): Partial<Record<'set-aside-divergent' | 'rebuild-other-side', FailbackStep>> {
   let divergence: Array<{ partition: number; from: bigint; to: bigint }> = []
   return {
     'set-aside-divergent': async (controller: MirrorController) => {
@@ -117,7 +131,9 @@ export function restoreSteps(ctx: RestoreContext, report: (outcome: RestoreOutco
       const admin = ctx.adminOf(other.side)
       const active = await activeGroupsOn(admin, other.topic)
       if (active.length > 0) {
-        return { event: { type: 'restore-failed', reason: `consumer groups ${active.join(', ')} are active on '${other.topic}' (${other.side} cluster); stop their consumers and retry` } }
+        const reason = `consumer groups ${active.join(', ')} are active on '${other.topic}' (${other.side} cluster); `
+          + 'stop their consumers and retry'
+        return { event: { type: 'restore-failed', reason } }
       }
       divergence = await findDivergence(mirror, other)
       const extra = divergence.filter((d) => d.to > d.from)
@@ -165,7 +181,9 @@ async function activeGroupsOn(admin: ClusterAdmin, topic: string): Promise<strin
 }
 
 /** Each group's committed offsets on the topic, none above the truncation point of its partition. */
-async function clampedGroupOffsets(admin: ClusterAdmin, topic: string, divergence: ReadonlyArray<{ partition: number; from: bigint }>): Promise<Map<string, GroupOffset[]>> {
+async function clampedGroupOffsets(
+  admin: ClusterAdmin, topic: string, divergence: ReadonlyArray<{ partition: number; from: bigint }>,
+): Promise<Map<string, GroupOffset[]>> {
   const out = new Map<string, GroupOffset[]>()
   for (const group of await admin.listGroups()) {
     const offsets = (await admin.groupOffsets(group)).filter((o) => o.topic === topic)
@@ -181,6 +199,8 @@ async function clampedGroupOffsets(admin: ClusterAdmin, topic: string, divergenc
 /** Deleting the topic dropped its committed offsets: commit the clamped ones again once the mirror runner recreated it. */
 async function recommitWhenCreated(admin: ClusterAdmin, topic: string, offsets: Map<string, GroupOffset[]>): Promise<void> {
   if (offsets.size === 0) return
-  for (let i = 0; i < 600 && (await admin.partitionCount(topic).catch(() => undefined)) === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 200))
+  for (let i = 0; i < 600 && (await admin.partitionCount(topic).catch(() => undefined)) === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   for (const [group, list] of offsets) await admin.alterGroupOffsets(group, list).catch(() => undefined)
 }

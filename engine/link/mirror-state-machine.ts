@@ -266,3 +266,20 @@ export function recordOfPhase(state: MirrorMachineState): MirrorStored {
       return { desiredStatus: 'STOPPED', pendingPromote: false }
   }
 }
+
+/** The machine state a stored mirror record stands for (health is read live before each transition). */
+export function machineOfRecord(
+  state: MirrorStored & { readonly direction?: MirrorDirection | undefined }, linkPaused: boolean,
+): MirrorMachineState {
+  const resumeTo = state.desiredStatus === 'PAUSED' ? 'PAUSED' : 'ACTIVE'
+  return { phase: phaseOfRecord(state), direction: state.direction ?? 'FORWARD', resumeTo, linkPaused, health: 'OK' }
+}
+
+/** The event that turns one stored phase into another (what the replica that wrote the record ran). */
+export function eventBetween(from: MirrorMachineState['phase'], to: MirrorMachineState['phase']): MirrorEventType | undefined {
+  if (from === to) return undefined
+  if (to === 'STOPPED') return from === 'PENDING_STOPPED' ? undefined : 'failover'
+  if (to === 'PENDING_PROMOTE') return 'promote'
+  if (from === 'PENDING_PROMOTE') return 'promote-timeout'
+  return to === 'PAUSED' ? 'pause' : 'resume'
+}

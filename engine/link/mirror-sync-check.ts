@@ -37,19 +37,22 @@ export async function checkTopicsInSync(primary: TopicSide, mirror: TopicSide): 
     if (!ta) return { inSync: false, reason: `topic ${name(primary)} does not exist` }
     if (!tb) return { inSync: false, reason: `topic ${name(mirror)} does not exist` }
     if (ta.partitions.length !== tb.partitions.length) {
-      return { inSync: false, reason: `topic ${name(primary)} has ${ta.partitions.length} partitions, ${name(mirror)} has ${tb.partitions.length}; ${WHAT_TO_DO}` }
+      const counts = `topic ${name(primary)} has ${ta.partitions.length} partitions, ${name(mirror)} has ${tb.partitions.length}`
+      return { inSync: false, reason: `${counts}; ${WHAT_TO_DO}` }
     }
     const logEndOffsets: number[] = []
     for (let p = 0; p < ta.partitions.length; p++) {
       const [ea, eb] = await Promise.all([a.listOffset(primary.topic, p, 'latest'), b.listOffset(mirror.topic, p, 'latest')])
       // A destination topic with no transaction open has its high watermark as its end; the mirror side is guarded.
       if (eb > ea) {
-        return { inSync: false, reason: `partition ${p}: ${name(mirror)} holds ${eb - ea} record offsets more than ${name(primary)} (log end offset ${eb} vs ${ea}); ${WHAT_TO_DO}` }
+        const more = `${name(mirror)} holds ${eb - ea} record offsets more than ${name(primary)} (log end offset ${eb} vs ${ea})`
+        return { inSync: false, reason: `partition ${p}: ${more}; ${WHAT_TO_DO}` }
       }
       if (eb > 0n) {
         const [la, lb] = await Promise.all([recordAt(a, primary.topic, p, eb - 1n), recordAt(b, mirror.topic, p, eb - 1n)])
         if (JSON.stringify(la) !== JSON.stringify(lb)) {
-          return { inSync: false, reason: `partition ${p}: the record at offset ${eb - 1n} differs between ${name(primary)} and ${name(mirror)}; ${WHAT_TO_DO}` }
+          const differs = `the record at offset ${eb - 1n} differs between ${name(primary)} and ${name(mirror)}`
+          return { inSync: false, reason: `partition ${p}: ${differs}; ${WHAT_TO_DO}` }
         }
       }
       logEndOffsets.push(Number(eb))
@@ -62,7 +65,8 @@ export async function checkTopicsInSync(primary: TopicSide, mirror: TopicSide): 
 
 /** What one offset holds, comparable across clusters (producer ids and sequences excluded). */
 export async function recordAt(client: KafkaClusterClient, topic: string, partition: number, last: bigint): Promise<OffsetContent> {
-  const res = await client.fetchRaw(topic, partition, last, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' })
+  const options = { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted' as const, lane: 'check' }
+  const res = await client.fetchRaw(topic, partition, last, options)
   const batch = splitRecordSet(res.records).find((x) => x.header.baseOffset <= last && lastOffsetOf(x.header) >= last)
   if (!batch) return { kind: 'none' }
   if (isControlBatch(batch.header)) return { kind: 'control' }

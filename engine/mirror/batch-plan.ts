@@ -113,12 +113,14 @@ export function planBatches(batches: readonly RawRecordBatch[], expected: bigint
 }
 
 /**
- * Default of `mirror.coalesce.below.bytes`: source batches up to 1 KiB are coalesced. Such batches hold one or a few
- * records (a producer with linger.ms=0): forwarded byte for byte each costs one produce round trip and one broker
- * append, which caps a partition at a few thousand records per second below MirrorMaker 2 (bench/README.md); batched
- * sources (16 KiB batches, or about 5 KiB zstd) stay far above it and keep byte-for-byte forwarding.
+ * Defaults of coalescing: one-record source batches of at most 1 KiB (`mirror.coalesce.below.bytes`) are merged. A
+ * producer with linger.ms=0 and batch.size=0 writes such batches; forwarded byte for byte each costs one produce request
+ * and one broker append, which caps a partition below MirrorMaker 2 (bench/README.md). Batches of several records stay
+ * byte for byte by default even when they compress below 1 KiB: a byte threshold alone would rebuild ordinary batched
+ * traffic of a quiet topic.
  */
 export const DEFAULT_COALESCE_BELOW_BYTES = 1024
+export const DEFAULT_COALESCE_MAX_RECORDS = 1
 
 /**
  * Merges runs of consecutive small 'copy' actions into one rebuilt batch each (decompress, re-encode, compress once with
@@ -127,7 +129,7 @@ export const DEFAULT_COALESCE_BELOW_BYTES = 1024
  * timestamps stay identical; the bytes do not, so it is a per-link setting (mirror.coalesce.below.bytes, 0 turns it off),
  * and every merged batch is counted under reason 'coalesce'.
  */
-export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchBytes: number, maxBatchBytes: number): WriteAction[] {
+export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchBytes: number, maxBatchBytes: number, maxRecords = Number.POSITIVE_INFINITY): WriteAction[] {
   if (smallBatchBytes <= 0) return [...actions]
   const out: WriteAction[] = []
   let run: Array<Extract<WriteAction, { kind: 'copy' }>> = []
@@ -145,7 +147,7 @@ export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchB
     runBytes = 0
   }
   for (const a of actions) {
-    if (a.kind === 'copy' && a.batch.length <= smallBatchBytes) {
+    if (a.kind === 'copy' && a.batch.length <= smallBatchBytes && a.count <= maxRecords) {
       if (runBytes + a.batch.length > maxBatchBytes) flush()
       run.push(a)
       runBytes += a.batch.length

@@ -23,6 +23,8 @@ export interface MirrorPartitionCopierOptions {
   readonly emptyTxnFillMax: number
   /** Source batches up to this size are merged into larger destination batches (0: never; bytes are then forwarded as fetched). */
   readonly coalesceBelowBytes: number
+  /** Only source batches of at most this many records are merged (default: all that pass the byte limit). */
+  readonly coalesceMaxRecords?: number
   /** How often an idle copier re-reads the destination log end offset to catch foreign writes. */
   readonly idleCheckIntervalMs: number
   readonly budget: ByteBudget
@@ -300,7 +302,7 @@ export class MirrorPartitionCopier {
   async #copy(res: RawFetchPartitionResponse): Promise<PendingFetch | null> {
     const batches = splitRecordSet(res.records)
     const planned = planBatches(batches, this.#writer.nextOffset, res.abortedTransactions)
-    const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10)
+    const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10, this.#o.coalesceMaxRecords)
     if (actions.length === 0) {
       this.#lastSourceFetchOffset = this.#writer.expected
       await this.#idleCheck()

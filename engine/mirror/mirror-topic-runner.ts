@@ -6,7 +6,7 @@ import type {
   MirrorPartitionStatus, MirrorRunState, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus,
 } from './contract.ts'
 import { MirrorPartitionCopier } from './mirror-partition-copier.ts'
-import { DEFAULT_COALESCE_BELOW_BYTES } from './batch-plan.ts'
+import { DEFAULT_COALESCE_BELOW_BYTES, DEFAULT_COALESCE_MAX_RECORDS } from './batch-plan.ts'
 import { ByteBudget } from './byte-budget.ts'
 import { mirrorTopicConfigs, checkAdoptableConfigs } from './mirror-topic-configs.ts'
 import { backoffMs } from './retry.ts'
@@ -31,6 +31,8 @@ export interface MirrorDataPathLimits {
    * DEFAULT_COALESCE_BELOW_BYTES; 0 forwards every batch byte for byte.
    */
   readonly coalesceBelowBytes?: number
+  /** Only source batches of at most this many records are merged; default DEFAULT_COALESCE_MAX_RECORDS (one-record batches). */
+  readonly coalesceMaxRecords?: number
 }
 
 export interface MirrorTopicRunnerInternalOptions extends MirrorTopicRunnerOptions {
@@ -281,6 +283,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       fetchMaxBytes: l.fetchMaxBytes ?? 4 << 20, fetchMaxWaitMs: l.fetchMaxWaitMs ?? 500,
       fillerChunkRecords: l.fillerChunkRecords ?? 500_000, emptyTxnFillMax: l.emptyTxnFillMax ?? 8,
       coalesceBelowBytes: this.#o.spec.coalesceBelowBytes ?? l.coalesceBelowBytes ?? DEFAULT_COALESCE_BELOW_BYTES,
+      coalesceMaxRecords: l.coalesceMaxRecords ?? DEFAULT_COALESCE_MAX_RECORDS,
       ...(this.#o.spec.verifiedLogEndOffsets?.[partition] !== undefined ? { verifiedLogEndOffset: this.#o.spec.verifiedLogEndOffsets[partition] } : {}),
       idleCheckIntervalMs: l.idleCheckIntervalMs ?? 1_000, budget: this.#budget, logger: this.#log,
       verifySourceTopic: () => this.#verifySourceTopic(),

@@ -10,7 +10,16 @@ export interface LinkState {
   readonly sourceClusterId: string | null
   readonly configs: Readonly<Record<string, string>>
   readonly createdAtMs: number
+  /** ACL bindings the link's ACL sync created on the destination: the only ones it may delete (engine/link/acl-sync-plan.ts). */
+  readonly aclSyncCreated?: readonly AclBindingRecord[]
 }
+
+/** One ACL binding by name (TOPIC, LITERAL, READ, ALLOW...); engine/link checks the names when it reads them. */
+export const AclBindingRecordSchema = z.strictObject({
+  resourceType: z.string(), resourceName: z.string(), patternType: z.string(),
+  principal: z.string(), host: z.string(), operation: z.string(), permission: z.string(),
+})
+export type AclBindingRecord = z.infer<typeof AclBindingRecordSchema>
 
 export const MirrorDesiredStatusSchema = z.enum(['ACTIVE', 'PAUSED', 'STOPPED'])
 export type MirrorDesiredStatus = z.infer<typeof MirrorDesiredStatusSchema>
@@ -51,6 +60,7 @@ const StoredLinkSchema = z.strictObject({
   /** Sensitive configs, AES-256-GCM encrypted; null when the link has none. */
   secrets: EncryptedBlobSchema.nullable(),
   createdAtMs: z.number(),
+  aclSyncCreated: z.array(AclBindingRecordSchema).optional(),
 })
 
 const StoredMirrorSchema = MirrorStateSchema.extend({ kind: z.literal('mirror') })
@@ -125,6 +135,7 @@ export function encodeLink(link: LinkState, options: RecordCodecOptions): Buffer
   const stored: z.infer<typeof StoredLinkSchema> = {
     kind: 'link', linkName: link.linkName, linkId: link.linkId, sourceClusterId: link.sourceClusterId,
     configs: plain, secrets: hasSecrets && options.cipher ? options.cipher.encrypt(secret, credentialsBinding(link.linkName, link.linkId, plain)) : null, createdAtMs: link.createdAtMs,
+    ...(link.aclSyncCreated && link.aclSyncCreated.length > 0 ? { aclSyncCreated: [...link.aclSyncCreated] } : {}),
   }
   return Buffer.from(JSON.stringify(stored))
 }
@@ -161,6 +172,7 @@ export function decodeRecord(value: Buffer, options: RecordCodecOptions): Decode
   }
   return {
     kind: 'link',
-    link: { linkName: stored.linkName, linkId: stored.linkId, sourceClusterId: stored.sourceClusterId, configs: { ...stored.configs, ...secrets }, createdAtMs: stored.createdAtMs },
+    link: { linkName: stored.linkName, linkId: stored.linkId, sourceClusterId: stored.sourceClusterId, configs: { ...stored.configs, ...secrets }, createdAtMs: stored.createdAtMs,
+      ...(stored.aclSyncCreated ? { aclSyncCreated: stored.aclSyncCreated } : {}) },
   }
 }

@@ -13,7 +13,8 @@ export const IMMUTABLE_LINK_CONFIGS: readonly string[] = Object.entries(LINK_CON
 export function withDeclaredCredentials(
   operations: readonly AlterConfigOperation[], declared: Readonly<Record<string, string>>,
 ): AlterConfigOperation[] {
-  const typed = operations.map((op) => ({ ...op, operation: op.operation ?? 'SET' as const }))
+  const typed = operations.map((op): AlterConfigOperation & { operation: 'SET' | 'DELETE' } =>
+    op.operation === 'DELETE' ? op : { name: op.name, value: op.value, operation: 'SET' })
   return withCredentialsForRouteChanges(typed, declared)
 }
 
@@ -44,7 +45,9 @@ export function planLinkConfigChanges(
 }
 
 /** Why an existing link cannot be adopted with these declared configs (a config fixed at creation differs), or undefined. */
-export function adoptionProblem(linkName: string, desired: Readonly<Record<string, string>>, observed: readonly LinkConfig[]): string | undefined {
+export function adoptionProblem(
+  linkName: string, desired: Readonly<Record<string, string>>, observed: readonly LinkConfig[],
+): string | undefined {
   const engineValue = (name: string): string => observed.find((c) => c.name === name)?.value ?? LINK_CONFIGS[name]?.default ?? ''
   const declaredValue = (name: string): string => desired[name] ?? LINK_CONFIGS[name]?.default ?? ''
   const mismatched = IMMUTABLE_LINK_CONFIGS.filter((name) => engineValue(name) !== declaredValue(name))

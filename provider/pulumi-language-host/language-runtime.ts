@@ -90,7 +90,8 @@ function installedVersion(directory: string, name: string, range: string): strin
 function programDependencies(programDirectory: string): LanguagePb.DependencyInfo[] {
   const found = nearestPackage(programDirectory)
   if (!found) return []
-  const declared = { ...(found.json.devDependencies as Record<string, string> | undefined), ...(found.json.dependencies as Record<string, string> | undefined) }
+  type Declared = Record<string, string> | undefined
+  const declared = { ...(found.json.devDependencies as Declared), ...(found.json.dependencies as Declared) }
   return Object.entries(declared).sort(([a], [b]) => a.localeCompare(b)).map(([name, range]) =>
     new languagePb.DependencyInfo().setName(name).setVersion(installedVersion(found.dir, name, range)))
 }
@@ -99,7 +100,10 @@ function programDependencies(programDirectory: string): LanguagePb.DependencyInf
  * The service implementation. Calls it leaves out (Template, RunPlugin, GenerateProgram/Project/Package, Pack, Link,
  * Cancel) get UNIMPLEMENTED from grpc-js, which the CLI handles where `up`, `preview` and `destroy` could meet them.
  */
-export function createLanguageRuntime(options: LanguageHostOptions, running: Set<ChildProcess>): Partial<LanguageGrpc.ILanguageRuntimeServer> {
+export function createLanguageRuntime(
+  options: LanguageHostOptions,
+  running: Set<ChildProcess>,
+): Partial<LanguageGrpc.ILanguageRuntimeServer> {
   const nodePath = options.nodePath ?? process.execPath
   const unary = <Req, Res>(answer: (request: Req) => Res | Promise<Res>): Grpc.handleUnaryCall<Req, Res> => (call, callback) => {
     Promise.resolve().then(() => answer(call.request)).then((response) => callback(null, response), (error: unknown) =>
@@ -142,14 +146,16 @@ export function createLanguageRuntime(options: LanguageHostOptions, running: Set
     getRequiredPackages: unary(() => new languagePb.GetRequiredPackagesResponse()),
     run: unary(run),
     getPluginInfo: unary(() => new pluginPb.PluginInfo().setVersion(options.version)),
-    installDependencies: (call: Grpc.ServerWritableStream<LanguagePb.InstallDependenciesRequest, LanguagePb.InstallDependenciesResponse>) => {
-      call.write(new languagePb.InstallDependenciesResponse().setStdout(Buffer.from('This language host installs nothing: run `npm ci` in the project.\n')))
+    installDependencies: (call: Grpc.ServerWritableStream<LanguagePb.InstallDependenciesRequest, unknown>) => {
+      const note = 'This language host installs nothing: run `npm ci` in the project.\n'
+      call.write(new languagePb.InstallDependenciesResponse().setStdout(Buffer.from(note)))
       call.end()
     },
     runtimeOptionsPrompts: unary(() => new languagePb.RuntimeOptionsResponse()),
     about: unary(() => new languagePb.AboutResponse().setExecutable(nodePath).setVersion(process.version)),
     getProgramDependencies: unary((request: LanguagePb.GetProgramDependenciesRequest) =>
-      new languagePb.GetProgramDependenciesResponse().setDependenciesList(programDependencies(request.getInfo()?.getProgramDirectory() ?? '.'))),
+      new languagePb.GetProgramDependenciesResponse()
+        .setDependenciesList(programDependencies(request.getInfo()?.getProgramDirectory() ?? '.'))),
   }
 }
 

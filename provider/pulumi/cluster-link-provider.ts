@@ -1,14 +1,11 @@
 // The ClusterLink provider methods (check, diff, create, read, update, delete) as plain async functions over an injected engine client.
-import { LINK_CONFIGS } from '../../engine/link/link-configs.ts'
-import { isNotFoundError, type AlterConfigOperation, type LinkConfig } from '../client/index.ts'
+import { isNotFoundError, type LinkConfig } from '../client/index.ts'
+import { createOrAdoptLink, planLinkConfigChanges } from '../lifecycle/index.ts'
 import {
   diffClusterLinkInputs, fromLinkConfigs, resolveEngineConnection, toLinkConfigs, validateClusterLinkInputs,
   type ClusterLinkInputs, type ObservedLinkConfig,
 } from '../spec/index.ts'
 import { compact, type EngineApi, type ProviderContext, type ResourceProviderMethods } from './engine-api.ts'
-
-/** Configs fixed when the link is created: a change to them replaces the link, so update and adopt never alter them. */
-const IMMUTABLE_CONFIGS = Object.entries(LINK_CONFIGS).filter(([, d]) => d.immutable).map(([name]) => name)
 
 /** Parses stored inputs or outputs back into inputs; state written by this provider always parses. */
 function asInputs(raw: Record<string, unknown>): ClusterLinkInputs {
@@ -26,30 +23,6 @@ function pickInputs(raw: Record<string, unknown>): Record<string, unknown> {
 
 function observedConfigs(configs: readonly LinkConfig[]): ObservedLinkConfig[] {
   return configs.map((c) => ({ name: c.name, value: c.value, isDefault: c.is_default === true }))
-}
-
-/**
- * The operations that bring the engine's configs to `desired`: SET what differs, DELETE (reset to default) what is
- * set on the engine but no longer declared. Sensitive values never come back from the engine, so they are SET only
- * when the declared value changed since `previousDesired` (or is new).
- */
-export function planConfigChanges(desired: Readonly<Record<string, string>>, observed: readonly LinkConfig[], previousDesired: Readonly<Record<string, string>> = {}): AlterConfigOperation[] {
-  const operations: AlterConfigOperation[] = []
-  const byName = new Map(observed.map((c) => [c.name, c]))
-  for (const [name, value] of Object.entries(desired)) {
-    if (IMMUTABLE_CONFIGS.includes(name)) continue
-    const current = byName.get(name)
-    const sensitive = LINK_CONFIGS[name]?.sensitive === true || current?.is_sensitive === true
-    const isSetOnEngine = current !== undefined && current.is_default !== true
-    const same = sensitive ? isSetOnEngine && previousDesired[name] === value : current !== undefined && current.value === value
-    if (!same) operations.push({ name, value, operation: 'SET' })
-  }
-  for (const current of observed) {
-    if (current.is_default === true || current.is_read_only === true || IMMUTABLE_CONFIGS.includes(current.name)) continue
-    if (!(current.name in LINK_CONFIGS) || current.name in desired) continue
-    operations.push({ name: current.name, operation: 'DELETE' })
-  }
-  return operations
 }
 
 export function createClusterLinkProvider(context: ProviderContext): ResourceProviderMethods {
@@ -91,34 +64,16 @@ export function createClusterLinkProvider(context: ProviderContext): ResourcePro
       const inputs = asInputs(raw)
       const client = clientOf(inputs)
       const clusterId = await client.clusterId()
-      const existing = await client.findLink(inputs.linkName)
-      const desired = toLinkConfigs(inputs)
-      if (existing && !inputs.adopt) {
-        throw new Error(`cluster link ${inputs.linkName} already exists on the engine (cluster ${clusterId}); set adopt: true to manage it from this stack, or choose another linkName`)
-      }
-      if (existing) {
-        const configs = await client.listLinkConfigs(inputs.linkName)
-        const mismatched = IMMUTABLE_CONFIGS.filter((name) => (configs.find((c) => c.name === name)?.value ?? LINK_CONFIGS[name]?.default ?? '') !== (desired[name] ?? LINK_CONFIGS[name]?.default ?? ''))
-        if (mismatched.length > 0) {
-          throw new Error(`cannot adopt cluster link ${inputs.linkName}: ${mismatched.map((n) => `${n} is '${configs.find((c) => c.name === n)?.value ?? ''}' on the engine but '${desired[n] ?? ''}' here`).join('; ')}; these are fixed at creation, so declare the engine's values`)
-        }
-        const operations = planConfigChanges(desired, configs)
-        if (operations.length > 0) await client.alterLinkConfigs(inputs.linkName, operations)
-      } else {
-        await client.createLink(inputs.linkName, {
-          ...(inputs.sourceClusterId ? { source_cluster_id: inputs.sourceClusterId } : {}),
-          configs: Object.entries(desired).map(([name, value]) => ({ name, value })),
-        })
-      }
-      try {
-        const outs = await observe(client, inputs)
-        if (!outs) throw new Error(`cluster link ${inputs.linkName} was created but the engine does not list it`)
-        return { id: `${clusterId}/${inputs.linkName}`, outs }
-      } catch (error) {
-        // A failed create leaves nothing behind: remove what this call made (never an adopted link).
-        if (!existing) await client.deleteLink(inputs.linkName, { force: true }).catch(() => undefined)
-        throw error
-      }
+      const outs = await createOrAdoptLink(client, inputs, {
+        refuseExisting: (linkName) => new Error(`cluster link ${linkName} already exists on the engine (cluster ${clusterId}); ` +
+          'set adopt: true to manage it from this stack, or choose another linkName'),
+        readBack: async () => {
+          const observed = await observe(client, inputs)
+          if (!observed) throw new Error(`cluster link ${inputs.linkName} was created but the engine does not list it`)
+          return observed
+        },
+      })
+      return { id: `${clusterId}/${inputs.linkName}`, outs }
     },
 
     async read(id, props) {
@@ -138,7 +93,7 @@ export function createClusterLinkProvider(context: ProviderContext): ResourcePro
       }
       const client = clientOf(inputs)
       const configs = await client.listLinkConfigs(inputs.linkName)
-      const operations = planConfigChanges(toLinkConfigs(inputs), configs, previousDesired)
+      const operations = planLinkConfigChanges(toLinkConfigs(inputs), configs, previousDesired)
       if (operations.length > 0) await client.alterLinkConfigs(inputs.linkName, operations)
       const outs = await observe(client, inputs)
       if (!outs) throw new Error(`cluster link ${inputs.linkName} no longer exists on the engine; run pulumi refresh, then pulumi up to create it again`)

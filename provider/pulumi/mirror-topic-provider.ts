@@ -1,5 +1,6 @@
 // The MirrorTopic provider methods (check, diff, create, read, update, delete) as plain async functions over an injected engine client.
 import { describeMirror, isNotFoundError, waitForMirror, type Mirror } from '../client/index.ts'
+import { createOrAdoptMirror, findOwnMirror } from '../lifecycle/index.ts'
 import {
   STOPPED_MIRROR_STATES, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, resolveEngineConnection, validateMirrorTopicInputs,
   type MirrorTopicInputs, type MirrorTopicStatus,
@@ -94,17 +95,6 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
     })
   }
 
-  /** The mirror of `inputs` on the engine: by explicit name, else the link's mirror of the source topic. */
-  async function findOwnMirror(client: EngineApi, inputs: MirrorTopicInputs): Promise<Mirror | undefined> {
-    if (inputs.mirrorTopicName) return client.findMirror(inputs.linkName, inputs.mirrorTopicName)
-    const mirrors = await client.listMirrors(inputs.linkName).catch((error: unknown) => {
-      if (isNotFoundError(error)) return []
-      throw error
-    })
-    const found = mirrors.find((m) => m.source_topic_name === inputs.sourceTopicName)
-    return found ? client.findMirror(inputs.linkName, found.mirror_topic_name) : undefined
-  }
-
   return {
     async check(olds, news) {
       const result = validateMirrorTopicInputs(news, olds)
@@ -126,40 +116,21 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
       const inputs = asInputs(raw)
       const client = clientOf(inputs)
       const clusterId = await client.clusterId()
-      const existing = await findOwnMirror(client, inputs)
-      if (existing && !inputs.adopt) {
-        throw new Error(`mirror topic ${existing.mirror_topic_name} already exists on link ${inputs.linkName} (status ${existing.mirror_status}); ` +
-          'set adopt: true to manage it from this stack, or choose another mirrorTopicName')
-      }
-      if (!existing) {
-        await client.createMirror(inputs.linkName, {
-          source_topic_name: inputs.sourceTopicName,
-          ...(inputs.mirrorTopicName ? { mirror_topic_name: inputs.mirrorTopicName } : {}),
-          ...(inputs.replicationFactor ? { replication_factor: inputs.replicationFactor } : {}),
-          ...(inputs.configs ? { configs: Object.entries(inputs.configs).map(([name, value]) => ({ name, value })) } : {}),
-        })
-      }
-      let name = existing?.mirror_topic_name ?? inputs.mirrorTopicName
-      try {
-        const created = existing ?? await findOwnMirror(client, inputs)
-        if (!created) throw new Error(`mirror of ${inputs.sourceTopicName} on link ${inputs.linkName} was created but the engine does not list it`)
-        name = created.mirror_topic_name
-        // Started means copiers report lag: a pause sent while the engine still starts the mirror can be lost.
-        const isStarted = (m: Mirror | undefined): boolean => m !== undefined && m.mirror_status !== 'PENDING_MIRROR' && m.mirror_status !== 'FAILED' &&
-          (m.mirror_status !== 'ACTIVE' || (m.mirror_lags ?? []).length > 0)
-        const ready = await wait(client, inputs, name, isStarted, 'the mirror to start', STATE_WAIT_MS)
-        await applyStatus(client, inputs, name, ready as Mirror)
-        const mirror = await client.getMirror(inputs.linkName, name)
-        return { id: `${clusterId}/${inputs.linkName}/${name}`, outs: toOutputs(inputs, mirror, clusterId) }
-      } catch (error) {
-        // A failed create leaves nothing behind: stop the mirror this call made and delete its topic (never an adopted one).
-        if (!existing && name) {
-          await client.alterMirror(inputs.linkName, 'failover', name).catch(() => undefined)
-          await wait(client, inputs, name, (m) => m === undefined || isFullyStopped(m), 'STOPPED', STATE_WAIT_MS).catch(() => undefined)
-          await client.deleteTopic(name).catch(() => undefined)
-        }
-        throw error
-      }
+      return createOrAdoptMirror(client, inputs, {
+        refuseExisting: (existing) => new Error(`mirror topic ${existing.mirror_topic_name} already exists on link ${inputs.linkName} ` +
+          `(status ${existing.mirror_status}); set adopt: true to manage it from this stack, or choose another mirrorTopicName`),
+        settle: async (created) => {
+          const name = created.mirror_topic_name
+          // Started means copiers report lag: a pause sent while the engine still starts the mirror can be lost.
+          const isStarted = (m: Mirror | undefined): boolean => m !== undefined && m.mirror_status !== 'PENDING_MIRROR' &&
+            m.mirror_status !== 'FAILED' && (m.mirror_status !== 'ACTIVE' || (m.mirror_lags ?? []).length > 0)
+          const ready = await wait(client, inputs, name, isStarted, 'the mirror to start', STATE_WAIT_MS)
+          await applyStatus(client, inputs, name, ready as Mirror)
+          const mirror = await client.getMirror(inputs.linkName, name)
+          return { id: `${clusterId}/${inputs.linkName}/${name}`, outs: toOutputs(inputs, mirror, clusterId) }
+        },
+        pollIntervalMs,
+      })
     },
 
     async read(id, props) {

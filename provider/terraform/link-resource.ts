@@ -2,6 +2,7 @@
 // in full (configs and modes included) so that every change made behind Terraform's back shows as drift.
 import type { EngineClient, LinkConfig } from '../client/index.ts'
 import { isNotFoundError } from '../client/index.ts'
+import { createOrAdoptLink, withDeclaredCredentials } from '../lifecycle/index.ts'
 import {
   CLUSTER_LINK_FIELDS, clusterLinkInputsSchema, fromLinkConfigs, toLinkConfigs, validateClusterLinkInputs, type ClusterLinkInputs,
 } from '../spec/index.ts'
@@ -164,34 +165,18 @@ export const linkResource: TerraformResourceType<EngineClient> = {
   plan: planLink,
 
   async create(planned, context) {
-    const inputs = linkInputsOf(planned)
-    const { client } = context
-    const existing = await client.findLink(inputs.linkName)
-    if (existing && !inputs.adopt) {
-      throw new Error(`a link named ${inputs.linkName} already exists on the engine; import it (terraform import <address> ${inputs.linkName}) or set adopt = true`)
-    }
-    if (existing) {
-      const configs = await client.listLinkConfigs(inputs.linkName)
-      const current = Object.fromEntries(configs.filter((config) => config.is_default === false && config.value !== null).map((config) => [config.name, config.value as string]))
-      const changes = linkConfigChanges(current, toLinkConfigs(inputs)).filter((change) => change.operation === 'SET')
-      if (changes.length > 0) await client.alterLinkConfigs(inputs.linkName, changes)
-      return mustRead(context, planned)
-    }
-    const configs = Object.entries(toLinkConfigs(inputs)).map(([name, value]) => ({ name, value }))
-    await client.createLink(inputs.linkName, { ...(inputs.sourceClusterId ? { source_cluster_id: inputs.sourceClusterId } : {}), configs })
-    try {
-      return await mustRead(context, planned)
-    } catch (error) {
-      // A failed create leaves nothing behind: Terraform will not record the link, so remove it.
-      await client.deleteLink(inputs.linkName, { force: true }).catch(() => undefined)
-      throw error
-    }
+    return createOrAdoptLink(context.client, linkInputsOf(planned), {
+      refuseExisting: (linkName) => new Error(`a link named ${linkName} already exists on the engine; ` +
+        `import it (terraform import <address> ${linkName}) or set adopt = true`),
+      readBack: () => mustRead(context, planned),
+    })
   },
 
   async update(prior, planned, context) {
     const before = toLinkConfigs(previousInputsOf(prior))
     const after = toLinkConfigs(linkInputsOf(planned))
-    const changes = linkConfigChanges(before, after)
+    // Route changes (address, protocol, user, trust) carry the declared credentials again: the engine requires it.
+    const changes = withDeclaredCredentials(linkConfigChanges(before, after), after)
     if (changes.length > 0) await context.client.alterLinkConfigs(String(planned.link_name), changes)
     return mustRead(context, planned)
   },

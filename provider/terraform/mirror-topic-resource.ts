@@ -1,6 +1,7 @@
 // The clusterlink_mirror_topic resource: a mirror topic on a cluster link, declared with the shared MirrorTopic spec;
 // status drives pause, resume, promote and failover, and the engine's mirror status and lag are read back.
 import { isNotFoundError, waitForMirror, type EngineClient, type Mirror } from '../client/index.ts'
+import { createOrAdoptMirror } from '../lifecycle/index.ts'
 import {
   MIRROR_TOPIC_FIELDS, MIRROR_TOPIC_STATUSES, checkStatusTransition, mirrorTopicInputsSchema, validateMirrorTopicInputs,
   type MirrorTopicInputs, type MirrorTopicStatus,
@@ -102,13 +103,6 @@ export async function readMirrorTopic(client: EngineClient, current: TerraformOb
   return mirrorTopicStateFromEngine(current, mirror, await client.clusterId())
 }
 
-/** The mirror a create made: by name when given, else the one on the link that copies the source topic. */
-async function findCreatedMirror(client: EngineClient, inputs: MirrorTopicInputs): Promise<Mirror | undefined> {
-  if (inputs.mirrorTopicName) return client.findMirror(inputs.linkName, inputs.mirrorTopicName)
-  const mirrors = await client.listMirrors(inputs.linkName)
-  return mirrors.find((mirror) => mirror.source_topic_name === inputs.sourceTopicName && mirror.mirror_topic_name.endsWith(inputs.sourceTopicName))
-}
-
 function planMirrorTopic(input: PlanHookInput): PlanHookOutput {
   const { prior, planned } = input
   const diagnostics: Diagnostic[] = []
@@ -149,29 +143,16 @@ export const mirrorTopicResource: TerraformResourceType<EngineClient> = {
   async create(planned, context) {
     const inputs = inputsOf(planned)
     const { client } = context
-    const existing = inputs.mirrorTopicName ? await client.findMirror(inputs.linkName, inputs.mirrorTopicName) : undefined
-    if (existing && !inputs.adopt) {
-      throw new Error(`mirror topic ${inputs.mirrorTopicName} already exists on link ${inputs.linkName}; import it (terraform import <address> ${inputs.linkName}/${inputs.mirrorTopicName}) or set adopt = true`)
-    }
-    if (!existing) {
-      await client.createMirror(inputs.linkName, {
-        source_topic_name: inputs.sourceTopicName,
-        ...(inputs.mirrorTopicName ? { mirror_topic_name: inputs.mirrorTopicName } : {}),
-        ...(inputs.replicationFactor ? { replication_factor: inputs.replicationFactor } : {}),
-        ...(inputs.configs ? { configs: Object.entries(inputs.configs).map(([name, value]) => ({ name, value })) } : {}),
-      })
-    }
-    const created = existing ?? await findCreatedMirror(client, inputs)
-    if (!created) throw new Error(`the engine accepted mirror topic ${inputs.sourceTopicName} on link ${inputs.linkName} but does not list it; check the engine's logs`)
-    const state = { ...planned, mirror_topic_name: created.mirror_topic_name }
-    try {
-      await applyMirrorStatus(client, { linkName: inputs.linkName, mirrorTopicName: created.mirror_topic_name, desired: inputs.status, promoteTimeoutMs: inputs.promoteTimeoutMs, signal: context.signal })
-      return await mustRead(context, state)
-    } catch (error) {
-      // A failed create leaves nothing behind (Terraform does not record the resource), unless it was adopted.
-      if (!existing) await deleteMirrorTopic(client, inputs.linkName, created.mirror_topic_name).catch(() => undefined)
-      throw error
-    }
+    return createOrAdoptMirror(client, inputs, {
+      refuseExisting: (existing) => new Error(`mirror topic ${existing.mirror_topic_name} already exists on link ${inputs.linkName}; ` +
+        `import it (terraform import <address> ${inputs.linkName}/${existing.mirror_topic_name}) or set adopt = true`),
+      settle: async (created) => {
+        const mirrorTopicName = created.mirror_topic_name
+        const { linkName, status: desired, promoteTimeoutMs } = inputs
+        await applyMirrorStatus(client, { linkName, mirrorTopicName, desired, promoteTimeoutMs, signal: context.signal })
+        return mustRead(context, { ...planned, mirror_topic_name: mirrorTopicName })
+      },
+    })
   },
 
   async update(_prior, planned, context) {

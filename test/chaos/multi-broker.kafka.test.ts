@@ -3,14 +3,14 @@
 // and duplicating nothing (issue 12).
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type kafkajs from 'kafkajs'
 import { startKafkaCluster, type KafkaBroker, type KafkaCluster } from '../../cli/local/kafka-cluster.ts'
 import {
-  ChaosEngine, IdProducer, assertMirrorExact, createLinkAndMirror, createSourceTopic, highWatermarks, kafkajsAdmin,
+  ChaosEngine, IdProducer, assertMirrorExact, createLinkAndMirror, highWatermarks, kafkajsAdmin,
   waitFor, waitForMirrorCaughtUp,
 } from './harness/index.ts'
 
@@ -140,14 +140,21 @@ describe('mirror across leader moves on 3-broker clusters', () => {
     await engine?.stop()
     if (engine) process.stdout.write(`# engine log kept at ${await engine.keepLog('multi-broker')}\n`)
     await Promise.allSettled(admins.map((a) => a.disconnect()))
-    await Promise.allSettled([source?.stop(), destination?.stop()])
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await Promise.allSettled([source?.stop({ keepData: true }), destination?.stop({ keepData: true })])
+    if (!dir) return
+    // Broker logs outlive the run (leader elections, ISR changes, truncations), like the engine log.
+    const logs = join(tmpdir(), 'clusterlink-chaos-logs', 'multi-broker-kafka')
+    await rm(logs, { recursive: true, force: true })
+    await cp(join(dir, 'kafka'), logs, { recursive: true, filter: (from) => !from.includes('/data') })
+    process.stdout.write(`# broker logs kept at ${logs}\n`)
+    await rm(dir, { recursive: true, force: true })
   })
 
   test('engine should follow leader kills, elections and reassignments on both sides with nothing lost or duplicated', async (t) => {
     const topic = `chaos-multi-${randomUUID().slice(0, 8)}`
     const setupAdmin = await connectedAdmin(source.bootstrapServers.split(',')[0] as string)
-    await createSourceTopic(setupAdmin, topic, PARTITIONS)
+    // Not createTopics' waitForLeaders: on several brokers kafkajs can ask one that has not seen the topic yet and give up.
+    await setupAdmin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: false })
     await waitInSync(setupAdmin, topic, 3)
     const sourceLeader = await source.leaderOf(topic, P)
     const sourceSeed = seedAvoiding(source, [sourceLeader])

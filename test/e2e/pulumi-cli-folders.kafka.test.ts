@@ -49,7 +49,8 @@ describe('pulumi CLI on the Pulumi.yaml folders', { timeout: 1_800_000 }, () => 
     try {
       local = await startLocalStack({ clusters: 2 })
     } catch (error) {
-      throw new Error(`cannot start the local stack (Kafka clusters + clusterlink engine) the Pulumi CLI test needs: ${(error as Error).message}`, { cause: error })
+      const reason = (error as Error).message
+      throw new Error(`cannot start the local stack (Kafka clusters + clusterlink engine) the Pulumi CLI test needs: ${reason}`, { cause: error })
     }
     client = engineClientOf(local)
     source = local.clusters[1]!.bootstrapServers
@@ -73,7 +74,8 @@ describe('pulumi CLI on the Pulumi.yaml folders', { timeout: 1_800_000 }, () => 
     await pulumi().mustRun(repoRoot, ['preview', '--refresh', '--expect-no-changes'])
     // Drift behind Pulumi's back: the README's CI check must fail, and `up --refresh` must put it back.
     await client.alterMirror('quick-start', 'pause', topics.quickStart)
-    await waitFor('the mirror paused out of band', async () => (await mirrorStatus('quick-start', topics.quickStart)) === 'PAUSED' || undefined)
+    const isPaused = async (): Promise<true | undefined> => (await mirrorStatus('quick-start', topics.quickStart)) === 'PAUSED' || undefined
+    await waitFor('the mirror paused out of band', isPaused)
     const drift = await pulumi().run(repoRoot, ['preview', '--refresh', '--expect-no-changes'])
     assert.notEqual(drift.code, 0, 'preview --expect-no-changes fails after an out-of-band pause')
     await pulumi().mustRun(repoRoot, ['up', '--refresh', '--yes'])

@@ -43,7 +43,8 @@ export async function createPulumiCli(): Promise<PulumiCli> {
   const run = (cwd: string, args: readonly string[]): Promise<PulumiResult> => new Promise((resolve, reject) => {
     const stackInit = args[0] === 'stack' && args[1] === 'init' ? args[2] : undefined
     if (stackInit) written.add(join(cwd, `Pulumi.${stackInit}.yaml`))
-    execFile(join(root, 'bin', 'pulumi'), [...args], { cwd, env, maxBuffer: 64 << 20, timeout: 600_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+    const options = { cwd, env, maxBuffer: 64 << 20, timeout: 600_000, killSignal: 'SIGKILL' as const }
+    execFile(join(root, 'bin', 'pulumi'), [...args], options, (error, stdout, stderr) => {
       if (!error) return resolve({ code: 0, stdout, stderr })
       const code = (error as { code?: unknown }).code
       if (typeof code !== 'number') return reject(error)
@@ -56,7 +57,8 @@ export async function createPulumiCli(): Promise<PulumiCli> {
     async mustRun(cwd, args, codes = [0]) {
       const result = await run(cwd, args)
       if (!codes.includes(result.code)) {
-        throw new Error(`pulumi ${args.join(' ')} (in ${cwd}) exited ${result.code}, wanted ${codes.join(' or ')}:\n${result.stdout}\n${result.stderr}`)
+        const wanted = codes.join(' or ')
+        throw new Error(`pulumi ${args.join(' ')} (in ${cwd}) exited ${result.code}, wanted ${wanted}:\n${result.stdout}\n${result.stderr}`)
       }
       return result
     },

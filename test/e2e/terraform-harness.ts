@@ -30,7 +30,9 @@ export type TerraformTool = keyof typeof TERRAFORM_TOOLS
 /** The tool a test file asked for in CLUSTERLINK_TERRAFORM_TOOL (set before it imports the shared test), default terraform. */
 export function terraformTool(env: NodeJS.ProcessEnv = process.env): TerraformTool {
   const tool = env.CLUSTERLINK_TERRAFORM_TOOL ?? 'terraform'
-  if (!Object.hasOwn(TERRAFORM_TOOLS, tool)) throw new Error(`CLUSTERLINK_TERRAFORM_TOOL=${tool}: use one of ${Object.keys(TERRAFORM_TOOLS).join(', ')}`)
+  if (!Object.hasOwn(TERRAFORM_TOOLS, tool)) {
+    throw new Error(`CLUSTERLINK_TERRAFORM_TOOL=${tool}: use one of ${Object.keys(TERRAFORM_TOOLS).join(', ')}`)
+  }
   return tool as TerraformTool
 }
 

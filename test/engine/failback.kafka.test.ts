@@ -73,7 +73,8 @@ describe('failback', { timeout: 600_000 }, () => {
   }
 
   before(async () => {
-    stack = await startLocalStack({ clusters: 2 })
+    // A generous start bound: the brokers share a busy machine; nothing waits longer than it has to.
+    stack = await startLocalStack({ clusters: 2, kafka: { readyTimeoutMs: 300_000 }, engineReadyTimeoutMs: 120_000 })
     primary = new Kafka({ clientId: 'failback-test', brokers: [stack.source!.bootstrapServers], logLevel: logLevel.NOTHING })
     dr = new Kafka({ clientId: 'failback-test', brokers: [stack.destination.bootstrapServers], logLevel: logLevel.NOTHING })
     primaryAdmin = primary.admin()

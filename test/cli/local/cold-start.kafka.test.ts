@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -46,6 +46,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
 
 test('clusterlink local up should succeed twice at once on an empty tools cache, then local down should stop both', async () => {
   const cache = await mkdtemp(join(tmpdir(), 'clusterlink-cold-cache-'))
+  // Maven's own repository (~/.m2) stays warm: the next test makes the race itself happen every time.
   const env = { ...process.env, PATH: machinePath(), CLUSTERLINK_CACHE: cache }
   const cli = (stack: string, ...args: string[]) => execFileAsync(clusterlink, ['local', ...args], {
     env: { ...env, CLUSTERLINK_LOCAL_DIR: join(cache, stack) }, timeout: 900_000, maxBuffer: 16 << 20,
@@ -88,6 +89,46 @@ test('clusterlink local up should succeed twice at once on an empty tools cache,
     for (const up of ups) await assert.rejects(fetch(`${up.engine.url}/healthz`))
   } finally {
     for (const stack of ['a', 'b']) await cli(stack, 'down').catch(() => undefined)
+    await rm(cache, { recursive: true, force: true })
+  }
+})
+
+/**
+ * A stand-in for `mvn` that copies the cached Kafka jars, and fails the way Maven's copy-dependencies did in the original
+ * report ("Failed to copy full contents") whenever a second copy runs at the same time. It waits (at most 5 s) for a second
+ * one to start, so two unlocked fetches race every time instead of now and then.
+ */
+const FAKE_MVN = `#!/usr/bin/env bash
+out=""; for arg in "$@"; do case "$arg" in -DoutputDirectory=*) out="\${arg#*=}" ;; esac; done
+echo "$$" >> "$FAKE_MVN_DIR/runs"
+touch "$FAKE_MVN_DIR/running.$$"
+running() { ls "$FAKE_MVN_DIR"/running.* | wc -l; }
+for _ in $(seq 100); do [ "$(running)" -ge 2 ] && break; sleep 0.05; done
+if [ "$(running)" -ge 2 ]; then echo "[ERROR] Failed to copy full contents: another copy into $out runs"; rm "$FAKE_MVN_DIR/running.$$"; exit 1; fi
+mkdir -p "$out" && cp "$FAKE_MVN_JARS"/*.jar "$out"/
+rm "$FAKE_MVN_DIR/running.$$"
+`
+
+test('fetch-kafka.sh should run one Maven copy when started twice at once, and both should get the whole jar folder', async () => {
+  const cache = await mkdtemp(join(tmpdir(), 'clusterlink-cold-cache-'))
+  try {
+    const bin = join(cache, 'fake-bin')
+    await mkdir(bin)
+    await writeFile(join(bin, 'mvn'), FAKE_MVN, { mode: 0o755 })
+    const { stdout: jars } = await execFileAsync('bash', [join(repoRoot, 'scripts/fetch-kafka.sh')])
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, CLUSTERLINK_CACHE: cache, FAKE_MVN_DIR: cache, FAKE_MVN_JARS: jars.trim() }
+    const fetch = () => execFileAsync('bash', [join(repoRoot, 'scripts/fetch-kafka.sh')], { env, timeout: 120_000 })
+    const results = await Promise.allSettled([fetch(), fetch()])
+    const lib = join(cache, 'kafka-4.1.1', 'lib')
+    for (const result of results) {
+      if (result.status === 'rejected') assert.fail(`a fetch failed: ${(result.reason as { stderr?: string }).stderr ?? ''}`)
+      assert.equal(result.value.stdout.trim(), lib)
+    }
+    assert.equal((await readFile(join(cache, 'runs'), 'utf8')).trim().split('\n').length, 1, 'Maven ran once')
+    const copied = (await readdir(lib)).filter((name) => name.endsWith('.jar'))
+    assert.equal(copied.length, (await readdir(jars.trim())).filter((name) => name.endsWith('.jar')).length)
+    for (const jar of copied) assert.ok(await isWholeJar(join(lib, jar)), `${jar} is truncated`)
+  } finally {
     await rm(cache, { recursive: true, force: true })
   }
 })

@@ -58,7 +58,7 @@ describe('3-broker kraft kafka cluster', () => {
     const described = await admin.describeCluster()
     assert.deepEqual(described.brokers.map((b) => b.nodeId).sort(), [1, 2, 3])
     const topic = 'multi-defaults'
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false })
     const p = await waitUntil('all replicas are in sync', () => partition(topic), (m) => m.isr.length === 3)
     assert.equal(p.replicas.length, 3)
     const configs = await admin.describeConfigs({
@@ -69,7 +69,7 @@ describe('3-broker kraft kafka cluster', () => {
 
   test('kafka cluster should elect a new leader when the leader is killed, and move it back by preferred election', async () => {
     const topic = 'multi-leader-move'
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true })
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: false })
     await waitUntil('all replicas are in sync', () => partition(topic), (m) => m.isr.length === 3)
     await produce(topic, ['before-1', 'before-2'])
     const leader = await cluster.leaderOf(topic, 0)
@@ -92,7 +92,8 @@ describe('3-broker kraft kafka cluster', () => {
 
   test('kafka cluster should move a replica by partition reassignment', async () => {
     const topic = 'multi-reassign'
-    await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }] }], waitForLeaders: true })
+    await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1, 2] }] }], waitForLeaders: false })
+    await waitUntil('both replicas are in sync', () => partition(topic), (m) => m.isr.length === 2)
     await produce(topic, ['one', 'two'])
     await cluster.reassignPartitions([{ topic, partition: 0, replicas: [3, 1] }])
     const p = await partition(topic)

@@ -77,6 +77,11 @@ describe('REST v3 drop-in', () => {
       await call(t, { method: 'GET', path: `${base}/links/-/mirrors?mirror_status=active`, status: 200, schema: C.MirrorDataList })
       await call(t, { method: 'GET', path: `${mirror}?include_state_transition_errors=true`, status: 200, schema: C.MirrorData })
       const names = { mirror_topic_names: [topic] }
+      // Failback actions on an ACTIVE mirror (dry run): Confluent's answer shape whether accepted or refused.
+      for (const action of ['reverse-and-start-mirror', 'reverse-and-pause-mirror', 'truncate-and-restore']) {
+        const dryRun = `${link}/mirrors:${action}?validate_only=true`
+        await call(t, { method: 'POST', path: dryRun, body: names, status: 200, schema: C.AlterMirrorsDataList })
+      }
       for (const action of ['pause', 'resume', 'promote?validate_only=true', 'failover']) {
         const op = { method: 'POST', path: `${link}/mirrors:${action}`, body: names, status: 200, schema: C.AlterMirrorsDataList } as const
         const answer = await call(t, op)
@@ -97,18 +102,19 @@ describe('REST v3 drop-in', () => {
     const base = `/kafka/v3/clusters/${t.app.clusterId}`
     const created = await t.app.server.inject({
       method: 'POST', url: `${base}/links?link_name=warn-link`, headers: JSON_HEADERS,
-      payload: JSON.stringify(linkBody({ 'acl.sync.enable': 'false', 'consumer.group.prefix.enable': 'false' })),
+      payload: JSON.stringify(linkBody({ 'num.cluster.link.fetchers': '2', 'cluster.link.retry.timeout.ms': '300000', 'acl.sync.enable': 'false' })),
     })
     assert.equal(created.statusCode, 204, created.body)
-    assert.match(String(created.headers['warning']), /^299 clusterlink ".*acl\.sync\.enable, consumer\.group\.prefix\.enable"$/)
+    assert.match(String(created.headers['warning']), /^299 clusterlink ".*num\.cluster\.link\.fetchers, cluster\.link\.retry\.timeout\.ms"$/)
     const configs = (await t.request('GET', `${base}/links/warn-link/configs`)).json() as Json
-    assert.ok(!configs.data?.some((c) => c['name'] === 'acl.sync.enable'), 'an ignored config is not stored')
+    assert.ok(!configs.data?.some((c) => c['name'] === 'num.cluster.link.fetchers'), 'an ignored config is not stored')
+    assert.ok(configs.data?.some((c) => c['name'] === 'acl.sync.enable' && c['value'] === 'false'), 'ACL sync configs are implemented and stored')
     const alter = await t.app.server.inject({
       method: 'PUT', url: `${base}/links/warn-link/configs:alter`, headers: JSON_HEADERS,
-      payload: JSON.stringify({ data: [{ name: 'acl.sync.ms', value: '5000' }, { name: 'topic.config.sync.ms', value: '7000' }] }),
+      payload: JSON.stringify({ data: [{ name: 'request.timeout.ms', value: '5000' }, { name: 'topic.config.sync.ms', value: '7000' }] }),
     })
     assert.equal(alter.statusCode, 204, alter.body)
-    assert.match(String(alter.headers['warning']), /acl\.sync\.ms/)
+    assert.match(String(alter.headers['warning']), /request\.timeout\.ms/)
     assert.equal(((await t.request('GET', `${base}/links/warn-link/configs/topic.config.sync.ms`)).json() as Json)['value'], '7000')
     const plain = await t.app.server.inject({
       method: 'PUT', url: `${base}/links/warn-link/configs/topic.config.sync.ms`, headers: JSON_HEADERS, payload: '{"value":"8000"}',

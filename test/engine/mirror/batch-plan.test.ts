@@ -68,3 +68,9 @@ test('coalesceSmallCopies should merge runs of small copies into one rebuilt bat
   assert.deepEqual(first.records.map((r) => [r.key?.toString(), r.timestamp]), [['k0', 1000n], ['k0', 1000n], ['k1', 1001n]])
   assert.deepEqual(shape(coalesceSmallCopies(planned, 0, 1 << 20)), shape(planned), 'off by default')
 })
+
+test('coalesceSmallCopies should leave small batches of more records than the record limit byte for byte', () => {
+  const set = Buffer.concat([batch(0n, [0]), batch(1n, [0]), batch(2n, [0, 1, 2]), batch(5n, [0]), batch(6n, [0])])
+  const planned = planBatches(splitRecordSet(set), 0n, null)
+  assert.deepEqual(shape(coalesceSmallCopies(planned, 1024, 1 << 20, 1)), ['rebuild 0+2 coalesce', 'copy 2+3', 'rebuild 5+2 coalesce'])
+})

@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createTopic } from '../../../engine/kafka/index.ts'
-import { newRunner, uniqueName, waitFor } from '../mirror/mirror-harness.ts'
+import { createClusterAdmin } from '../../../engine/link/kafka-admin.ts'
+import { kafkaFor, newRunner, uniqueName, waitFor } from '../mirror/mirror-harness.ts'
 import { describeVersionPair } from './version-matrix.ts'
 
 describeVersionPair('v28zkto41', { version: '2.8.2', mode: 'zookeeper' }, { version: '4.1.1' }, (pair) => {
@@ -15,6 +16,32 @@ describeVersionPair('v28zkto41', { version: '2.8.2', mode: 'zookeeper' }, { vers
     const id = await createTopic(sourceAdmin, { name: topic, partitions: 1 })
     assert.match(id, /^[0-9a-f-]{36}$/)
     assert.equal((await waitFor('topic metadata', () => sourceAdmin.describeTopic(topic)))?.topicId, id)
+  })
+
+  test('the link jobs\' admin calls should work against a 2.8.2 source (versions negotiated by @platformatic/kafka)', async () => {
+    const { source, sourceAdmin } = pair()
+    const topic = uniqueName('link-admin')
+    const group = uniqueName('link-group')
+    await createTopic(sourceAdmin, { name: topic, partitions: 2 })
+    const kafka = kafkaFor(source)
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 1, offset: '0' }] })
+    await admin.disconnect()
+    const link = createClusterAdmin({ bootstrapServers: [source.bootstrapServers] }, 'versions-test')
+    try {
+      assert.equal(typeof await link.clusterId(), 'string')
+      assert.ok((await link.listTopics()).includes(topic))
+      assert.equal(await link.partitionCount(topic), 2)
+      assert.equal((await link.topicConfigs(topic))['cleanup.policy']?.value, 'delete')
+      assert.deepEqual([...(await link.listOffsets(topic, [0, 1], 'latest'))].sort(), [[0, 0], [1, 0]])
+      assert.ok((await link.listGroups()).includes(group))
+      assert.equal(await link.hasActiveMembers(group), false)
+      assert.deepEqual(await link.groupOffsets(group), [{ topic, partition: 1, offset: 0 }])
+      assert.equal(await link.topicAcls(topic), undefined)
+    } finally {
+      await link.close()
+    }
   })
 
   test('a mirror into a 2.8.2 destination should fail with "unsupported broker version" naming the missing API', async () => {

@@ -24,7 +24,11 @@ test('EngineClient should create, describe, reconfigure and delete a link', asyn
   const link = await client.getLink('dr')
   assert.equal(link.link_name, 'dr')
   assert.equal(link.link_state, 'ACTIVE')
-  await client.alterLinkConfigs('dr', [{ name: 'cluster.link.paused', value: 'true' }, { name: 'bootstrap.servers', value: 'src2:9092', operation: 'SET' }])
+  await client.alterLinkConfigs('dr', [
+    { name: 'cluster.link.paused', value: 'true' },
+    { name: 'bootstrap.servers', value: 'src2:9092', operation: 'SET' },
+    { name: 'sasl.password', value: 'pw', operation: 'SET' },
+  ])
   await client.setLinkConfig('dr', 'consumer.offset.sync.ms', '5000')
   await client.resetLinkConfig('dr', 'consumer.offset.sync.ms')
   const configs = Object.fromEntries((await client.listLinkConfigs('dr')).map((c) => [c.name, c]))

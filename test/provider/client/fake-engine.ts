@@ -1,6 +1,7 @@
 // An in-memory stand-in for the engine's REST v3 link and mirror API, as a fetch function (no sockets) or a loopback HTTP server, for client and provider tests.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { credentialRedirectProblem } from '../../../engine/link/link-update-rules.ts'
 
 export interface FakeMirror {
   linkName: string
@@ -144,16 +145,12 @@ export class FakeEngine {
       const operations = (body?.data ?? []) as { name: string; value?: string; operation?: string }[]
       const bad = operations.find((op) => !KNOWN.has(op.name))
       if (bad) return error(400, 40002, `unknown link config '${bad.name}'`)
-      for (const op of operations) {
-        if (op.operation === 'DELETE') link.configs.delete(op.name)
-        else link.configs.set(op.name, op.value ?? '')
-      }
-      return empty()
+      return alterConfigs(link, operations)
     }
     if ((m = /^\/configs\/([^/]+)$/.exec(rest))) {
       if (method === 'GET') return json(configObject(link, m[1]!))
-      if (method === 'PUT') { link.configs.set(m[1]!, String(body?.value)); return empty() }
-      if (method === 'DELETE') { link.configs.delete(m[1]!); return empty() }
+      if (method === 'PUT') return alterConfigs(link, [{ name: m[1]!, value: String(body?.value), operation: 'SET' }])
+      if (method === 'DELETE') return alterConfigs(link, [{ name: m[1]!, operation: 'DELETE' }])
     }
     if (rest === '/mirrors' && method === 'GET') {
       const status = query.get('mirror_status')
@@ -201,6 +198,22 @@ export class FakeEngine {
       topic_names: [...this.mirrors.values()].filter((x) => x.linkName === link.name).map((x) => x.mirrorTopicName),
     }
   }
+}
+
+/** Applies SET and DELETE operations all or none, refusing what the real engine refuses: stored credentials sent to a new route. */
+function alterConfigs(link: FakeLink, operations: readonly { name: string; value?: string; operation?: string }[]): Response {
+  const previous = Object.fromEntries(link.configs)
+  const next: Record<string, string> = { ...previous }
+  for (const op of operations) {
+    if (op.operation === 'DELETE') delete next[op.name]
+    else next[op.name] = op.value ?? ''
+  }
+  const supplied = new Set(operations.filter((op) => op.operation !== 'DELETE').map((op) => op.name))
+  const problem = credentialRedirectProblem(previous, next, supplied)
+  if (problem) return error(400, 40002, `invalid link configs: ${problem}`)
+  link.configs.clear()
+  for (const [name, value] of Object.entries(next)) link.configs.set(name, value)
+  return empty()
 }
 
 function configObject(link: FakeLink, name: string): Record<string, unknown> {

@@ -1,7 +1,9 @@
 // Pure tests of the language host's Run contract: the runner's command line and environment, and the Run answer.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { EXIT_AFTER_USER_ACTIONABLE_MESSAGE, engineAddressOf, programCommand, runOutcome, runnerConfigKey, type ProgramRunRequest } from '../../../provider/pulumi-language-host/index.ts'
+import {
+  EXIT_AFTER_USER_ACTIONABLE_MESSAGE, engineAddressOf, programCommand, runOutcome, runnerConfigKey, type ProgramRunRequest,
+} from '../../../provider/pulumi-language-host/index.ts'
 
 const request: ProgramRunRequest = {
   monitorAddress: '127.0.0.1:4000',
@@ -32,7 +34,8 @@ describe('programCommand', () => {
   })
 
   it('programCommand should leave out empty flags and --dry-run for an update, and run "." when there is no entry point', () => {
-    const { args } = programCommand({ ...request, engineAddress: undefined, organization: '', dryRun: false, entryPoint: '', args: [] }, 'run.js')
+    const update = { ...request, engineAddress: undefined, organization: '', dryRun: false, entryPoint: '', args: [] }
+    const { args } = programCommand(update, 'run.js')
     assert.deepEqual(args, ['run.js', '--monitor', '127.0.0.1:4000', '--project', 'clusterlink-quick-start', '--stack', 'dev',
       '--root-directory', '/repo', '--pwd', '/repo/examples/pulumi/quick-start', '--parallel', '16', '.'])
   })

@@ -25,8 +25,8 @@ const declared = { linkName: 'dr', sourceBootstrapServers: 'src:9092', configs: 
 
 test('ClusterLink check should validate with the spec, apply defaults and make no network call', async () => {
   const { engine, provider } = setup()
-  const bad = await provider.check({}, { linkName: 'dr', sourceBootstrapServers: 'src', configs: { 'acl.sync.enable': 'true' } })
-  assert.deepEqual(bad.failures?.map((f) => f.property), ['sourceBootstrapServers', 'configs.acl.sync.enable'])
+  const bad = await provider.check({}, { linkName: 'dr', sourceBootstrapServers: 'src', configs: { 'no.such.config': 'true' } })
+  assert.deepEqual(bad.failures?.map((f) => f.property), ['sourceBootstrapServers', 'configs.no.such.config'])
   const good = await checked(provider, declared)
   assert.equal(good.securityProtocol, 'PLAINTEXT')
   assert.deepEqual(engine.requests, [])
@@ -103,7 +103,8 @@ test('ClusterLink read should report a link deleted behind the tool as gone', as
   assert.deepEqual(await provider.read(id, outs), { id: '', props: {} })
 })
 
-test('ClusterLink update should set changed configs, reset removed ones and resend secrets only when they change', async () => {
+test('ClusterLink update should set changed configs, reset removed ones and resend secrets only when they or their route change',
+  async () => {
   const { engine, provider } = setup()
   const withSasl = { ...declared, securityProtocol: 'SASL_PLAINTEXT', sourceCredentials: { username: 'u', password: 'p1' } }
   const { id, outs } = await provider.create(await checked(provider, withSasl))
@@ -121,6 +122,31 @@ test('ClusterLink update should set changed configs, reset removed ones and rese
   assert.equal(link.configs.get('sasl.password'), 'untouched-marker')
   await provider.update(id, updated, await checked(provider, { ...withSasl, sourceCredentials: { username: 'u', password: 'p2' }, configs: { 'cluster.link.paused': 'true' }, sourceBootstrapServers: 'src2:9092' }))
   assert.equal(link.configs.get('sasl.password'), 'p2')
+})
+
+test('ClusterLink update should move the bootstrap servers of a link with a password, sending it in the same request', async () => {
+  const engine = new FakeEngine()
+  const alterBodies: { name: string; value?: string; operation?: string }[][] = []
+  const recording: typeof fetch = async (input, init) => {
+    if (String(input).includes('/configs:alter')) alterBodies.push((JSON.parse(String(init?.body)) as { data: [] }).data)
+    return engine.fetch(input, init)
+  }
+  const clientFor = (c: { endpoint: string }): EngineClient => new EngineClient({ ...c, fetch: recording })
+  const provider = createClusterLinkProvider({ defaults: { endpoint: 'http://engine.test' }, clientFor })
+  const credentials = { securityProtocol: 'SASL_SSL', sourceCredentials: { username: 'u', password: 'p1' } }
+  const withSasl = { linkName: 'dr', sourceBootstrapServers: 'src:9092', ...credentials }
+  const { id, outs } = await provider.create(await checked(provider, withSasl))
+  const client = new EngineClient({ endpoint: 'http://engine.test', fetch: engine.fetch })
+  const redirect = [{ name: 'bootstrap.servers', value: 'evil:9092', operation: 'SET' as const }]
+  await assert.rejects(client.alterLinkConfigs('dr', redirect), /also SET sasl.password/)
+  const { outs: updated } = await provider.update(id, outs, await checked(provider, { ...withSasl, sourceBootstrapServers: 'src2:9092' }))
+  assert.equal(updated.sourceBootstrapServers, 'src2:9092')
+  assert.equal(alterBodies.length, 1)
+  assert.deepEqual(alterBodies[0]?.filter((op) => op.name === 'bootstrap.servers' || op.name === 'sasl.password'), [
+    { name: 'bootstrap.servers', value: 'src2:9092', operation: 'SET' },
+    { name: 'sasl.password', value: 'p1', operation: 'SET' },
+  ])
+  assert.equal(engine.links.get('dr')!.configs.get('sasl.password'), 'p1')
 })
 
 test('ClusterLink delete should refuse while mirrors are not STOPPED, unless forced', async () => {

@@ -1,6 +1,7 @@
 // An in-memory stand-in for the engine's REST client (provider/client), for tests of the Terraform resources without I/O.
 import type { EngineClient, Link, LinkConfig, Mirror } from '../../../provider/client/index.ts'
 import { EngineApiError } from '../../../provider/client/index.ts'
+import { credentialRedirectProblem } from '../../../engine/link/link-update-rules.ts'
 
 const SENSITIVE = new Set(['sasl.password', 'ssl.keystore.key', 'sasl.jaas.config'])
 
@@ -38,10 +39,19 @@ export class FakeEngine {
       this.calls.push(`alterLinkConfigs ${name} ${operations.map((op) => `${op.operation}:${op.name}`).join(',')}`)
       const entry = this.links.get(name)
       if (!entry) throw notFound(name)
+      const previous = Object.fromEntries(entry.configs)
+      const next: Record<string, string> = { ...previous }
       for (const op of operations) {
-        if (op.operation === 'DELETE') entry.configs.delete(op.name)
-        else entry.configs.set(op.name, op.value ?? '')
+        if (op.operation === 'DELETE') delete next[op.name]
+        else next[op.name] = op.value ?? ''
       }
+      // The real engine's rule: stored credentials are never sent to a new route unless this request carries them again.
+      const supplied = new Set(operations.filter((op) => op.operation !== 'DELETE').map((op) => op.name))
+      const problem = credentialRedirectProblem(previous, next, supplied)
+      const path = `/links/${name}/configs:alter`
+      if (problem) throw new EngineApiError(`invalid link configs: ${problem}`, { method: 'PUT', path, httpStatus: 400 })
+      entry.configs.clear()
+      for (const [configName, value] of Object.entries(next)) entry.configs.set(configName, value)
     },
     findMirror: async (link: string, topic: string) => this.mirrors.get(`${link}/${topic}`),
     getMirror: async (link: string, topic: string) => {

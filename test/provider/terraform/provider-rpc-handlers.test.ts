@@ -139,6 +139,21 @@ test('a password is kept from state (the engine never returns it) and sent again
   assert.deepEqual(updated?.source_credentials, { username: 'u', password: 'p2' })
 })
 
+test('a bootstrap servers change on a link with a password should send the password again in the same request', async () => {
+  const { engine, handlers } = setup()
+  const sasl = { security_protocol: 'SASL_SSL', source_credentials: { username: 'u', password: 'p1' } }
+  const { state } = await apply(handlers, 'clusterlink_link', null, plan(handlers, 'clusterlink_link', null, linkConfig(sasl)).planned)
+  const redirect = [{ name: 'bootstrap.servers', value: 'evil:9092', operation: 'SET' }]
+  await assert.rejects(engine.client.alterLinkConfigs('dr', redirect), /also SET sasl.password/)
+  const moved = plan(handlers, 'clusterlink_link', state, linkConfig({ ...sasl, source_bootstrap_servers: 'source2:9092' }))
+  assert.deepEqual(moved.requiresReplace, [])
+  const { state: updated, diagnostics } = await apply(handlers, 'clusterlink_link', state, moved.planned)
+  assert.deepEqual(diagnostics, [])
+  assert.equal(updated?.source_bootstrap_servers, 'source2:9092')
+  assert.ok(engine.calls.includes('alterLinkConfigs dr SET:bootstrap.servers,SET:sasl.password'))
+  assert.equal(engine.links.get('dr')?.configs.get('bootstrap.servers'), 'source2:9092')
+})
+
 test('a failed create should leave nothing on the engine', async () => {
   const { engine, handlers } = setup()
   const planned = plan(handlers, 'clusterlink_link', null, linkConfig()).planned
@@ -192,6 +207,22 @@ test('a mirror topic status change should be planned in place and applied as a p
   const back = plan(handlers, 'clusterlink_mirror_topic', promoted, mirrorConfig('ACTIVE'), MIRROR_TOPIC_RESOURCE_SCHEMA)
   assert.equal(back.diagnostics[0]?.summary, 'Impossible status change')
   assert.match(back.diagnostics[0]?.detail ?? '', /clusterlink_mirror_topic/)
+})
+
+test('a mirror topic without mirror_topic_name should find the existing mirror of its default name: refused, or adopted', async () => {
+  const { engine, handlers } = setup()
+  await apply(handlers, 'clusterlink_link', null, plan(handlers, 'clusterlink_link', null, linkConfig()).planned)
+  await engine.client.createMirror('dr', { source_topic_name: 'orders' })
+  const mirrorConfig = (adopt: boolean | null): TerraformObject =>
+    conformToBlock(MIRROR_TOPIC_RESOURCE_SCHEMA, { link_name: 'dr', source_topic_name: 'orders', adopt })
+  const planFor = (adopt: boolean | null) => plan(handlers, 'clusterlink_mirror_topic', null, mirrorConfig(adopt), MIRROR_TOPIC_RESOURCE_SCHEMA).planned
+  const refused = await apply(handlers, 'clusterlink_mirror_topic', null, planFor(null))
+  assert.equal(refused.state, null)
+  assert.match(refused.diagnostics[0]?.detail ?? '', /mirror topic orders already exists on link dr; import it .* or set adopt = true/)
+  const adopted = await apply(handlers, 'clusterlink_mirror_topic', null, planFor(true))
+  assert.deepEqual(adopted.diagnostics, [])
+  assert.equal(adopted.state?.id, 'dr/orders')
+  assert.equal(engine.calls.filter((call) => call.startsWith('createMirror')).length, 1)
 })
 
 test('an update of state-only attributes should be recorded without calling the engine', async () => {

@@ -1,0 +1,6 @@
+// Public surface of provider/lifecycle: the create, adopt and config-alignment flows every IaC front end calls.
+export { IMMUTABLE_LINK_CONFIGS, adoptionProblem, planLinkConfigChanges, withDeclaredCredentials } from './link-config-changes.ts'
+export { createOrAdoptLink, type LinkCreateHooks, type LinkLifecycleClient } from './link-lifecycle.ts'
+export {
+  createMirrorBody, createOrAdoptMirror, findOwnMirror, type MirrorCreateHooks, type MirrorIdentity, type MirrorLifecycleClient,
+} from './mirror-lifecycle.ts'
