@@ -9,6 +9,7 @@ scripts/fetch-kafka.sh >/dev/null
 scripts/build-pulumi.sh >/dev/null
 scripts/install-pulumi-language-host.sh >/dev/null
 scripts/build-terraform.sh >/dev/null
+scripts/build-opentofu.sh >/dev/null
 scripts/build-image.sh >/dev/null
 scripts/fetch-deploy-tools.sh >/dev/null
 echo "== lint"; npx eslint .

@@ -77,7 +77,10 @@ export function linkConfigList(base: string, clusterId: string, linkName: string
 }
 
 function lags(view: MirrorView) {
-  return view.partitions.map((p) => ({ partition: p.partition, lag: p.lagRecords, last_source_fetch_offset: p.lastSourceFetchOffset }))
+  // A partition whose copier has not fetched yet (source high watermark -1) has no known lag: it is left out rather than shown as 0.
+  return view.partitions
+    .filter((p) => p.sourceHighWatermark >= 0)
+    .map((p) => ({ partition: p.partition, lag: p.lagRecords, last_source_fetch_offset: p.lastSourceFetchOffset }))
 }
 
 /** The REST mirror_topic_error values; other engine error codes are reported as UNKNOWN with the code in the message. */

@@ -287,6 +287,13 @@ export class KafkaClusterClient {
         connection = await this.#connection(options.lane, broker)
         const version = await this.versionFor(connection, 'Produce')
         pending = rawProduceApi(version).async(connection, null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }])
+      } catch (error) {
+        // The version look-up talks to the broker too: a cut there is a retriable network error like any other.
+        if (error instanceof EngineError) throw error
+        const pool = this.#pools.get(options.lane)
+        this.#pools.delete(options.lane)
+        pool?.close().catch(() => {})
+        throw toEngineError(error, this.side, 'produce')
       } finally {
         queued()
       }

@@ -1,7 +1,8 @@
 // The AclSync link job: copies the source ACLs selected by `acl.filters` to the destination and removes the link's stale copies.
+import { EngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
 import type { MetricsRegistry } from '../metrics/index.ts'
-import { parseAclFilters, type AclBinding } from './acl-sync-filters.ts'
+import { parseAclFilters, type AclBinding, type AclFilter } from './acl-sync-filters.ts'
 import { isSameAclRecord, planAclSync } from './acl-sync-plan.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { linkConfigValue } from './link-configs.ts'
@@ -10,7 +11,11 @@ import type { LinkStateName } from './mirror-status.ts'
 /** What the last run found; a problem is a standing condition (reported once on change, shown as the task's error), not a failure. */
 export type AclSyncStatus =
   | { readonly ok: true; readonly acls: number }
-  | { readonly ok: false; readonly errorCode: 'SECURITY_DISABLED_ERROR' | 'MISCONFIGURATION_ERROR'; readonly message: string }
+  | {
+    readonly ok: false
+    readonly errorCode: 'SECURITY_DISABLED_ERROR' | 'AUTHORIZATION_ERROR' | 'MISCONFIGURATION_ERROR'
+    readonly message: string
+  }
 
 export interface AclSyncContext {
   readonly logger: Logger
@@ -48,17 +53,33 @@ export async function runAclSync(ctx: AclSyncContext): Promise<void> {
     return
   }
   const source = ctx.source()
-  const destination = ctx.destination
-  if (!source.listAcls || !destination.createAcls || !destination.deleteAcls || !destination.listAcls) {
+  const { listAcls, createAcls, deleteAcls } = ctx.destination
+  if (!source.listAcls || !listAcls || !createAcls || !deleteAcls) {
     ctx.report({ ok: false, errorCode: 'MISCONFIGURATION_ERROR', message: 'this cluster access layer cannot list or change ACLs' })
     return
   }
-  const sourceAcls = await source.listAcls()
-  if (sourceAcls === undefined) return ctx.report(noAuthorizer('source'))
-  const destinationAcls = await destination.listAcls()
-  if (destinationAcls === undefined) return ctx.report(noAuthorizer('destination'))
+  const destination = { createAcls: createAcls.bind(ctx.destination), deleteAcls: deleteAcls.bind(ctx.destination) }
+  let side: 'source' | 'destination' = 'source'
+  try {
+    const sourceAcls = await source.listAcls()
+    if (sourceAcls === undefined) return ctx.report(noAuthorizer('source'))
+    side = 'destination'
+    const destinationAcls = await listAcls.call(ctx.destination)
+    if (destinationAcls === undefined) return ctx.report(noAuthorizer('destination'))
+    await applyPlan(ctx, destination, sourceAcls, destinationAcls, parsed.filters)
+  } catch (error) {
+    if (!(error instanceof EngineError) || error.code !== 'FORBIDDEN') throw error
+    const who = side === 'source' ? 'the link\'s principal on the source' : 'the engine\'s principal on the destination'
+    ctx.report({ ok: false, errorCode: 'AUTHORIZATION_ERROR', message: `${who} may not read or change ACLs (${error.message})` })
+  }
+}
+
+async function applyPlan(
+  ctx: AclSyncContext, destination: Required<Pick<ClusterAdmin, 'createAcls' | 'deleteAcls'>>,
+  sourceAcls: AclBinding[], destinationAcls: AclBinding[], filters: AclFilter[],
+): Promise<void> {
   const recorded = ctx.created()
-  const plan = planAclSync({ source: sourceAcls, destination: destinationAcls, created: recorded, filters: parsed.filters })
+  const plan = planAclSync({ source: sourceAcls, destination: destinationAcls, created: recorded, filters })
   if (plan.create.length > 0) {
     // Record first: the bindings about to be created, plus those about to be deleted (until they are gone).
     await ctx.persistCreated([...plan.created, ...plan.delete])
@@ -77,8 +98,11 @@ export async function runAclSync(ctx: AclSyncContext): Promise<void> {
 }
 
 /** A gauge per link with ACL sync on: 1 while it syncs, 0 while it cannot (error_code says why, e.g. SECURITY_DISABLED_ERROR). */
-export function registerAclSyncMetrics(registry: MetricsRegistry, statuses: () => Array<{ link: string; status: AclSyncStatus | null }>): void {
-  const healthy = registry.gauge('clusterlink_acl_sync_healthy', 'Per link with ACL sync on: 1 when its last run synced, 0 when it cannot (see error_code)')
+export function registerAclSyncMetrics(
+  registry: MetricsRegistry, statuses: () => Array<{ link: string; status: AclSyncStatus | null }>,
+): void {
+  const healthy = registry.gauge('clusterlink_acl_sync_healthy',
+    'Per link with ACL sync on: 1 when its last run synced, 0 when it cannot (see error_code)')
   const copies = registry.gauge('clusterlink_acl_sync_created_acls', 'ACL bindings the link created on the destination and still owns')
   registry.addCollector(() => {
     healthy.reset()

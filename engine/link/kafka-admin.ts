@@ -123,13 +123,25 @@ function toAclBindings(resources: Awaited<ReturnType<Admin['describeAcls']>>): A
 }
 
 /** The client nests the broker's answer in `errors[].response` (Error objects JSON.stringify drops): walk them. */
-function isSecurityDisabled(error: unknown, depth = 0): boolean {
+function isSecurityDisabled(error: unknown): boolean {
+  return mentions(error, /SECURITY_DISABLED|No Authorizer is configured|security (features )?(is|are) disabled|"errorCode":54\b/i)
+}
+
+function mentions(error: unknown, pattern: RegExp, depth = 0): boolean {
   if (error === null || typeof error !== 'object' || depth > 4) return false
   const text = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error)
-  if (/SECURITY_DISABLED|No Authorizer is configured|security (features )?(is|are) disabled|"errorCode":54\b/i.test(text)) return true
+  if (pattern.test(text)) return true
   const e = error as { errors?: unknown; cause?: unknown; response?: unknown }
   const nested = [...(Array.isArray(e.errors) ? e.errors : []), e.cause, e.response]
-  return nested.some((n) => isSecurityDisabled(n, depth + 1))
+  return nested.some((n) => mentions(n, pattern, depth + 1))
+}
+
+/** ACL calls the engine's principal may not make: FORBIDDEN (ACL sync reports it as a standing problem, not a failure). */
+function wrapAclCall(action: string, error: unknown): EngineError {
+  if (mentions(error, /CLUSTER_AUTHORIZATION_FAILED|"errorCode":31\b/)) {
+    return new EngineError('FORBIDDEN', `${action} not authorized (the principal needs DESCRIBE and ALTER on the cluster)`, { cause: error })
+  }
+  return wrap(action, error)
 }
 
 export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: string): ClusterAdmin {
@@ -222,11 +234,13 @@ export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: 
         } }))
       } catch (error) {
         if (isSecurityDisabled(error)) return undefined
-        throw wrap('describe acls', error)
+        throw wrapAclCall('describe acls', error)
       }
     },
-    createAcls: (acls) => call('create acls', () => admin.createAcls({ creations: acls.map(fromAclBinding) })),
-    deleteAcls: (acls) => call('delete acls', async () => { await admin.deleteAcls({ filters: acls.map(fromAclBinding) }) }),
+    createAcls: (acls) => admin.createAcls({ creations: acls.map(fromAclBinding) })
+      .then(() => undefined, (error: unknown) => { throw wrapAclCall('create acls', error) }),
+    deleteAcls: (acls) => admin.deleteAcls({ filters: acls.map(fromAclBinding) })
+      .then(() => undefined, (error: unknown) => { throw wrapAclCall('delete acls', error) }),
     close: () => admin.close(),
   }
 }

@@ -77,7 +77,8 @@ export async function runConsumerOffsetSync(ctx: LinkJobContext): Promise<void> 
   if (mirrorBySource.size === 0) return
   const groups = (await ctx.source().listGroups()).filter((group) => isOffsetSyncSelected(configs, group))
   // consumer.group.prefix.enable: groups are written as cluster.link.prefix + name, like mirror topic names.
-  const groupPrefix = linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true' ? linkConfigValue(configs, 'cluster.link.prefix') : ''
+  const groupPrefix = linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true'
+    ? linkConfigValue(configs, 'cluster.link.prefix') : ''
   let synced = 0
   let skippedActive = 0
   for (const sourceGroup of groups) {

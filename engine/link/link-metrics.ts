@@ -30,7 +30,7 @@ export function registerLinkMetrics(registry: MetricsRegistry, manager: LinkMana
         if (count > 0) mirrors.set({ link: linkName, state }, count)
       }
       for (const view of mirrorViews) {
-        for (const p of view.partitions) {
+        for (const p of view.partitions.filter((x) => x.sourceHighWatermark >= 0)) {
           const labels = { link: linkName, topic: view.mirrorTopicName, partition: String(p.partition) }
           const key = JSON.stringify(labels)
           seen.add(key)

@@ -6,7 +6,7 @@ import type { Counter } from '../metrics/index.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
 import type { LinkState } from '../state/index.ts'
 import { toRecordedAclBindings } from './acl-sync-filters.ts'
-import { runAclSync, type AclSyncStatus } from './acl-sync.ts'
+import { runAclSync, type AclSyncContext, type AclSyncStatus } from './acl-sync.ts'
 import { JobScheduler, type JobStatus } from './job-scheduler.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { linkConfigValue } from './link-configs.ts'
@@ -159,14 +159,15 @@ export class LinkRuntime {
       recordOffsetSync: () => { this.#lastOffsetSyncAtMs = Date.now() },
       recordWriteGuard: (problem) => {
         if (problem === this.#writeGuardProblem) return
-        if (problem !== null) this.#log.warn({ job: JOB_NAMES.configSync, problem }, 'mirror topic write denials not checked (until this changes)')
+        const job = JOB_NAMES.configSync
+        if (problem !== null) this.#log.warn({ job, problem }, 'mirror topic write denials not checked (until this changes)')
         else if (this.#writeGuardProblem !== null) this.#log.info({ job: JOB_NAMES.configSync }, 'mirror topic write denials checked again')
         this.#writeGuardProblem = problem
       },
     }
   }
 
-  #aclSyncContext(): Parameters<typeof runAclSync>[0] {
+  #aclSyncContext(): AclSyncContext {
     const persist = this.#options.persistState
     return {
       logger: this.#log, configs: () => this.#state.configs, linkState: () => this.linkState(),
@@ -182,7 +183,8 @@ export class LinkRuntime {
         const before = this.#aclSyncStatus
         this.#aclSyncStatus = status
         if (status.ok || (before && !before.ok && before.message === status.message)) return
-        this.#log.warn({ job: JOB_NAMES.aclSync, errorCode: status.errorCode, problem: status.message }, 'ACL sync cannot run (until this changes)')
+        const fields = { job: JOB_NAMES.aclSync, errorCode: status.errorCode, problem: status.message }
+        this.#log.warn(fields, 'ACL sync cannot run (until this changes)')
       },
       countChanges: (change, count) => this.#options.aclSyncChanges?.inc({ link: this.#state.linkName, change }, count),
     }
@@ -257,10 +259,11 @@ export class LinkRuntime {
       [JOB_NAMES.autoCreate]: linkConfigValue(this.#state.configs, 'auto.create.mirror.topics.enable') === 'true',
       [JOB_NAMES.aclSync]: linkConfigValue(this.#state.configs, 'acl.sync.enable') === 'true',
     }
+    const acl = this.aclSyncStatus
     const standing: Record<string, { error_code: string; error_message: string } | undefined> = {
-      [JOB_NAMES.aclSync]: this.#aclSyncStatus && !this.#aclSyncStatus.ok
-        ? { error_code: this.#aclSyncStatus.errorCode, error_message: this.#aclSyncStatus.message } : undefined,
-      [JOB_NAMES.configSync]: this.#writeGuardProblem !== null ? { error_code: 'INTERNAL_ERROR', error_message: this.#writeGuardProblem } : undefined,
+      [JOB_NAMES.aclSync]: acl && !acl.ok ? { error_code: acl.errorCode, error_message: acl.message } : undefined,
+      [JOB_NAMES.configSync]: this.#writeGuardProblem !== null
+        ? { error_code: 'INTERNAL_ERROR', error_message: this.#writeGuardProblem } : undefined,
     }
     return this.#scheduler.statuses().map((status: JobStatus): LinkTask => {
       const problem = standing[status.name]

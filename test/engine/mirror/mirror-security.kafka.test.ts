@@ -15,10 +15,15 @@ let destinationConfig: KafkaConnectionConfig
 
 describe('mirror topic runner over SASL and TLS', () => {
   before(async () => {
-    ;[source, destination] = await Promise.all([
+    // allSettled: when one cluster fails to start, the other is still known to after(), which stops it.
+    const started = await Promise.allSettled([
       startKafkaCluster({ name: 'sasl-ssl', security: { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-256', users: { alice: 'alice-secret' } } }),
       startKafkaCluster({ name: 'sasl-plain', security: { protocol: 'SASL_PLAINTEXT', mechanism: 'PLAIN', users: { bob: 'bob-secret' } } }),
     ])
+    if (started[0].status === 'fulfilled') source = started[0].value
+    if (started[1].status === 'fulfilled') destination = started[1].value
+    const failed = started.find((r) => r.status === 'rejected')
+    if (failed) throw failed.reason
     sourceConfig = { bootstrapServers: [source.bootstrapServers], sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' }, tls: { ca: source.caCertificate! } }
     destinationConfig = { bootstrapServers: [destination.bootstrapServers], sasl: { mechanism: 'PLAIN', username: 'bob', password: 'bob-secret' } }
   })
