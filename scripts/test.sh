@@ -10,6 +10,7 @@ scripts/build-pulumi.sh >/dev/null
 scripts/install-pulumi-language-host.sh >/dev/null
 scripts/build-terraform.sh >/dev/null
 scripts/build-opentofu.sh >/dev/null
+scripts/build-terraform-newest.sh >/dev/null
 scripts/build-image.sh >/dev/null
 scripts/fetch-deploy-tools.sh >/dev/null
 echo "== lint"; npx eslint .
