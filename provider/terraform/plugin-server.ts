@@ -32,7 +32,7 @@ export function readPluginEnvironment(env: NodeJS.ProcessEnv): PluginEnvironment
 /** Returns why the process cannot serve (run by hand, or by a Terraform that lacks protocol 6), or undefined. */
 export function checkPluginEnvironment(environment: PluginEnvironment): string | undefined {
   if (environment.magicCookie !== MAGIC_COOKIE_VALUE) {
-    return 'This is a Terraform provider plugin: Terraform starts it itself. Install it with `node provider/terraform/install-provider.ts` and run `terraform init`.'
+    return 'This is a Terraform provider plugin: Terraform starts it itself. Install it with `./clusterlink terraform install` and run `terraform init`.'
   }
   if (environment.protocolVersions) {
     const versions = environment.protocolVersions.split(',').map((version) => Number(version.trim()))
