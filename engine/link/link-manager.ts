@@ -269,6 +269,7 @@ export class LinkManager {
       persist: (next) => this.#options.store.putMirror(next),
       connections: () => ({ source: link().sourceConnection(), destination: this.#options.destination }),
       startOffsetSpec: () => parseStartOffset(linkConfigValue(link().state.configs, 'mirror.start.offset.spec')),
+      coalesceBelowBytes: () => Number(linkConfigValue(link().state.configs, 'mirror.coalesce.below.bytes')),
       logger: this.#options.logger,
       promoteTimeoutMs: this.#options.promoteTimeoutMs,
       syncOffsetsNow: () => link().syncOffsetsNow(),

@@ -45,6 +45,8 @@ export interface MirrorControllerOptions {
   readonly persist: (state: MirrorState) => Promise<void>
   readonly connections: () => { source: KafkaConnectionConfig; destination: KafkaConnectionConfig }
   readonly startOffsetSpec: () => MirrorStartOffsetSpec
+  /** The link's `mirror.coalesce.below.bytes` (validated by link-configs.ts); absent in tests: the data path's default. */
+  readonly coalesceBelowBytes?: () => number
   readonly logger: Logger
   readonly promoteTimeoutMs: number
   /** Keeps the topic read-only while mirroring (destinations with an authorizer). */
@@ -212,6 +214,7 @@ export class MirrorController {
         ...(s.replicationFactor !== null && !reverse ? { replicationFactor: s.replicationFactor } : {}),
         ...(reverse ? {} : { configs: s.configs }),
         ...(s.verifiedLogEndOffsets ? { verifiedLogEndOffsets: s.verifiedLogEndOffsets } : {}),
+        ...(this.#options.coalesceBelowBytes ? { coalesceBelowBytes: this.#options.coalesceBelowBytes() } : {}),
       },
       ...(this.#options.observer ? { observer: this.#options.observer } : {}),
     })

@@ -107,6 +107,21 @@ test('LinkManager should pause every mirror with cluster.link.paused and resume 
   await manager.close()
 })
 
+test('LinkManager should hand the link mirror.coalesce.below.bytes to each mirror it starts', async () => {
+  const { manager, source, runners } = setup()
+  await manager.start()
+  source.topics.set('c1', { partitions: 1, configs: {} })
+  source.topics.set('c2', { partitions: 1, configs: {} })
+  await manager.createLink({ linkName: 'plain', configs: linkConfigs({ 'mirror.coalesce.below.bytes': '0' }) }, noValidation)
+  await manager.createLink({ linkName: 'defaults', configs: linkConfigs() }, noValidation)
+  await manager.createMirror('plain', { sourceTopicName: 'c1' }, { validateOnly: false })
+  await manager.createMirror('defaults', { sourceTopicName: 'c2' }, { validateOnly: false })
+  await waitFor(() => runners.has('c1') && runners.has('c2'), 'both runners created')
+  assert.equal(runners.get('c1')?.options.spec.coalesceBelowBytes, 0)
+  assert.equal(runners.get('c2')?.options.spec.coalesceBelowBytes, 1024)
+  await manager.close()
+})
+
 test('LinkManager should auto-create mirror topics selected by the filters, with the link prefix', async () => {
   const { manager, source } = setup()
   await manager.start()
