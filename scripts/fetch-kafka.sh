@@ -77,8 +77,9 @@ if ! copy_jars "$deps $(dep kafka-tools)"; then
   copy_jars "$deps" || fail "Maven could not download Kafka $V; check that Maven Central is reachable and the version exists"
 fi
 compgen -G "$tmp/lib/kafka_2.13-$V.jar" >/dev/null || fail "Maven finished but kafka_2.13-$V.jar is missing"
-# Kafka before 3.2 brings its own SLF4J binding (slf4j-log4j12): keep one binding on the class path.
-if compgen -G "$tmp/lib/slf4j-log4j12-*.jar" >/dev/null; then rm -f "$tmp/lib/slf4j-reload4j-1.7.36.jar"; fi
+# Kafka before 3.2 also brings slf4j-log4j12 and log4j 1.2.17. Keep slf4j-reload4j (and reload4j) beside them: with
+# log4j 1.2.17 alone on Java 17, a 2.8 ConfigCommand never connects to ZooKeeper (SCRAM users in ZooKeeper-mode
+# clusters); SLF4J warns about two bindings and uses one.
 cl_publish "$tmp" "$K"
 trap - EXIT
 check_zookeeper
