@@ -64,7 +64,7 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
     assert.equal(values.filter((v) => v === '<tombstone>').length, 3)
   })
 
-  test('KafkaStateStore should deliver every other replica\'s write in order and never echo its own', async () => {
+  test('KafkaStateStore should deliver every other replica\'s write in order and never echo its own', async (t) => {
     const topic = `_state-${randomUUID().slice(0, 8)}`
     const a = open(topic)
     const b = open(topic)
@@ -73,6 +73,8 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
     assert.deepEqual((await b.load()).links.map((l) => l.linkName), ['dr'])
     const seenByA: StateChange[] = []
     const seenByB: StateChange[] = []
+    // Followers keep the process alive: close both stores even when an assertion fails.
+    t.after(() => Promise.all([a.close(), b.close()]).then(() => undefined))
     a.follow((change) => seenByA.push(change))
     b.follow((change) => seenByB.push(change))
     await a.putMirror(mirror('orders'))
@@ -92,6 +94,5 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
     // A sees B's write and its own status records (status is never applied by its owner), never its own desired-state writes.
     assert.deepEqual(seenByA.filter((c) => c.kind === 'mirror').map(describe), ['mirror:orders:ACTIVE'])
     assert.equal((seenByA.find((c) => c.kind === 'mirror') as { mirror: MirrorState } | undefined)?.mirror.statusChangedAtMs, 2)
-    await Promise.all([a.close(), b.close()])
   })
 })
