@@ -144,7 +144,7 @@ export class MirrorController {
     }
     // A topic reads STOPPED only once its write denials are gone: a client that sees STOPPED may write at once.
     const releaseFirst = result.state.phase === 'STOPPED' && this.#machine.phase !== 'STOPPED'
-    const early = releaseFirst ? result.actions.filter((a) => a.type === 'release-writes') : []
+    const early: readonly MachineAction[] = releaseFirst ? result.actions.filter((a) => a.type === 'release-writes') : []
     for (const action of early) await this.#run(action, options.stored ?? false)
     this.#machine = result.state
     for (const action of result.actions) if (!early.includes(action)) await this.#run(action, options.stored ?? false)
