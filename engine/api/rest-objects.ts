@@ -1,5 +1,5 @@
 // Builds Confluent REST v3 objects (links, link configs, mirrors, alter results) from the engine's views.
-import { LINK_CONFIGS, LINK_CONFIG_NAMES, type AlterResult, type LinkView, type MirrorView } from '../link/index.ts'
+import { isLagKnown, LINK_CONFIGS, LINK_CONFIG_NAMES, type AlterResult, type LinkView, type MirrorView } from '../link/index.ts'
 
 /** `prefix` is /kafka/v3 (Confluent Cloud paths) or /v3 (Confluent Platform paths), whichever the client called. */
 export function clusterBase(baseUrl: string, clusterId: string, prefix = '/kafka/v3'): string {
@@ -77,9 +77,8 @@ export function linkConfigList(base: string, clusterId: string, linkName: string
 }
 
 function lags(view: MirrorView) {
-  // A partition whose copier has not fetched yet (source high watermark -1) has no known lag: it is left out rather than shown as 0.
   return view.partitions
-    .filter((p) => p.sourceHighWatermark >= 0)
+    .filter(isLagKnown)
     .map((p) => ({ partition: p.partition, lag: p.lagRecords, last_source_fetch_offset: p.lastSourceFetchOffset }))
 }
 

@@ -1,7 +1,7 @@
 // Prometheus gauges read from live link and mirror state at scrape time (no offsets or keys as labels).
 import type { MetricsRegistry } from '../metrics/index.ts'
 import type { LinkManager } from './link-manager.ts'
-import { LINK_STATES, MIRROR_STATUSES } from './mirror-status.ts'
+import { isLagKnown, LINK_STATES, MIRROR_STATUSES } from './mirror-status.ts'
 
 export function registerLinkMetrics(registry: MetricsRegistry, manager: LinkManager): void {
   const links = registry.gauge('clusterlink_links', 'Cluster links by state')
@@ -30,7 +30,7 @@ export function registerLinkMetrics(registry: MetricsRegistry, manager: LinkMana
         if (count > 0) mirrors.set({ link: linkName, state }, count)
       }
       for (const view of mirrorViews) {
-        for (const p of view.partitions.filter((x) => x.sourceHighWatermark >= 0)) {
+        for (const p of view.partitions.filter(isLagKnown)) {
           const labels = { link: linkName, topic: view.mirrorTopicName, partition: String(p.partition) }
           const key = JSON.stringify(labels)
           seen.add(key)

@@ -5,7 +5,7 @@ import type {
   DataPathObserver, KafkaConnectionConfig, MirrorPartitionStatus, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus,
 } from '../mirror/contract.ts'
 import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
-import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
+import { isLagKnown, toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
 import {
   eventBetween, machineOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent,
   type MirrorHealth, type MirrorMachineState,
@@ -350,8 +350,7 @@ export class MirrorController {
   #totalLag(): number {
     const status = this.#runner?.status()
     if (!status || status.partitions.length === 0 || status.state === 'PENDING_MIRROR') return -1
-    // A copier that has not fetched yet knows no source high watermark (-1): its lag is unknown, never zero.
-    if (status.partitions.some((p) => p.sourceHighWatermark < 0 || (p.lastSourceFetchOffset < 0 && p.sourceHighWatermark > 0))) return -1
+    if (status.partitions.some((p) => !isLagKnown(p) || (p.lastSourceFetchOffset < 0 && p.sourceHighWatermark > 0))) return -1
     return status.partitions.reduce((sum, p) => sum + p.lagRecords, 0)
   }
 

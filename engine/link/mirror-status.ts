@@ -1,5 +1,5 @@
 // Pure rules that turn a link's state, the operator's desired status and the runner's state into the REST mirror_status.
-import type { MirrorRunState } from '../mirror/contract.ts'
+import type { MirrorPartitionStatus, MirrorRunState } from '../mirror/contract.ts'
 
 export const LINK_STATES = ['ACTIVE', 'PAUSED', 'UNAVAILABLE', 'FAILED'] as const
 export type LinkStateName = (typeof LINK_STATES)[number]
@@ -79,4 +79,12 @@ export function checkMirrorAction(action: MirrorAction, status: MirrorStatus): s
     case 'failover':
       return undefined
   }
+}
+
+/**
+ * A copier that has not fetched yet knows no source high watermark (-1): its lag is unknown, never zero. Answers, metrics
+ * and promote leave such partitions out or wait for them.
+ */
+export function isLagKnown(partition: MirrorPartitionStatus): boolean {
+  return partition.sourceHighWatermark >= 0
 }
