@@ -1,5 +1,6 @@
 // The three copiers the benchmark races on the same backlog: the clusterlink engine process, the naive kafkajs loop, and MirrorMaker 2.
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { availableParallelism } from 'node:os'
 import type { KafkaCluster } from '../cli/local/kafka-cluster.ts'
@@ -25,6 +26,8 @@ export interface BenchContext {
   readonly log: (line: string) => void
   /** Every process the run starts goes in here, so that an interrupted run can stop them. */
   readonly processes: ProcessRegistry
+  /** Where copiers reach the source and the destination (delaying proxies in the round-trip-time runs); default the clusters. */
+  readonly copierBootstrap?: { readonly source: string; readonly destination: string }
 }
 
 export interface CopyJob {
@@ -55,21 +58,28 @@ export async function stopBenchProcess(ctx: BenchContext, pid: number, graceMs?:
   ctx.processes.untrack(pid)
 }
 
+/** The bootstrap servers a copier uses: the delaying proxies when the run has them. */
+export function copierBootstrapOf(ctx: BenchContext): { source: string; destination: string } {
+  return ctx.copierBootstrap ?? { source: ctx.source.bootstrapServers, destination: ctx.destination.bootstrapServers }
+}
+
 function brokerPids(ctx: BenchContext): Record<string, number> {
   return { sourceBroker: ctx.source.pid, destinationBroker: ctx.destination.pid }
 }
 
 /** Starts a fresh engine process (its own state topic, so nothing from an earlier scenario runs in it) with one cluster link to the source. */
 export async function startBenchEngine(ctx: BenchContext, name: string): Promise<{ client: EngineClient; pid: number; logFile: string }> {
+  const bootstrap = copierBootstrapOf(ctx)
   const { engine } = await startLocalEngine({
-    destination: ctx.destination,
+    destination: { ...ctx.destination, bootstrapServers: bootstrap.destination },
     dir: join(ctx.workDir, `engine-${name}`),
-    extraArgs: ['--state-topic', `_clusterlink-bench-${name}`],
+    // A state topic per engine start: the round-trip runs start several engines for one scenario, each with a fresh link.
+    extraArgs: ['--state-topic', `_clusterlink-bench-${name}-${randomUUID().slice(0, 6)}`],
   })
   ctx.processes.track(engine.pid)
   try {
     const client = new EngineClient({ endpoint: engine.url, token: engine.token })
-    await client.createLink(LINK_NAME, { configs: [{ name: 'bootstrap.servers', value: ctx.source.bootstrapServers }] })
+    await client.createLink(LINK_NAME, { configs: [{ name: 'bootstrap.servers', value: bootstrap.source }] })
     return { client, pid: engine.pid, logFile: engine.logFile }
   } catch (error) {
     await stopBenchProcess(ctx, engine.pid)
@@ -111,7 +121,7 @@ export async function runNaiveLoop(ctx: BenchContext, job: CopyJob): Promise<Con
   const startedAt = Date.now()
   const child = spawn(process.execPath, [
     '--no-warnings', join(benchDir, 'naive-copy.ts'),
-    '--source', ctx.source.bootstrapServers, '--destination', ctx.destination.bootstrapServers,
+    '--source', copierBootstrapOf(ctx).source, '--destination', copierBootstrapOf(ctx).destination,
     '--topic', job.sourceTopic, '--destination-topic', destinationTopic, '--compression', job.scenario.compression,
   ], { stdio: ['ignore', 'ignore', 'pipe'] })
   ctx.processes.track(child.pid)
@@ -140,8 +150,8 @@ export async function runMirrorMaker(ctx: BenchContext, job: CopyJob): Promise<C
   const startedAt = Date.now()
   const mm2 = await startMirrorMaker({
     libDir: ctx.destination.libDir,
-    sourceBootstrap: ctx.source.bootstrapServers,
-    destinationBootstrap: ctx.destination.bootstrapServers,
+    sourceBootstrap: copierBootstrapOf(ctx).source,
+    destinationBootstrap: copierBootstrapOf(ctx).destination,
     topic: job.sourceTopic,
     tasks: Math.min(job.scenario.partitions, availableParallelism()),
     compression: job.scenario.compression,

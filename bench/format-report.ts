@@ -3,6 +3,8 @@ import type { ContenderOutcome, ScenarioResult } from './run-scenario.ts'
 import type { ContenderResult } from './contenders.ts'
 import type { LatencyResult } from './measure-latency.ts'
 import type { ManyPartitionsResult } from './measure-many-partitions.ts'
+import type { RoundTripRun } from './measure-round-trips.ts'
+import { formatRoundTrips } from './format-round-trips.ts'
 
 export interface MachineFacts {
   readonly startedAt: string
@@ -25,6 +27,8 @@ export interface BenchRun {
   readonly scenarios: readonly ScenarioResult[]
   readonly latency?: LatencyResult | { readonly error: string }
   readonly manyPartitions?: ManyPartitionsResult | { readonly error: string }
+  /** `--rtt-ms`: the round-trip-time settings, which replace the plain scenario runs. */
+  readonly roundTrips?: readonly RoundTripRun[]
 }
 
 const LABELS: Record<ContenderOutcome['name'], string> = {
@@ -198,6 +202,14 @@ export function formatReport(run: BenchRun): string {
     `- Node ${m.nodeVersion}; ${m.javaVersion}; Apache Kafka ${m.kafkaVersion} (two single-node KRaft clusters on loopback, 512 MiB heap each)`,
     `- Load average (1/5/15 min) before: ${m.loadBefore}; after: ${m.loadAfter}; finished ${m.finishedAt}`,
     '',
+    run.roundTrips ? formatRoundTrips(run.roundTrips) : formatScenarioSections(run),
+    formatLatency(run.latency),
+    formatManyPartitions(run.manyPartitions),
+  ].join('\n')
+}
+
+function formatScenarioSections(run: BenchRun): string {
+  return [
     '## Scenarios',
     '',
     formatScenarioFacts(run.scenarios),
@@ -221,9 +233,7 @@ export function formatReport(run: BenchRun): string {
     'the bench\'s own pollers and every other process on the machine. When the machine is near its core count, every number above is a',
     'share of a contended CPU. A copier whose CPU per batch is far below its wall time per batch is waiting (request round trips, scheduling), not computing.',
     '',
-    formatLimitsTable(run.scenarios, m.cores),
+    formatLimitsTable(run.scenarios, run.machine.cores),
     '',
-    formatLatency(run.latency),
-    formatManyPartitions(run.manyPartitions),
   ].join('\n')
 }

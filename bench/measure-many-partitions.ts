@@ -33,7 +33,12 @@ export async function measureManyPartitions(ctx: BenchContext, options: ManyPart
   const topics = Array.from({ length: options.topics }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`)
   const perTopic = options.partitionsPerTopic * options.recordsPerPartition
   ctx.log(`many-partitions: ${options.topics} topics × ${options.partitionsPerTopic} partitions on the source`)
-  await ctx.sourceAdmin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: options.partitionsPerTopic, replicationFactor: 1 })) })
+  // A few topics per request: a KRaft controller refuses one operation of more than 10,000 records (QuorumController).
+  for (let i = 0; i < topics.length; i += 10) {
+    const chunk = topics.slice(i, i + 10).map((topic) => ({ topic, numPartitions: options.partitionsPerTopic, replicationFactor: 1 }))
+    // No waitForLeaders: kafkajs gives up on a thousand fresh partitions; the producer below retries until they are served.
+    await ctx.sourceAdmin.createTopics({ waitForLeaders: false, timeout: 120_000, topics: chunk })
+  }
   const producer = kafkaClient(ctx.source.bootstrapServers).producer()
   await producer.connect()
   try {
@@ -45,8 +50,9 @@ export async function measureManyPartitions(ctx: BenchContext, options: ManyPart
           await producer.send({ topic, acks: -1, messages })
           return
         } catch (error) {
-          if (attempt >= 20) throw error
-          await new Promise((resolve) => setTimeout(resolve, 250))
+          // 10,000 fresh partitions on a loaded broker: leaders can take a minute to be served.
+          if (attempt >= 240) throw error
+          await new Promise((resolve) => setTimeout(resolve, 500))
         }
       }
     })

@@ -53,6 +53,8 @@ export interface RunScenarioOptions {
   readonly contenders: readonly ContenderName[]
   /** Compare the clusterlink mirror with its source record by record after the copy. */
   readonly verify: boolean
+  /** Measure the destination broker's ceiling with ProducerPerformance; default true. */
+  readonly ceiling?: boolean
 }
 
 export async function runScenario(ctx: BenchContext, scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioResult> {
@@ -74,7 +76,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, options
 
     let ceiling: ProducerPerformanceResult | undefined
     let ceilingError: string | undefined
-    try {
+    if (options.ceiling !== false) try {
       const ceilingTopic = `${topic}-ceiling`
       await createTopic(ctx.destinationAdmin, ceilingTopic, scenario.partitions)
       createdOnDestination.push(ceilingTopic)

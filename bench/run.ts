@@ -6,6 +6,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { z } from 'zod'
 import { startKafkaClusters, type KafkaCluster } from '../cli/local/kafka-cluster.ts'
+import { measureRoundTrips, proxiedBootstrap, startProxiedClusters, type ProxiedClusters } from './measure-round-trips.ts'
 import type { BenchContext } from './contenders.ts'
 import { formatReport, type BenchRun } from './format-report.ts'
 import { connectAdmin, type Admin } from './kafka-helpers.ts'
@@ -17,9 +18,10 @@ import { CONTENDERS, runScenario, type ScenarioResult } from './run-scenario.ts'
 import { SCENARIOS, type BenchSize } from './scenarios.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
-const EXTRAS = ['latency', 'many-partitions'] as const
+const EXTRAS = ['latency', 'many-partitions', 'scale'] as const
 
-const USAGE = `usage: node bench/run.ts [--scenario NAMES] [--size small|full] [--contenders NAMES] [--extra NAMES] [--verify] [--results-dir DIR]
+const USAGE = `usage: node bench/run.ts [--scenario NAMES] [--size small|full] [--contenders NAMES] [--extra NAMES] [--rtt-ms LIST]
+                         [--verify] [--results-dir DIR]
 
 Starts two single-node Apache Kafka clusters on loopback (source and destination) and, for each scenario, pre-fills a
 source topic with Kafka's ProducerPerformance, measures the destination broker's own produce ceiling with the same
@@ -30,7 +32,10 @@ bench/results/<UTC date>-<scenario set>-<size>.md and prints it.
   --scenario      comma-separated, from: ${SCENARIOS.map((s) => s.name).join(', ')}, or all (default all)
   --size          small (a quick check, about 3 minutes) or full (default small)
   --contenders    comma-separated, from: ${CONTENDERS.join(', ')} (default all)
-  --extra         comma-separated, from: ${EXTRAS.join(', ')}, or none (default none)
+  --extra         comma-separated, from: ${EXTRAS.join(', ')}, or none (default none); scale = 100 topics × 100
+                  partitions (10,000 mirror partitions) on one engine
+  --rtt-ms        comma-separated round-trip times, e.g. 20,50,100: instead of the plain runs, each scenario runs at 0 ms
+                  and at each RTT between the copiers and the source, then the destination (delaying proxies)
   --results-dir   where the markdown goes (default bench/results)
   --copy-timeout  seconds one copier may take for one backlog (default 600)
   --verify        after each clusterlink copy, compare the mirror with its source record by record (clusterlink
@@ -54,6 +59,8 @@ const OptionsSchema = z.strictObject({
   contenders: list(CONTENDERS, 'contender').default([...CONTENDERS]).describe('copiers to race; default all'),
   extra: list(EXTRAS, 'extra').default([]).describe('latency and many-partitions measurements; default none'),
   'results-dir': z.string().min(1).default(join(repoRoot, 'bench/results')).describe('output directory; default bench/results'),
+  'rtt-ms': z.string().regex(/^\d+(,\d+)*$/, 'comma-separated whole milliseconds').optional()
+    .transform((text) => (text ? text.split(',').map(Number) : undefined)).describe('round-trip-time runs; default none'),
   'copy-timeout': z.string().regex(/^\d+$/, 'a whole number of seconds').default('600').transform(Number).describe('seconds per copy; default 600'),
   verify: z.boolean().default(false).describe('compare each clusterlink mirror with its source record by record; default off'),
   help: z.boolean().default(false),
@@ -88,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     raw = parseArgs({ args: argv, strict: true, options: {
       scenario: { type: 'string' }, size: { type: 'string' }, contenders: { type: 'string' }, extra: { type: 'string' },
-      'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, verify: { type: 'boolean' }, help: { type: 'boolean' },
+      'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, 'rtt-ms': { type: 'string' },
+      verify: { type: 'boolean' }, help: { type: 'boolean' },
     } }).values
   } catch (error) {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
@@ -103,9 +111,10 @@ async function main(argv: string[]): Promise<number> {
   if (options.help) { process.stdout.write(USAGE); return 0 }
   const size: BenchSize = options.size
   const scenarios = SCENARIOS.filter((s) => options.scenario.includes(s.name))
+  const roundTripsMs = options['rtt-ms']
   const set = [
     scenarios.length === SCENARIOS.length ? 'all' : scenarios.map((s) => s.name).join('+') || 'none',
-    ...options.extra, size,
+    ...(roundTripsMs ? ['rtt'] : []), ...options.extra, size,
   ].join('-')
 
   const startedAt = new Date().toISOString()
@@ -113,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
   log(`load average before: ${loadBefore}`)
   const workDir = await mkdtemp(join(tmpdir(), 'clusterlink-bench-'))
   let clusters: KafkaCluster[] = []
+  let proxied: ProxiedClusters | undefined
   const admins: Admin[] = []
   const processes = new ProcessRegistry()
   // Ctrl-C or SIGTERM: kill what this run started (copiers, tools, the brokers: all children of this process) and leave.
@@ -126,15 +136,25 @@ async function main(argv: string[]): Promise<number> {
   try {
     log('starting two Apache Kafka clusters (source, destination)')
     // A generous start timeout: on a loaded shared machine a broker JVM can take minutes to come up.
-    clusters = await startKafkaClusters(2, { name: 'bench', baseDir: join(workDir, 'kafka'), readyTimeoutMs: 600_000 })
+    const clusterOptions = { name: 'bench', baseDir: join(workDir, 'kafka'), readyTimeoutMs: 600_000 }
+    proxied = roundTripsMs ? await startProxiedClusters(clusterOptions) : undefined
+    clusters = proxied ? [proxied.source, proxied.destination] : await startKafkaClusters(2, clusterOptions)
     const [source, destination] = clusters as [KafkaCluster, KafkaCluster]
     const [sourceAdmin, destinationAdmin] = await Promise.all([connectAdmin(source.bootstrapServers), connectAdmin(destination.bootstrapServers)])
     admins.push(sourceAdmin, destinationAdmin)
-    const ctx: BenchContext = { source, destination, sourceAdmin, destinationAdmin, workDir, copyTimeoutMs: options['copy-timeout'] * 1000, log, processes }
+    const ctx: BenchContext = {
+      source, destination, sourceAdmin, destinationAdmin, workDir, copyTimeoutMs: options['copy-timeout'] * 1000, log, processes,
+      ...(proxied ? { copierBootstrap: proxiedBootstrap(proxied) } : {}),
+    }
 
     const results: ScenarioResult[] = []
-    for (const scenario of scenarios) results.push(await runScenario(ctx, scenario, { size, contenders: options.contenders, verify: options.verify }))
     const run: { -readonly [K in keyof BenchRun]: BenchRun[K] } = { scenarios: results, machine: undefined as unknown as BenchRun['machine'] }
+    if (proxied && roundTripsMs) {
+      run.roundTrips = await measureRoundTrips(ctx, proxied, scenarios, { size, contenders: options.contenders, roundTripsMs })
+    } else {
+      const scenarioOptions = { size, contenders: options.contenders, verify: options.verify }
+      for (const scenario of scenarios) results.push(await runScenario(ctx, scenario, scenarioOptions))
+    }
     if (options.extra.includes('latency')) {
       try {
         run.latency = await measureLatency(ctx, size === 'full'
@@ -143,6 +163,16 @@ async function main(argv: string[]): Promise<number> {
       } catch (error) {
         run.latency = { error: error instanceof Error ? error.message : String(error) }
         log(`latency failed: ${run.latency.error}`)
+      }
+    }
+    if (options.extra.includes('scale')) {
+      try {
+        run.manyPartitions = await measureManyPartitions(ctx, {
+          topics: 100, partitionsPerTopic: 100, recordsPerPartition: 5, idleSeconds: 30, timeoutMs: 1_800_000,
+        })
+      } catch (error) {
+        run.manyPartitions = { error: error instanceof Error ? error.message : String(error) }
+        log(`scale failed: ${run.manyPartitions.error}`)
       }
     }
     if (options.extra.includes('many-partitions')) {
@@ -172,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await Promise.all(admins.map((a) => a.disconnect().catch(() => undefined)))
     await Promise.all(clusters.map((c) => c.stop().catch(() => undefined)))
+    await proxied?.close()
     await rm(workDir, { recursive: true, force: true })
   }
 }

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, string> = {
   mirror: 'mirror create|list|describe|pause|resume|promote|failover: manage mirror topics through the engine API',
   verify: 'Compare a source topic and its mirror record by record',
   terraform: 'terraform install: install the Terraform provider into a local mirror that terraform init uses offline',
+  kubernetes: 'kubernetes controller: reconcile ClusterLink and MirrorTopic custom resources against the engine',
 }
 
 function usage(): string {

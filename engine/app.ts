@@ -6,9 +6,11 @@ import { EngineError } from './errors.ts'
 import { createClusterAdmin, isSensitiveLinkConfig, LinkManager, type ClusterAdmin, type RunnerFactory } from './link/index.ts'
 import { createLogger, type Logger } from './logging/index.ts'
 import { MetricsRegistry } from './metrics/index.ts'
-import type { KafkaConnectionConfig, MirrorTopicRunner, MirrorTopicStatus } from './mirror/contract.ts'
+import { createMirrorTopicRunner, type KafkaConnectionConfig } from './mirror/index.ts'
+import { jobMetrics } from './periodic-job.ts'
 import { ownEverything, WorkGroup, type WorkOwnership } from './replicas/index.ts'
 import { CredentialsCipher, KafkaStateStore, type StateStore } from './state/index.ts'
+import { waitForDestination } from './wait-for-destination.ts'
 
 export interface EngineDeps {
   readonly logger?: Logger
@@ -37,49 +39,11 @@ export function toDestinationConnection(config: EngineConfig): KafkaConnectionCo
   const d = config.destination
   return {
     bootstrapServers: d.bootstrapServers, clientId: d.clientId,
-    ...(d.sasl ? { sasl: d.sasl } : {}),
+    ...(d.sasl ? { sasl: {
+      mechanism: d.sasl.mechanism, username: d.sasl.username ?? d.sasl.oauthBearer?.clientId ?? '', password: d.sasl.password ?? '',
+      ...(d.sasl.oauthBearer ? { oauthBearer: d.sasl.oauthBearer } : {}),
+    } } : {}),
     ...(d.tls ? { tls: d.tls } : {}),
-  }
-}
-
-/** A runner that fails with a clear error when this build has no data path (engine/mirror/index.ts absent). */
-function unavailableRunnerFactory(): RunnerFactory {
-  return () => {
-    let status: MirrorTopicStatus = { state: 'PENDING_MIRROR', stateTimeMs: Date.now(), partitions: [] }
-    const runner: MirrorTopicRunner = {
-      start: async () => {
-        status = { state: 'FAILED', stateTimeMs: Date.now(), partitions: [], error: { code: 'UNKNOWN', message: 'this engine build has no mirror data path (engine/mirror/index.ts)' } }
-        throw new EngineError('INTERNAL', 'this engine build has no mirror data path')
-      },
-      pause: async () => undefined, resume: async () => undefined,
-      stop: async () => { status = { ...status, state: 'STOPPED', stateTimeMs: Date.now() } },
-      status: () => status, onStateChange: () => undefined,
-    }
-    return runner
-  }
-}
-
-async function loadRunnerFactory(logger: Logger): Promise<RunnerFactory> {
-  // A computed specifier keeps the type checker independent of whether the data path is built yet.
-  const specifier = './mirror/index.ts'
-  try {
-    const module = (await import(specifier)) as { createMirrorTopicRunner?: RunnerFactory }
-    if (typeof module.createMirrorTopicRunner === 'function') return module.createMirrorTopicRunner
-  } catch (error) {
-    logger.warn({ err: error }, 'mirror data path not available (mirror topics will be FAILED)')
-  }
-  return unavailableRunnerFactory()
-}
-
-async function waitForClusterId(admin: ClusterAdmin, waitMs: number): Promise<string> {
-  const deadline = Date.now() + waitMs
-  for (;;) {
-    try {
-      return await admin.clusterId()
-    } catch (error) {
-      if (Date.now() >= deadline) throw new EngineError('DESTINATION_UNAVAILABLE', `the destination cluster did not answer within ${waitMs} ms; check destination.bootstrapServers and its security settings`, { cause: error })
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
   }
 }
 
@@ -88,24 +52,31 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
   const logger = deps.logger ?? createLogger({ level: config.logLevel })
   const createAdmin = deps.createAdmin ?? createClusterAdmin
   const destination = toDestinationConnection(config)
-  const destinationAdmin = createAdmin(destination, 'clusterlink-engine-admin')
-  const clusterId = await waitForClusterId(destinationAdmin, deps.destinationWaitMs ?? 60_000)
+  const destinationAdmin = deps.createAdmin ? deps.createAdmin(destination, 'clusterlink-engine-admin') : createClusterAdmin(destination, 'clusterlink-engine-admin', 'destination')
+  const clusterId = await waitForDestination(destinationAdmin, deps.destinationWaitMs ?? 60_000)
   const cipher = config.credentialsKey ? new CredentialsCipher(config.credentialsKey) : undefined
-  const store = deps.store ?? new KafkaStateStore({ destination, topic: config.stateTopic, cipher, isSensitive: isSensitiveLinkConfig, logger })
+  const store = deps.store
+    ?? new KafkaStateStore({ destination, topic: config.stateTopic, cipher, isSensitive: isSensitiveLinkConfig, logger })
   const metrics = new MetricsRegistry()
   const manager = new LinkManager({
     store, destination, destinationAdmin, destinationClusterId: clusterId, createAdmin,
-    createRunner: deps.createRunner ?? await loadRunnerFactory(logger),
-    logger, metrics, hasCredentialsKey: cipher !== undefined, promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
-    enginePrincipal: `User:${config.destination.sasl?.username ?? 'ANONYMOUS'}`,
-    ownership: { isOwned: (l, m) => ownership.isOwned(l, m), isLinkCoordinator: (l) => ownership.isLinkCoordinator(l), setReconciler: (r) => ownership.setReconciler(r), start: () => ownership.start(), close: () => ownership.close(), describe: () => ownership.describe() },
+    createRunner: deps.createRunner ?? createMirrorTopicRunner,
+    logger, metrics, hasCredentialsKey: cipher !== undefined,
+    promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
+    enginePrincipal: `User:${destination.sasl?.username || 'ANONYMOUS'}`,
+    // The work group needs the manager (its work items) and the manager the group: it reads `ownership` only once it is set.
+    ownership: {
+      isOwned: (l, m) => ownership.isOwned(l, m), isLinkCoordinator: (l) => ownership.isLinkCoordinator(l),
+      setReconciler: (r) => ownership.setReconciler(r), start: () => ownership.start(), close: () => ownership.close(),
+      describe: () => ownership.describe(),
+    },
     statusIntervalMs: config.replicas.statusIntervalMs, sourceNetworks: config.api.sourceNetworks,
   })
   const ownership: WorkOwnership = deps.ownership?.(manager) ?? (config.replicas.coordination === 'group' && !deps.store
     ? new WorkGroup({
       destination, admin: destinationAdmin, stateTopic: config.stateTopic, workPartitions: config.replicas.workPartitions,
       sessionTimeoutMs: config.replicas.sessionTimeoutMs, rebalanceTimeoutMs: config.replicas.rebalanceTimeoutMs,
-      workItems: () => manager.workItems(), logger,
+      workItems: () => manager.workItems(), logger, metrics: jobMetrics(metrics),
     })
     : ownEverything())
   await manager.start()
@@ -115,7 +86,8 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
     await manager.close()
     await store.close()
     await destinationAdmin.close()
-    throw new EngineError('DESTINATION_UNAVAILABLE', 'could not join the engine work group on the destination cluster (the engine principal needs to create and describe the work topic and to join the group)', { cause: error })
+    throw new EngineError('DESTINATION_UNAVAILABLE', 'could not join the engine work group on the destination cluster (the engine '
+      + 'principal needs to create and describe the work topic and to join the group)', { cause: error })
   }
   const server = createApiServer({
     manager, metrics, logger, auth: config.auth, limits: config.api,

@@ -13,6 +13,8 @@ scripts/build-opentofu.sh >/dev/null
 scripts/build-terraform-newest.sh >/dev/null
 scripts/build-image.sh >/dev/null
 scripts/fetch-deploy-tools.sh >/dev/null
+scripts/install-kdc.sh >/dev/null
+scripts/build-kube-apiserver.sh >/dev/null
 echo "== lint"; npx eslint .
 echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== tests"

@@ -17,6 +17,8 @@ export interface BrokerProcessOptions {
   readonly heap: string
   readonly readyTimeoutMs: number
   readonly detached: boolean
+  /** Extra JVM options, e.g. -Djava.security.krb5.conf for a GSSAPI listener. */
+  readonly jvmOptions?: readonly string[]
 }
 
 export async function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -74,7 +76,7 @@ export class BrokerProcess {
     const fd = openSync(this.logFile, 'a')
     const child = spawn('java', [
       `-Xms${o.heap}`, `-Xmx${o.heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${o.log4jFile}`, `-Dkafka.logs.dir=${o.dir}`,
+      `-Dlog4j.configuration=file:${o.log4jFile}`, `-Dkafka.logs.dir=${o.dir}`, ...(o.jvmOptions ?? []),
       '-cp', `${o.libDir}/*`, 'kafka.Kafka', join(o.dir, 'server.properties'),
     ], { stdio: ['ignore', fd, fd], detached: o.detached })
     closeSync(fd)

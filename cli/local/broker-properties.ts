@@ -7,8 +7,11 @@ export type BrokerProperties = Record<string, string | number | boolean>
 export interface ListenerSecurity {
   /** SASL_SSL also needs `tls`; SASL_PLAINTEXT has no TLS. */
   readonly protocol: 'SASL_SSL' | 'SASL_PLAINTEXT'
-  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+  /** OAUTHBEARER: Kafka's unsecured JWT validator (the default server callback): tokens with alg none and a sub claim. */
+  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'GSSAPI' | 'OAUTHBEARER'
   readonly users: Readonly<Record<string, string>>
+  /** GSSAPI: the broker's service principal (service/host@REALM) and its keytab. */
+  readonly kerberos?: { readonly principal: string; readonly keytab: string }
   /** PEM key+chain and CA files, for SASL_SSL. */
   readonly tls?: { readonly keystore: string; readonly truststore: string }
 }
@@ -33,8 +36,16 @@ export interface BrokerPropertiesInput {
   readonly zookeeperConnect?: string
   readonly security?: ListenerSecurity
   readonly authorizer?: { readonly superUsers: readonly string[] }
+  /** A second PLAINTEXT client listener advertised at another port (a proxy's), for clients that must go through it. */
+  readonly proxiedListener?: ProxiedListener
   /** Applied last. */
   readonly brokerConfig?: Readonly<BrokerProperties>
+}
+
+/** A listener named PROXIED on `port`, advertised as 127.0.0.1:`advertisedPort` (where a proxy forwards to `port`). */
+export interface ProxiedListener {
+  readonly port: number
+  readonly advertisedPort: number
 }
 
 /**
@@ -58,7 +69,10 @@ export function listenerProperties(mode: KafkaClusterMode, ports: NodePorts, sec
   const jaas = security.mechanism === 'PLAIN'
     ? `org.apache.kafka.common.security.plain.PlainLoginModule required ${
       Object.entries(security.users).map(([u, p]) => `user_${u}="${p}"`).join(' ')};`
-    : 'org.apache.kafka.common.security.scram.ScramLoginModule required;'
+    : security.mechanism === 'GSSAPI' ? gssapiJaas(security)
+      // The broker's own login (unused on a listener without inter-broker traffic); its validator is OAuthBearerUnsecuredValidatorCallbackHandler.
+      : security.mechanism === 'OAUTHBEARER' ? 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";'
+        : 'org.apache.kafka.common.security.scram.ScramLoginModule required;'
   const props: BrokerProperties = {
     listeners: `${security.protocol}://127.0.0.1:${ports.port},${internal}${controller}`,
     'advertised.listeners': `${security.protocol}://127.0.0.1:${ports.port},${internal}`,
@@ -66,6 +80,7 @@ export function listenerProperties(mode: KafkaClusterMode, ports: NodePorts, sec
     'listener.security.protocol.map': `${controllerMap}INTERNAL:PLAINTEXT,${security.protocol}:${security.protocol}`,
     'sasl.enabled.mechanisms': security.mechanism,
     [`listener.name.${name}.${mech}.sasl.jaas.config`]: jaas,
+    ...(security.kerberos ? { 'sasl.kerberos.service.name': security.kerberos.principal.split('/')[0] ?? 'kafka' } : {}),
   }
   if (security.protocol === 'SASL_SSL') {
     if (!security.tls) throw new Error('SASL_SSL needs TLS key and CA files')
@@ -78,6 +93,26 @@ export function listenerProperties(mode: KafkaClusterMode, ports: NodePorts, sec
     })
   }
   return props
+}
+
+/** Adds the PROXIED listener to the plain listener properties (clients follow the advertised address of the listener they reached). */
+function proxiedListenerProperties(
+  mode: KafkaClusterMode, ports: NodePorts, proxied: ProxiedListener, security: ListenerSecurity | undefined,
+): BrokerProperties {
+  if (security) throw new Error('a proxied listener is only available on PLAINTEXT clusters')
+  const plain = listenerProperties(mode, ports, undefined)
+  return {
+    listeners: `${String(plain['listeners'])},PROXIED://127.0.0.1:${proxied.port}`,
+    'advertised.listeners': `${String(plain['advertised.listeners'])},PROXIED://127.0.0.1:${proxied.advertisedPort}`,
+    'listener.security.protocol.map': `${String(plain['listener.security.protocol.map'])},PROXIED:PLAINTEXT`,
+  }
+}
+
+/** The broker logs in from its keytab (Krb5LoginModule); the JVM finds the KDC through -Djava.security.krb5.conf. */
+function gssapiJaas(security: ListenerSecurity): string {
+  if (!security.kerberos) throw new Error('a GSSAPI listener needs the broker principal and keytab')
+  const { keytab, principal } = security.kerberos
+  return `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab="${keytab}" principal="${principal}";`
 }
 
 function requirePort(port: number | undefined, what: string): number {
@@ -107,6 +142,7 @@ export function brokerProperties(input: BrokerPropertiesInput): BrokerProperties
   return {
     ...metadata,
     ...listenerProperties(input.mode, input.ports, input.security),
+    ...(input.proxiedListener ? proxiedListenerProperties(input.mode, input.ports, input.proxiedListener, input.security) : {}),
     ...(input.authorizer ? {
       'authorizer.class.name': authorizerClass,
       // ANONYMOUS is the principal of the controller and internal PLAINTEXT listeners (loopback only).

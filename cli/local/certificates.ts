@@ -19,7 +19,13 @@ function newCertificate(publicKey: forge.pki.PublicKey, serial: string, days: nu
   return cert
 }
 
-export function generateTlsMaterial(hostName = 'localhost'): TlsMaterial {
+/** Names a server certificate holds; by default the host name, localhost and 127.0.0.1 (what clients of the harness dial). */
+export interface SubjectAltNames {
+  readonly dns: readonly string[]
+  readonly ips: readonly string[]
+}
+
+export function generateTlsMaterial(hostName = 'localhost', altNames?: SubjectAltNames): TlsMaterial {
   const caKeys = forge.pki.rsa.generateKeyPair(2048)
   const ca = newCertificate(caKeys.publicKey, '01', 30)
   const caName = [{ name: 'commonName', value: 'clusterlink local CA' }]
@@ -36,7 +42,9 @@ export function generateTlsMaterial(hostName = 'localhost'): TlsMaterial {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: hostName }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    { name: 'subjectAltName', altNames: altNames
+      ? [...altNames.dns.map((value) => ({ type: 2, value })), ...altNames.ips.map((ip) => ({ type: 7, ip }))]
+      : [{ type: 2, value: hostName }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
   ])
   server.sign(caKeys.privateKey, forge.md.sha256.create())
 

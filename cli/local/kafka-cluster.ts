@@ -13,9 +13,9 @@ import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { promisify } from 'node:util'
 import { randomUUID } from 'node:crypto'
-import { generateTlsMaterial } from './certificates.ts'
+import { generateTlsMaterial, type SubjectAltNames } from './certificates.ts'
 import { BrokerProcess } from './broker-process.ts'
-import { brokerProperties, renderProperties, type ListenerSecurity, type NodePorts } from './broker-properties.ts'
+import { brokerProperties, renderProperties, type ListenerSecurity, type NodePorts, type ProxiedListener } from './broker-properties.ts'
 import { resolveClusterMode, type KafkaClusterMode } from './cluster-mode.ts'
 import { electPreferredLeaders, leaderOf, reassignPartitions, runKafkaTool, type ReassignmentPlanEntry } from './cluster-tools.ts'
 import { startZooKeeperServer, type ZooKeeperServer } from './zookeeper-server.ts'
@@ -52,14 +52,20 @@ export interface KafkaClusterOptions {
   readonly authorizer?: { readonly superUsers: readonly string[] }
   /** Runs the processes in their own process group, so they outlive this process (`clusterlink local up`). */
   readonly detached?: boolean
+  /** One broker, PLAINTEXT only: a second listener advertised at a proxy's port (the benchmark's delaying proxy). */
+  readonly proxiedListener?: ProxiedListener
 }
 
 export interface KafkaClusterSecurity {
   /** SASL_SSL generates a CA and a loopback server certificate; SASL_PLAINTEXT has no TLS. */
   readonly protocol: 'SASL_SSL' | 'SASL_PLAINTEXT'
-  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+  readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'GSSAPI' | 'OAUTHBEARER'
   /** User name to password. */
   readonly users: Readonly<Record<string, string>>
+  /** SASL_SSL: the names in the brokers' certificate; default localhost and 127.0.0.1 (tests of host name verification change them). */
+  readonly tlsAltNames?: SubjectAltNames
+  /** GSSAPI: the broker principal (service/host@REALM), its keytab, and the krb5.conf naming the KDC (kerberos-kdc.ts). */
+  readonly kerberos?: { readonly principal: string; readonly keytab: string; readonly krb5ConfPath: string }
 }
 
 /** One broker of a cluster. */
@@ -175,6 +181,7 @@ function checkOptions(options: KafkaClusterOptions): number {
   if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) {
     throw new Error(`brokers must be a whole number from 1 to 9, got ${String(options.brokers)}`)
   }
+  if (options.proxiedListener && brokers !== 1) throw new Error('a proxied listener needs a one-broker cluster')
   return brokers
 }
 
@@ -225,6 +232,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
         ...(mode === 'kraft' ? { quorumVoters } : { zookeeperConnect: zookeeper?.connect ?? '' }),
         ...(listenerSecurity ? { security: listenerSecurity } : {}),
         ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+        ...(options.proxiedListener ? { proxiedListener: options.proxiedListener } : {}),
         ...(options.brokerConfig ? { brokerConfig: options.brokerConfig } : {}),
       })))
     }
@@ -234,6 +242,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
         id, libDir, dir: nodeDirOf(id), port: (nodePorts[i] as NodePorts).port, log4jFile,
         heap: options.heap ?? (brokerCount >= 3 ? '384m' : '512m'),
         readyTimeoutMs: options.readyTimeoutMs ?? 90_000 * Math.min(brokerCount, 2), detached: options.detached ?? false,
+        ...(security?.kerberos ? { jvmOptions: [`-Djava.security.krb5.conf=${security.kerberos.krb5ConfPath}`] } : {}),
       }))
     }
     // KRaft brokers only report started once a majority of voters runs, so all start together.
@@ -297,7 +306,7 @@ async function prepareSecurity(
 ): Promise<(ListenerSecurity & { ca?: string }) | undefined> {
   if (!security) return undefined
   if (security.protocol !== 'SASL_SSL') return { ...security }
-  const tls = generateTlsMaterial()
+  const tls = generateTlsMaterial('localhost', security.tlsAltNames)
   const keystore = join(dir, 'server-keystore.pem')
   const truststore = join(dir, 'ca.pem')
   await writeFile(keystore, tls.key + tls.certChain, { mode: 0o600 })
@@ -313,7 +322,7 @@ async function prepareMetadata(
   mode: KafkaClusterMode, libDir: string, nodeDirs: readonly string[],
   security: KafkaClusterSecurity | undefined, zookeeper: ZooKeeperServer | undefined,
 ): Promise<void> {
-  const scramUsers = security && security.mechanism !== 'PLAIN' ? Object.entries(security.users) : []
+  const scramUsers = security?.mechanism.startsWith('SCRAM-') ? Object.entries(security.users) : []
   if (mode === 'zookeeper') {
     for (const [user, password] of scramUsers) {
       await runKafkaTool(libDir, ['kafka.admin.ConfigCommand'], [

@@ -27,6 +27,11 @@ const MAPPING: Record<ErrorCode, { status: number; errorCode: number; expose: bo
   INTERNAL: { status: 500, errorCode: 50001, expose: false },
 }
 
+/** The HTTP status of an engine error code (per-topic answers of mirror actions carry it as their error_code). */
+export function httpStatusOf(code: ErrorCode): number {
+  return MAPPING[code].status
+}
+
 const GENERIC_5XX: Record<number, string> = {
   500: 'internal error; the engine log has the details',
   503: 'a Kafka cluster did not answer; retry later (the engine log has the details)',

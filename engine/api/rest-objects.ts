@@ -1,4 +1,5 @@
 // Builds Confluent REST v3 objects (links, link configs, mirrors, alter results) from the engine's views.
+import { httpStatusOf } from './http-errors.ts'
 import { isLagKnown, LINK_CONFIGS, LINK_CONFIG_NAMES, type AlterResult, type LinkView, type MirrorView } from '../link/index.ts'
 
 /** `prefix` is /kafka/v3 (Confluent Cloud paths) or /v3 (Confluent Platform paths), whichever the client called. */
@@ -118,7 +119,7 @@ export function alterResultObject(base: string, linkName: string, result: AlterR
     kind: 'AlterMirrorsData' as const,
     metadata: { self: `${base}/links/${linkName}/mirrors/${result.mirrorTopicName}`, resource_name: null },
     mirror_topic_name: result.mirrorTopicName,
-    error_code: result.errorCode === 0 ? null : result.errorCode,
+    error_code: result.errorCode === null ? null : httpStatusOf(result.errorCode),
     error_message: result.errorMessage,
     mirror_lags: result.view ? lags(result.view) : [],
     messages_truncated: null,

@@ -10,9 +10,22 @@ export const DestinationSchema = z.strictObject({
   bootstrapServers: z.array(hostPort).min(1).describe('Destination cluster bootstrap servers, host:port (required)'),
   clientId: z.string().min(1).default('clusterlink-engine').describe('Kafka client id; default clusterlink-engine'),
   sasl: z.strictObject({
-    mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).describe('SASL mechanism'),
-    username: z.string().min(1).describe('SASL username'),
-    password: z.string().min(1).describe('SASL password (secret)'),
+    mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']).describe('SASL mechanism'),
+    username: z.string().min(1).optional().describe('SASL username (PLAIN, SCRAM)'),
+    password: z.string().min(1).optional().describe('SASL password (PLAIN, SCRAM; secret)'),
+    oauthBearer: z.strictObject({
+      tokenEndpointUrl: z.url({ protocol: /^https?$/, error: 'tokenEndpointUrl must be an http(s) URL' }).describe('OAuth token endpoint (client credentials grant)'),
+      clientId: z.string().min(1).describe('OAuth client id (the token subject names the engine)'),
+      clientSecret: z.string().min(1).describe('OAuth client secret (secret)'),
+      scope: z.string().min(1).optional().describe('Scope to request; default none'),
+    }).optional().describe('OAUTHBEARER only: where and how the engine gets its tokens'),
+  }).superRefine((sasl, ctx) => {
+    if (sasl.mechanism === 'OAUTHBEARER' && !sasl.oauthBearer) {
+      ctx.addIssue({ code: 'custom', path: ['oauthBearer'], message: 'mechanism OAUTHBEARER needs oauthBearer {tokenEndpointUrl, clientId, clientSecret}' })
+    }
+    if (sasl.mechanism !== 'OAUTHBEARER' && (sasl.username === undefined || sasl.password === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['username'], message: `mechanism ${sasl.mechanism} needs username and password` })
+    }
   }).optional().describe('SASL authentication to the destination cluster; default none'),
   tls: z.strictObject({
     ca: pem.optional().describe('CA certificate(s), PEM'),
@@ -59,8 +72,6 @@ export const ApiSchema = z.strictObject({
     .describe('When set, links may only reach source brokers whose addresses fall in these networks (CIDR); default any'),
 }).describe('REST API limits and the networks links may reach')
 
-export const API_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerSecond: 50, rateLimitBurst: 500, sourceNetworks: [] as string[] }
-
 /** Parses an IPv4 or IPv6 CIDR (a bare address is a /32 or /128). */
 export function parseCidr(value: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
   const [address = '', bits, ...rest] = value.trim().split('/')
@@ -84,13 +95,12 @@ export const ReplicasSchema = z.strictObject({
     .describe('How often an owner publishes the status and lag of its mirror topics for the other replicas; default 1000'),
 }).describe('Engine replicas')
 
-export const REPLICAS_DEFAULTS = { coordination: 'group', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000, workPartitions: 32, statusIntervalMs: 1000 } as const
-
 export const EngineConfigSchema = z.strictObject({
   destination: DestinationSchema,
-  listener: ListenerSchema.default({ host: '127.0.0.1', port: 8090 }),
-  auth: AuthSchema.default({ tokens: [], readTokens: [], basic: [], readBasic: [], allowNoAuth: false }),
-  api: ApiSchema.default(API_DEFAULTS),
+  // prefault: an absent section is parsed as {}, so each field's own default (written once, beside it) applies.
+  listener: ListenerSchema.prefault({}),
+  auth: AuthSchema.prefault({}),
+  api: ApiSchema.prefault({}),
   credentialsKey: z.string().min(16, 'credentialsKey needs at least 16 characters').optional()
     .describe('Key that encrypts link credentials at rest (AES-256-GCM); without it links with credentials are refused'),
   stateTopic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a valid Kafka topic name').default('_clusterlink-state')
@@ -100,7 +110,7 @@ export const EngineConfigSchema = z.strictObject({
     .describe('How long promote waits for lag zero before answering with an error; default 120000'),
   jobIntervalScale: z.number().positive().max(1).default(1)
     .describe('Multiplier applied to link job intervals (tests shorten them); default 1'),
-  replicas: ReplicasSchema.default(REPLICAS_DEFAULTS),
+  replicas: ReplicasSchema.prefault({}),
 }).superRefine((config, ctx) => {
   for (const problem of authProblems(config.auth, config.listener.host)) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
 }).describe('clusterlink engine configuration')
@@ -110,7 +120,10 @@ export type DestinationConfig = EngineConfig['destination']
 
 /** The rules between auth and listener: some authentication, or an explicit no-auth flag on a loopback listener. */
 export function authProblems(
-  auth: { tokens?: readonly unknown[]; readTokens?: readonly unknown[]; basic?: readonly unknown[]; readBasic?: readonly unknown[]; allowNoAuth?: boolean },
+  auth: {
+    tokens?: readonly unknown[]; readTokens?: readonly unknown[]; basic?: readonly unknown[]; readBasic?: readonly unknown[]
+    allowNoAuth?: boolean
+  },
   host: string,
 ): Array<{ path: string; message: string }> {
   const problems: Array<{ path: string; message: string }> = []

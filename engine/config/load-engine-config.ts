@@ -1,8 +1,10 @@
-// Builds the engine configuration from a JSON file, CLUSTERLINK_* environment variables and CLI flags (later wins), reporting every problem at once.
+// Builds the engine configuration from a JSON file, then the CLUSTERLINK_* variables and flags of the config table (later wins),
+// reporting every problem at once.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { z } from 'zod'
 import { EngineError } from '../errors.ts'
+import { CONFIG_SETTINGS, splitList, type ConfigSetting } from './config-table.ts'
 import { authProblems, EngineConfigSchema, type EngineConfig } from './engine-config.ts'
 
 export interface LoadEngineConfigOptions {
@@ -12,32 +14,23 @@ export interface LoadEngineConfigOptions {
   readonly readFile?: (path: string) => string
 }
 
-/** The CLI flags of `clusterlink engine`, with their help text. */
-export const ENGINE_FLAGS = {
-  'config': { type: 'string', help: 'JSON config file (see the schema in engine/config/engine-config.ts)' },
-  'host': { type: 'string', help: 'listener host (default 127.0.0.1)' },
-  'port': { type: 'string', help: 'listener port (default 8090, 0 = any free port)' },
-  'tls-cert-file': { type: 'string', help: 'serve HTTPS with this PEM certificate chain' },
-  'tls-key-file': { type: 'string', help: 'PEM private key for --tls-cert-file' },
-  'destination-bootstrap': { type: 'string', help: 'destination cluster bootstrap servers, host:port[,host:port]' },
-  'destination-sasl-mechanism': { type: 'string', help: 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512' },
-  'destination-sasl-username': { type: 'string', help: 'SASL username for the destination cluster' },
-  'destination-sasl-password-file': { type: 'string', help: 'file holding the SASL password for the destination cluster' },
-  'destination-tls-ca-file': { type: 'string', help: 'connect to the destination with TLS, trusting this PEM CA' },
-  'token': { type: 'string', multiple: true, help: 'accepted admin bearer token (repeatable; visible in ps: prefer --token-file)' },
-  'token-file': { type: 'string', help: 'file with bearer tokens, one a line: TOKEN or admin:TOKEN (admin), read:TOKEN (read-only)' },
-  'basic': { type: 'string', multiple: true, help: 'accepted HTTP basic KEY:SECRET pair (repeatable; visible in ps: prefer --basic-file)' },
-  'basic-file': { type: 'string', help: 'file with HTTP basic pairs, one a line: KEY:SECRET (admin) or read:KEY:SECRET (read-only)' },
-  'source-networks': { type: 'string', help: 'comma list of CIDR networks links may reach (default any)' },
-  'credentials-key-file': { type: 'string', help: 'file holding the key that encrypts link credentials at rest' },
-  'allow-no-auth': { type: 'boolean', help: 'serve without authentication (loopback listener only)' },
-  'state-topic': { type: 'string', help: 'state topic on the destination (default _clusterlink-state)' },
-  'log-level': { type: 'string', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
-  'promote-timeout-ms': { type: 'string', help: 'how long promote waits for lag zero (default 120000)' },
-  'replica-coordination': { type: 'string', help: 'group (replicas share mirror topics, default) or none (one engine runs everything)' },
-  'replica-session-timeout-ms': { type: 'string', help: 'how long before a silent replica\'s mirror topics move to the others (default 10000)' },
-  'help': { type: 'boolean', help: 'show this help' },
-} as const
+interface FlagSpec {
+  readonly type: 'string' | 'boolean'
+  readonly multiple?: boolean
+  readonly help: string
+}
+
+/** The CLI flags of `clusterlink engine`, with their help text: --config, --help and the flags of every CONFIG_SETTINGS entry. */
+export const ENGINE_FLAGS: Readonly<Record<string, FlagSpec>> = Object.fromEntries([
+  ['config', { type: 'string', help: 'JSON config file (see the schema in engine/config/engine-config.ts)' }],
+  ...CONFIG_SETTINGS.flatMap((s): Array<[string, FlagSpec]> => {
+    const out: Array<[string, FlagSpec]> = []
+    if (s.flag !== undefined) out.push([s.flag, { type: s.switch ? 'boolean' : 'string', multiple: s.multiple === true, help: s.help }])
+    if (s.fileFlag !== undefined) out.push([s.fileFlag, { type: 'string', help: s.flag ? `file with ${s.help}` : s.help }])
+    return out
+  }),
+  ['help', { type: 'boolean', help: 'show this help' }],
+])
 
 type Raw = Record<string, unknown>
 
@@ -49,29 +42,6 @@ function setPath(target: Raw, path: readonly string[], value: unknown): void {
     node = node[key] as Raw
   }
   node[path.at(-1) as string] = value
-}
-
-function splitList(text: string): string[] {
-  return text.split(/[,\n]/).map((item) => item.trim()).filter((item) => item.length > 0)
-}
-
-/** Splits token lines into admin and read-only tokens: `read:TOKEN`, `admin:TOKEN`, or a bare TOKEN (admin, the old format). */
-function splitTokens(lines: readonly string[]): { admin: string[]; read: string[] } {
-  const admin: string[] = []
-  const read: string[] = []
-  for (const line of lines) {
-    if (line.startsWith('read:')) read.push(line.slice('read:'.length))
-    else admin.push(line.startsWith('admin:') ? line.slice('admin:'.length) : line)
-  }
-  return { admin, read }
-}
-
-/** Splits basic pair lines into admin and read-only pairs: `read:KEY:SECRET` is read-only, `KEY:SECRET` admin. */
-function splitBasic(lines: readonly string[], problems: string[], where: string): Record<'admin' | 'read', Array<{ key: string; secret: string }>> {
-  const isRead = (line: string) => line.startsWith('read:') && line.split(':').length >= 3
-  const readLines = lines.filter(isRead).map((line) => line.slice('read:'.length))
-  const adminLines = lines.filter((line) => !isRead(line)).map((line) => line.replace(/^admin:(?=[^:]+:)/, ''))
-  return { admin: parseBasic(adminLines, problems, where), read: parseBasic(readLines, problems, where) }
 }
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
@@ -96,24 +66,6 @@ function jsonErrorPosition(text: string, error: unknown): string {
   const before = text.slice(0, Number(at))
   const line = before.split('\n').length
   return `not valid JSON (line ${line}, column ${Number(at) - before.lastIndexOf('\n')})`
-}
-
-function parseBasic(pairs: readonly string[], problems: string[], where: string): Array<{ key: string; secret: string }> {
-  const out: Array<{ key: string; secret: string }> = []
-  for (const pair of pairs) {
-    const at = pair.indexOf(':')
-    if (at <= 0) problems.push(`${where}: expected KEY:SECRET pairs`)
-    else out.push({ key: pair.slice(0, at), secret: pair.slice(at + 1) })
-  }
-  return out
-}
-
-function toNumber(text: string, where: string, problems: string[]): number | undefined {
-  if (!/^\d+$/.test(text.trim())) {
-    problems.push(`${where}: expected a whole number, got '${text}'`)
-    return undefined
-  }
-  return Number(text)
 }
 
 /** Formats zod issues as `path: message` lines. */
@@ -168,101 +120,43 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
     }
   }
 
-  const apply = (path: readonly string[], value: unknown): void => {
-    if (value !== undefined) setPath(raw, path, value)
+  // Environment variables, then flags (later wins), for every setting of the one table.
+  const fromFlags = (setting: ConfigSetting): string[] | undefined => {
+    if (setting.switch) return setting.flag !== undefined && flags[setting.flag] === true ? ['true'] : undefined
+    const items: string[] = []
+    const value = setting.flag === undefined ? undefined : flags[setting.flag]
+    let given = value !== undefined
+    if (Array.isArray(value)) items.push(...(value as string[]))
+    else if (typeof value === 'string') items.push(...(setting.list ? splitList(value) : [value]))
+    const path = setting.fileFlag === undefined ? undefined : flags[setting.fileFlag]
+    const content = typeof path === 'string' ? read(path, `--${setting.fileFlag}`)?.trim() : undefined
+    if (content !== undefined) items.push(...(setting.list ? splitList(content) : [content]))
+    given ||= content !== undefined
+    return !given || (setting.list && items.length === 0) ? undefined : items
   }
-  // Environment variables.
-  const bootstrap = fromEnv('CLUSTERLINK_DESTINATION_BOOTSTRAP')
-  apply(['destination', 'bootstrapServers'], bootstrap === undefined ? undefined : splitList(bootstrap))
-  apply(['destination', 'clientId'], fromEnv('CLUSTERLINK_DESTINATION_CLIENT_ID'))
-  const saslMechanism = fromEnv('CLUSTERLINK_DESTINATION_SASL_MECHANISM')
-  if (saslMechanism !== undefined) {
-    apply(['destination', 'sasl', 'mechanism'], saslMechanism)
-    apply(['destination', 'sasl', 'username'], fromEnv('CLUSTERLINK_DESTINATION_SASL_USERNAME'))
-    apply(['destination', 'sasl', 'password'], fromEnv('CLUSTERLINK_DESTINATION_SASL_PASSWORD'))
+  const fromEnvironment = (setting: ConfigSetting): string[] | undefined => {
+    const value = fromEnv(setting.env)
+    return value === undefined ? undefined : setting.list ? splitList(value) : [value]
   }
-  for (const [name, key] of [['CA', 'ca'], ['CERT', 'cert'], ['KEY', 'key']] as const) {
-    apply(['destination', 'tls', key], fromEnv(`CLUSTERLINK_DESTINATION_TLS_${name}`))
+  const sources = [
+    { items: fromEnvironment, where: (s: ConfigSetting) => s.env },
+    { items: fromFlags, where: (s: ConfigSetting) => `--${s.flag ?? s.fileFlag}` },
+  ]
+  for (const source of sources) {
+    for (const setting of CONFIG_SETTINGS) {
+      const items = source.items(setting)
+      if (items === undefined) continue
+      const value = setting.parse(items, source.where(setting), problems)
+      if (value === undefined) continue
+      if (setting.readPath === undefined) {
+        setPath(raw, setting.path.split('.'), value)
+      } else {
+        const { admin, read } = value as { admin: unknown[]; read: unknown[] }
+        setPath(raw, setting.path.split('.'), admin)
+        setPath(raw, setting.readPath.split('.'), read)
+      }
+    }
   }
-  apply(['listener', 'host'], fromEnv('CLUSTERLINK_HOST'))
-  const envPort = fromEnv('CLUSTERLINK_PORT')
-  if (envPort !== undefined) apply(['listener', 'port'], toNumber(envPort, 'CLUSTERLINK_PORT', problems))
-  apply(['listener', 'tls', 'cert'], fromEnv('CLUSTERLINK_TLS_CERT'))
-  apply(['listener', 'tls', 'key'], fromEnv('CLUSTERLINK_TLS_KEY'))
-  const envTokens = fromEnv('CLUSTERLINK_TOKENS')
-  if (envTokens !== undefined) {
-    const { admin, read } = splitTokens(splitList(envTokens))
-    apply(['auth', 'tokens'], admin)
-    apply(['auth', 'readTokens'], read)
-  }
-  const envBasic = fromEnv('CLUSTERLINK_BASIC_AUTH')
-  if (envBasic !== undefined) {
-    const { admin, read } = splitBasic(splitList(envBasic), problems, 'CLUSTERLINK_BASIC_AUTH')
-    apply(['auth', 'basic'], admin)
-    apply(['auth', 'readBasic'], read)
-  }
-  const envNetworks = fromEnv('CLUSTERLINK_SOURCE_NETWORKS')
-  if (envNetworks !== undefined) apply(['api', 'sourceNetworks'], splitList(envNetworks))
-  const limits = [
-    ['CLUSTERLINK_REQUEST_TIMEOUT_MS', 'requestTimeoutMs'], ['CLUSTERLINK_RATE_LIMIT_PER_SECOND', 'rateLimitPerSecond'],
-    ['CLUSTERLINK_RATE_LIMIT_BURST', 'rateLimitBurst'],
-  ] as const
-  for (const [name, key] of limits) {
-    const value = fromEnv(name)
-    if (value !== undefined) apply(['api', key], toNumber(value, name, problems))
-  }
-  const envNoAuth = fromEnv('CLUSTERLINK_ALLOW_NO_AUTH')
-  if (envNoAuth !== undefined) apply(['auth', 'allowNoAuth'], envNoAuth === 'true' || envNoAuth === '1')
-  apply(['credentialsKey'], fromEnv('CLUSTERLINK_CREDENTIALS_KEY'))
-  apply(['stateTopic'], fromEnv('CLUSTERLINK_STATE_TOPIC'))
-  apply(['logLevel'], fromEnv('CLUSTERLINK_LOG_LEVEL'))
-  apply(['replicas', 'coordination'], fromEnv('CLUSTERLINK_REPLICA_COORDINATION'))
-  const envSession = fromEnv('CLUSTERLINK_REPLICA_SESSION_TIMEOUT_MS')
-  if (envSession !== undefined) apply(['replicas', 'sessionTimeoutMs'], toNumber(envSession, 'CLUSTERLINK_REPLICA_SESSION_TIMEOUT_MS', problems))
-  const envPromote = fromEnv('CLUSTERLINK_PROMOTE_TIMEOUT_MS')
-  if (envPromote !== undefined) apply(['promoteTimeoutMs'], toNumber(envPromote, 'CLUSTERLINK_PROMOTE_TIMEOUT_MS', problems))
-
-  // CLI flags.
-  const flag = (name: keyof typeof ENGINE_FLAGS): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined)
-  const flagFile = (name: keyof typeof ENGINE_FLAGS): string | undefined => {
-    const path = flag(name)
-    return path === undefined ? undefined : read(path, `--${name}`)?.trim()
-  }
-  apply(['listener', 'host'], flag('host'))
-  const port = flag('port')
-  if (port !== undefined) apply(['listener', 'port'], toNumber(port, '--port', problems))
-  const certFile = flag('tls-cert-file')
-  if (certFile !== undefined) apply(['listener', 'tls', 'cert'], read(certFile, '--tls-cert-file'))
-  const keyFile = flag('tls-key-file')
-  if (keyFile !== undefined) apply(['listener', 'tls', 'key'], read(keyFile, '--tls-key-file'))
-  const flagBootstrap = flag('destination-bootstrap')
-  if (flagBootstrap !== undefined) apply(['destination', 'bootstrapServers'], splitList(flagBootstrap))
-  apply(['destination', 'sasl', 'mechanism'], flag('destination-sasl-mechanism'))
-  apply(['destination', 'sasl', 'username'], flag('destination-sasl-username'))
-  apply(['destination', 'sasl', 'password'], flagFile('destination-sasl-password-file'))
-  apply(['destination', 'tls', 'ca'], flagFile('destination-tls-ca-file'))
-  const tokens = splitTokens([...((flags['token'] as string[] | undefined) ?? []), ...splitList(flagFile('token-file') ?? '')])
-  if (tokens.admin.length > 0 || tokens.read.length > 0) {
-    apply(['auth', 'tokens'], tokens.admin)
-    apply(['auth', 'readTokens'], tokens.read)
-  }
-  const basicLines = [...((flags['basic'] as string[] | undefined) ?? []), ...splitList(flagFile('basic-file') ?? '')]
-  const basic = splitBasic(basicLines, problems, '--basic')
-  if (basic.admin.length > 0 || basic.read.length > 0) {
-    apply(['auth', 'basic'], basic.admin)
-    apply(['auth', 'readBasic'], basic.read)
-  }
-  const networks = flag('source-networks')
-  if (networks !== undefined) apply(['api', 'sourceNetworks'], splitList(networks))
-  if (flags['allow-no-auth'] === true) apply(['auth', 'allowNoAuth'], true)
-  apply(['credentialsKey'], flagFile('credentials-key-file'))
-  apply(['stateTopic'], flag('state-topic'))
-  apply(['logLevel'], flag('log-level'))
-  apply(['replicas', 'coordination'], flag('replica-coordination'))
-  const session = flag('replica-session-timeout-ms')
-  if (session !== undefined) apply(['replicas', 'sessionTimeoutMs'], toNumber(session, '--replica-session-timeout-ms', problems))
-  const promote = flag('promote-timeout-ms')
-  if (promote !== undefined) apply(['promoteTimeoutMs'], toNumber(promote, '--promote-timeout-ms', problems))
 
   if (raw['destination'] === undefined) raw['destination'] = {}
   const result = EngineConfigSchema.safeParse(raw)

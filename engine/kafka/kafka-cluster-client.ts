@@ -1,6 +1,7 @@
 // One connection to one Kafka cluster (source or destination): metadata, leader routing, raw Fetch/Produce, offsets and producer-state calls.
 import { ConnectionPool, type Connection, type ConnectionOptions } from '@platformatic/kafka'
-import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+import { DATA_TIMEOUTS, connectionOptionsFor, parseBootstrapServers } from './client-options.ts'
+import type { KafkaConnectionConfig } from './connection-config.ts'
 import { EngineError } from '../errors.ts'
 import {
   API_KEYS, ENGINE_VERSIONS, checkRequiredApis, chooseVersion, requestApiVersions, requestFinalizedFeatures, unsupportedBrokerVersion, type ApiName,
@@ -44,30 +45,6 @@ export interface KafkaClusterClientOptions {
   readonly connectTimeoutMs?: number
 }
 
-function parseBootstrap(servers: readonly string[]): Array<{ host: string; port: number }> {
-  return servers.map((s) => {
-    const i = s.lastIndexOf(':')
-    if (i <= 0) throw new EngineError('INVALID_INPUT', `bootstrap server '${s}' must be host:port`)
-    return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) }
-  })
-}
-
-/** ConnectionOptions from the contract's config: SASL PLAIN / SCRAM and TLS with inline PEM strings. */
-export function connectionOptionsFor(config: KafkaConnectionConfig, requestTimeoutMs: number, connectTimeoutMs: number): ConnectionOptions {
-  const options: ConnectionOptions = { requestTimeout: requestTimeoutMs, connectTimeout: connectTimeoutMs, maxInflights: 5 }
-  if (config.tls) {
-    options.tls = {
-      ...(config.tls.ca ? { ca: config.tls.ca } : {}),
-      ...(config.tls.cert ? { cert: config.tls.cert } : {}),
-      ...(config.tls.key ? { key: config.tls.key } : {}),
-      rejectUnauthorized: config.tls.rejectUnauthorized ?? true,
-    }
-    options.tlsServerName = true
-  }
-  if (config.sasl) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password }
-  return options
-}
-
 /*
   ListOffsets (Kafka's ListOffsetsRequest): timestamp -2 = earliest (log start offset), -1 = latest (HW under
   read_uncommitted, LSO under read_committed), otherwise the first offset whose timestamp is >= the value.
@@ -103,8 +80,10 @@ export class KafkaClusterClient {
   constructor(config: KafkaConnectionConfig, options: KafkaClusterClientOptions) {
     this.side = options.side
     this.#config = config
-    this.#bootstrap = parseBootstrap(config.bootstrapServers)
-    this.#connectionOptions = connectionOptionsFor(config, options.requestTimeoutMs ?? 30_000, options.connectTimeoutMs ?? 5_000)
+    this.#bootstrap = parseBootstrapServers(config.bootstrapServers)
+    this.#connectionOptions = connectionOptionsFor(config, {
+      requestTimeoutMs: options.requestTimeoutMs ?? DATA_TIMEOUTS.requestTimeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? DATA_TIMEOUTS.connectTimeoutMs,
+    })
   }
 
   #pool(lane: string): ConnectionPool {
@@ -241,14 +220,20 @@ export class KafkaClusterClient {
    * transactions. Version: v13 bound to the topic id when one is given and the leader speaks it (UNKNOWN_TOPIC_ID once
    * the topic is recreated), else the highest of v4 to v12 by name.
    */
-  async fetchRaw(topic: string, partition: number, fetchOffset: bigint, options: { maxBytes: number; maxWaitMs: number; isolation: Isolation; lane: string; topicId?: string }): Promise<RawFetchPartitionResponse> {
+  async fetchRaw(
+    topic: string, partition: number, fetchOffset: bigint,
+    options: { maxBytes: number; maxWaitMs: number; isolation: Isolation; lane: string; topicId?: string; lastFetchedEpoch?: number },
+  ): Promise<RawFetchPartitionResponse> {
     const { broker } = await this.leaderOf(topic, partition)
     const isolation = options.isolation === 'read_committed' ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED
     const topicId = normalizeTopicId(options.topicId)
     const res = await this.#call('fetch', options.lane, broker, async (c) => {
       const version = await this.versionFor(c, 'Fetch', topicId ? 13 : 12)
       return rawFetchApi(version).async(c, options.maxWaitMs, 1, options.maxBytes, isolation, [
-        { topic: version >= 13 ? topicId : topic, partitions: [{ partition, fetchOffset, partitionMaxBytes: options.maxBytes }] },
+        {
+          topic: version >= 13 ? topicId : topic,
+          partitions: [{ partition, fetchOffset, partitionMaxBytes: options.maxBytes, lastFetchedEpoch: options.lastFetchedEpoch ?? -1 }],
+        },
       ])
     })
     if (res.errorCode !== 0) throw kafkaError(res.errorCode, this.side, 'fetch', { topic, partition })
@@ -318,6 +303,26 @@ export class KafkaClusterClient {
     const timestamp = spec === 'earliest' ? -2n : spec === 'latest' ? -1n : BigInt(spec.timestampMs)
     const res = await this.#call('list offsets', 'admin', broker, (c) => this.send(c, ListOffsets, -1, isolation === 'read_committed' ? 1 : 0, [
       { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }] },
+    ]))
+    const p = res.topics[0]?.partitions[0]
+    if (!p) throw new EngineError('KAFKA_ERROR', 'list offsets response has no partition')
+    if (p.errorCode !== 0) {
+      if (p.errorCode === KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER) this.invalidateLeader(topic, partition)
+      throw kafkaError(p.errorCode, this.side, 'list offsets', { topic, partition })
+    }
+    return p.offset
+  }
+
+  /**
+   * The leader's log end offset, which can be above the high watermark while a follower lags: ListOffsets "latest"
+   * sent as the debugging replica (-2) has no isolation level, so the broker answers with its local log end offset
+   * instead of the high watermark (KafkaApis / ReplicaManager list offsets: isolation only for replica id -1;
+   * Partition.fetchOffsetForTimestamp). Unlike a follower's replica id it needs no cluster permission.
+   */
+  async logEndOffset(topic: string, partition: number): Promise<bigint> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const res = await this.#call('list offsets', 'admin', broker, (c) => this.send(c, ListOffsets, -2, 0, [
+      { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: -1n }] },
     ]))
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', 'list offsets response has no partition')

@@ -1,4 +1,5 @@
 // The one place where Kafka broker error codes and client failures become EngineErrors; nothing above kafka/ sees client error classes.
+import { AuthenticationError, TimeoutError } from '@platformatic/kafka'
 import { EngineError, isEngineError, type ErrorCode, type ErrorContext } from '../errors.ts'
 
 /** Which cluster a request went to: decides SOURCE_UNAVAILABLE vs DESTINATION_UNAVAILABLE. */
@@ -22,6 +23,7 @@ export const KafkaErrorCodes = {
   TOPIC_AUTHORIZATION_FAILED: 29,
   CLUSTER_AUTHORIZATION_FAILED: 31,
   INVALID_TIMESTAMP: 32,
+  UNSUPPORTED_SASL_MECHANISM: 33,
   UNSUPPORTED_VERSION: 35,
   TOPIC_ALREADY_EXISTS: 36,
   INVALID_PARTITIONS: 37,
@@ -34,7 +36,9 @@ export const KafkaErrorCodes = {
   INVALID_PRODUCER_ID_MAPPING: 49,
   CONCURRENT_TRANSACTIONS: 51,
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  SECURITY_DISABLED: 54,
   KAFKA_STORAGE_ERROR: 56,
+  SASL_AUTHENTICATION_FAILED: 58,
   UNKNOWN_PRODUCER_ID: 59,
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
@@ -70,6 +74,11 @@ function engineCodeFor(code: number, side: ClusterSide): ErrorCode {
       return 'NOT_FOUND'
     case KafkaErrorCodes.TOPIC_ALREADY_EXISTS:
       return 'ALREADY_EXISTS'
+    case KafkaErrorCodes.SASL_AUTHENTICATION_FAILED:
+      return 'UNAUTHORIZED'
+    case KafkaErrorCodes.UNSUPPORTED_SASL_MECHANISM:
+    case KafkaErrorCodes.SECURITY_DISABLED:
+      return 'CONFIG_ERROR'
     case KafkaErrorCodes.TOPIC_AUTHORIZATION_FAILED:
     case KafkaErrorCodes.CLUSTER_AUTHORIZATION_FAILED:
     case KafkaErrorCodes.TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
@@ -96,25 +105,62 @@ export function kafkaError(code: number, side: ClusterSide, what: string, contex
   })
 }
 
-/** True when the error, or any error it wraps (the pool's "cannot connect to any broker" aggregates them), is a failed login. */
-function isAuthenticationFailure(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 5) return false
-  const e = error as { code?: string; message?: string; errors?: unknown[]; cause?: unknown; apiCode?: number }
-  if (e.code === 'PLT_KFK_AUTHENTICATION' || e.apiCode === 58 /* SASL_AUTHENTICATION_FAILED */) return true
-  if (typeof e.message === 'string' && /SASL|authenticat/i.test(e.message)) return true
-  return (e.errors ?? []).some((x) => isAuthenticationFailure(x, depth + 1)) || isAuthenticationFailure(e.cause, depth + 1)
+/** What a client failure holds, found by walking the errors it wraps (the pool's "cannot connect to any broker" aggregates them). */
+interface FailureFacts {
+  engineError?: EngineError
+  apiCode?: number
+  isAuthentication: boolean
+  isTimeout: boolean
+  /** A Node.js error code (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, CERT_HAS_EXPIRED, ...). */
+  systemCode?: string
 }
 
-/** Turns anything a client call threw (network, timeout, authentication, protocol) into an EngineError. */
+function factsOf(error: unknown, facts: FailureFacts = { isAuthentication: false, isTimeout: false }, depth = 0): FailureFacts {
+  if (!error || typeof error !== 'object' || depth > 6) return facts
+  if (isEngineError(error)) {
+    facts.engineError ??= error
+    return facts
+  }
+  if (error instanceof AuthenticationError) facts.isAuthentication = true
+  if (error instanceof TimeoutError) facts.isTimeout = true
+  const e = error as { code?: unknown; apiCode?: unknown; errors?: unknown; cause?: unknown }
+  if (typeof e.apiCode === 'number' && e.apiCode !== 0) facts.apiCode ??= e.apiCode
+  if (typeof e.code === 'string' && !e.code.startsWith('PLT_KFK_')) facts.systemCode ??= e.code
+  for (const nested of Array.isArray(e.errors) ? e.errors : []) factsOf(nested, facts, depth + 1)
+  factsOf(e.cause, facts, depth + 1)
+  return facts
+}
+
+/** The first broker error code a client failure carries (in it or in the errors it wraps), or undefined. */
+export function kafkaErrorCodeOf(error: unknown): number | undefined {
+  return factsOf(error).apiCode
+}
+
+/** Certificate failures of Node's TLS (X509_V_ERR_* names from OpenSSL): the link's TLS configs must change, retrying does not help. */
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+])
+
+/** Turns anything a client call threw (network, timeout, authentication, TLS, protocol) into an EngineError; never reads messages. */
 export function toEngineError(error: unknown, side: ClusterSide, what: string, context: ErrorContext = {}): EngineError {
   if (isEngineError(error)) return error
-  const e = error as { code?: string; message?: string; errors?: Array<{ apiCode?: number }> }
-  const apiCode = e.errors?.find((x) => typeof x.apiCode === 'number')?.apiCode
-  if (typeof apiCode === 'number') return kafkaError(apiCode, side, what, context)
-  const message = e.message ?? String(error)
-  if (isAuthenticationFailure(error)) {
-    return new EngineError('UNAUTHORIZED', `${what}: authentication to the ${side} cluster failed`, { cause: error, context: { ...context, side } })
+  const facts = factsOf(error)
+  // A failure of the engine's own code inside the client (the OAUTHBEARER token provider) already says what to fix.
+  if (facts.engineError) return facts.engineError
+  const at = { ...context, side, ...(facts.systemCode ? { systemErrorCode: facts.systemCode } : {}) }
+  if (facts.isAuthentication || facts.apiCode === KafkaErrorCodes.SASL_AUTHENTICATION_FAILED) {
+    return new EngineError('UNAUTHORIZED', `${what}: authentication to the ${side} cluster failed (check the SASL mechanism and credentials)`, { cause: error, context: at })
   }
-  const code: ErrorCode = e.code === 'PLT_KFK_TIMEOUT' ? 'TIMEOUT' : side === 'source' ? 'SOURCE_UNAVAILABLE' : 'DESTINATION_UNAVAILABLE'
-  return new EngineError(code, `${what}: the ${side} cluster did not answer (${message})`, { retriable: true, cause: error, context: { ...context, side } })
+  if (facts.systemCode === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new EngineError('CONFIG_ERROR', `${what}: the ${side} broker's TLS certificate does not name the host the engine dialed ` +
+      '(fix the certificate or bootstrap.servers; ssl.endpoint.identification.algorithm= (empty) skips the host name check)', { cause: error, context: at })
+  }
+  if (facts.systemCode && TLS_TRUST_CODES.has(facts.systemCode)) {
+    return new EngineError('CONFIG_ERROR', `${what}: the ${side} broker's TLS certificate is not trusted (${facts.systemCode}); check the CA certificates`, { cause: error, context: at })
+  }
+  if (typeof facts.apiCode === 'number') return kafkaError(facts.apiCode, side, what, context)
+  const reason = facts.systemCode ?? (facts.isTimeout ? 'timed out' : error instanceof Error ? error.message : String(error))
+  const code: ErrorCode = facts.isTimeout ? 'TIMEOUT' : side === 'source' ? 'SOURCE_UNAVAILABLE' : 'DESTINATION_UNAVAILABLE'
+  return new EngineError(code, `${what}: the ${side} cluster did not answer (${reason})`, { retriable: true, cause: error, context: at })
 }

@@ -11,6 +11,8 @@ export interface RawFetchPartitionRequest {
   readonly fetchOffset: bigint
   readonly partitionMaxBytes: number
   readonly currentLeaderEpoch?: number
+  /** v12+: the leader epoch of the last batch fetched before fetchOffset; the leader answers diverging_epoch when its log differs. */
+  readonly lastFetchedEpoch?: number
 }
 export interface RawFetchTopicRequest {
   /** The topic name (v4 to v12) or topic id as a UUID string (v13). */
@@ -50,7 +52,7 @@ export function createRawFetchRequest(
       pw.appendInt32(p.partition)
       if (version >= 9) pw.appendInt32(p.currentLeaderEpoch ?? -1)
       pw.appendInt64(p.fetchOffset)
-      if (version >= 12) pw.appendInt32(-1)
+      if (version >= 12) pw.appendInt32(p.lastFetchedEpoch ?? -1)
       if (version >= 5) pw.appendInt64(-1n)
       pw.appendInt32(p.partitionMaxBytes)
     }, flexible, flexible)
@@ -80,6 +82,12 @@ export interface RawFetchPartitionResponse {
   readonly records: Buffer | null
   /** From the v12+ tagged field current_leader; null otherwise. */
   readonly currentLeader: { readonly leaderId: number; readonly leaderEpoch: number } | null
+  /**
+   * From the v12+ tagged field diverging_epoch: the leader's log ends `lastFetchedEpoch` (or the largest epoch below
+   * it) at endOffset, below the fetch offset, so the fetcher's copy differs from the leader's log from endOffset on
+   * (Partition.readRecords). null otherwise.
+   */
+  readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: bigint } | null
 }
 export interface RawFetchResponse {
   readonly throttleTimeMs: number
@@ -95,7 +103,7 @@ export interface RawFetchResponse {
                     [aborted_transactions] preferred_read_replica (v11+) records
         aborted_transactions => producer_id first_offset   (NULLABLE array)
         records => NULLABLE_BYTES (v4-v11: INT32 length, -1 null), COMPACT_RECORDS (v12+)
-        tagged fields (v12+): 0 diverging_epoch, 1 current_leader (leader_id INT32, leader_epoch INT32), 2 snapshot_id
+        tagged fields (v12+): 0 diverging_epoch (epoch INT32, end_offset INT64), 1 current_leader (leader_id INT32, leader_epoch INT32), 2 snapshot_id
 */
 export function parseRawFetchResponse(_correlationId: number, _apiKey: number, apiVersion: number, reader: Reader): RawFetchResponse {
   const flexible = apiVersion >= 12
@@ -124,12 +132,16 @@ export function parseRawFetchResponse(_correlationId: number, _apiKey: number, a
         pr.skip(size)
       }
       let currentLeader: RawFetchPartitionResponse['currentLeader'] = null
+      let divergingEpoch: RawFetchPartitionResponse['divergingEpoch'] = null
       if (flexible) {
         const tagCount = pr.readUnsignedVarInt()
         for (let i = 0; i < tagCount; i++) {
           const tag = pr.readUnsignedVarInt()
           const tagSize = pr.readUnsignedVarInt()
-          if (tag === 1) {
+          if (tag === 0) {
+            divergingEpoch = { epoch: pr.readInt32(), endOffset: pr.readInt64() }
+            if (tagSize > 12) pr.skip(tagSize - 12)
+          } else if (tag === 1) {
             currentLeader = { leaderId: pr.readInt32(), leaderEpoch: pr.readInt32() }
             if (tagSize > 8) pr.skip(tagSize - 8)
           } else {
@@ -139,7 +151,7 @@ export function parseRawFetchResponse(_correlationId: number, _apiKey: number, a
       }
       return {
         partition, errorCode: partitionError, highWatermark, lastStableOffset, logStartOffset, abortedTransactions, preferredReadReplica,
-        records, currentLeader,
+        records, currentLeader, divergingEpoch,
       }
     }, flexible, false)
     if (flexible) r.readTaggedFields()

@@ -20,11 +20,15 @@ const oneOf = (...values: string[]) => (value: string): string | undefined =>
   values.includes(value) ? undefined : `must be one of ${values.join(', ')}`
 const isPem = (value: string): string | undefined => (value.includes('-----BEGIN ') ? undefined : 'must be inline PEM text (-----BEGIN ...)')
 const anything = (): undefined => undefined
+const notEmpty = (value: string): string | undefined => (value.length > 0 ? undefined : 'must not be empty')
 
 /** Topic configs synced from the source on every topic config sync, whatever `topic.config.sync.include` says. */
 export const ALWAYS_SYNCED_TOPIC_CONFIGS = ['cleanup.policy', 'max.message.bytes', 'message.timestamp.difference.max.ms'] as const
 
-/** Topic configs synced only when listed in `topic.config.sync.include` (compression.type and message.timestamp.type are fixed by the data path). */
+/**
+ * Topic configs synced only when listed in `topic.config.sync.include` (compression.type and message.timestamp.type are
+ * fixed by the data path).
+ */
 export const CONFIGURABLE_TOPIC_CONFIGS = [
   'min.compaction.lag.ms', 'max.compaction.lag.ms', 'segment.bytes', 'segment.ms', 'segment.jitter.ms', 'segment.index.bytes',
   'min.insync.replicas', 'flush.messages', 'flush.ms', 'index.interval.bytes', 'min.cleanable.dirty.ratio', 'file.delete.delay.ms',
@@ -51,7 +55,22 @@ function checkInclude(value: string): string | undefined {
 }
 
 function checkJaas(value: string): string | undefined {
-  return parseJaasCredentials(value) ? undefined : 'must be a JAAS line with username="..." and password="..."'
+  return parseJaasCredentials(value) || parseJaasOAuthCredentials(value) || parseJaasKerberos(value) ? undefined
+    : 'must be a JAAS line with username="..." and password="..." (PLAIN, SCRAM), clientId="..." and clientSecret="..." (OAUTHBEARER), ' +
+      'or principal="..." and keyTab="..." (GSSAPI)'
+}
+
+/** https, or http to a loopback host only (a client secret never travels in clear text over a network). */
+function checkTokenEndpoint(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'must be a URL such as https://idp.example.com/oauth2/token'
+  }
+  if (url.protocol === 'https:') return undefined
+  const isLoopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
+  return url.protocol === 'http:' && isLoopback ? undefined : 'must be an https URL (http only to localhost)'
 }
 
 const define = (d: Partial<LinkConfigDefinition> & Pick<LinkConfigDefinition, 'doc'>): LinkConfigDefinition =>
@@ -62,8 +81,15 @@ export const LINK_CONFIGS: Readonly<Record<string, LinkConfigDefinition>> = {
   'connection.mode': define({ default: 'OUTBOUND', immutable: true, check: (v) => (v === 'OUTBOUND' ? undefined : 'only OUTBOUND is supported: the engine dials the source; place the engine where it can'), doc: 'Only OUTBOUND: the engine dials the source' }),
   'bootstrap.servers': define({ check: checkBootstrap, doc: 'Source cluster bootstrap servers (required)' }),
   'security.protocol': define({ default: 'PLAINTEXT', check: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'), doc: 'How to reach the source' }),
-  'sasl.mechanism': define({ default: 'PLAIN', check: oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'), doc: 'SASL mechanism' }),
-  'sasl.jaas.config': define({ sensitive: true, check: checkJaas, doc: 'JAAS line with username and password' }),
+  'sasl.mechanism': define({ default: 'PLAIN', check: oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'), doc: 'SASL mechanism' }),
+  'sasl.jaas.config': define({ sensitive: true, check: checkJaas, doc: 'JAAS line with the credentials of the SASL mechanism' }),
+  'sasl.oauthbearer.token.endpoint.url': define({ check: checkTokenEndpoint, doc: 'OAUTHBEARER: OAuth token endpoint (client credentials grant)' }),
+  'sasl.oauthbearer.client.credentials.client.id': define({ check: notEmpty, doc: 'OAUTHBEARER: client id (alternative to clientId in sasl.jaas.config)' }),
+  'sasl.oauthbearer.client.credentials.client.secret': define({ sensitive: true, check: notEmpty, doc: 'OAUTHBEARER: client secret (alternative to clientSecret in sasl.jaas.config)' }),
+  'sasl.oauthbearer.scope': define({ check: notEmpty, doc: 'OAUTHBEARER: scope to request; default none' }),
+  'sasl.kerberos.service.name': define({ default: 'kafka', check: notEmpty, doc: 'GSSAPI: the brokers\' Kerberos service name' }),
+  'sasl.kerberos.principal': define({ check: notEmpty, doc: 'GSSAPI: the engine\'s principal (alternative to principal in sasl.jaas.config)' }),
+  'sasl.kerberos.keytab.location': define({ check: notEmpty, doc: 'GSSAPI: keytab file on the engine host (alternative to keyTab in sasl.jaas.config)' }),
   'sasl.username': define({ check: (v) => (v.length > 0 ? undefined : 'must not be empty'), doc: 'SASL username (alternative to sasl.jaas.config)' }),
   'sasl.password': define({ sensitive: true, check: (v) => (v.length > 0 ? undefined : 'must not be empty'), doc: 'SASL password (alternative to sasl.jaas.config)' }),
   'ssl.truststore.certificates': define({ check: isPem, doc: 'CA certificates that sign the source brokers, PEM' }),
@@ -104,6 +130,21 @@ export function linkConfigValue(configs: Readonly<Record<string, string>>, name:
   return configs[name] ?? LINK_CONFIGS[name]?.default ?? ''
 }
 
+/** clientId, clientSecret and scope of an OAuthBearerLoginModule line (Kafka's client credentials login, KIP-768). */
+export function parseJaasOAuthCredentials(jaas: string): { clientId: string; clientSecret: string; scope?: string } | undefined {
+  const clientId = /clientId\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  const clientSecret = /clientSecret\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  const scope = /scope\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  return clientId && clientSecret ? { clientId, clientSecret, ...(scope ? { scope } : {}) } : undefined
+}
+
+/** principal and keyTab of a Krb5LoginModule line. */
+export function parseJaasKerberos(jaas: string): { principal: string; keyTab: string } | undefined {
+  const principal = /principal\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  const keyTab = /keyTab\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
+  return principal && keyTab ? { principal, keyTab } : undefined
+}
+
 export function parseJaasCredentials(jaas: string): { username: string; password: string } | undefined {
   const username = /username\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
   const password = /password\s*=\s*"([^"]*)"/.exec(jaas)?.[1]
@@ -131,11 +172,9 @@ export function validateLinkConfigs(configs: Readonly<Record<string, string>>): 
   }
   if (!configs['bootstrap.servers']) problems.push('bootstrap.servers: required (the source cluster bootstrap servers, host:port)')
   const protocol = linkConfigValue(configs, 'security.protocol')
-  const hasSaslCredentials = configs['sasl.jaas.config'] !== undefined || (configs['sasl.username'] !== undefined && configs['sasl.password'] !== undefined)
-  if (protocol.startsWith('SASL_') && !hasSaslCredentials) {
-    problems.push(`security.protocol ${protocol} needs credentials: set sasl.jaas.config, or sasl.username and sasl.password`)
-  }
-  if (!protocol.startsWith('SASL_') && (configs['sasl.jaas.config'] !== undefined || configs['sasl.password'] !== undefined)) {
+  if (protocol.startsWith('SASL_')) problems.push(...saslCredentialProblems(configs, protocol))
+  const secrets = ['sasl.jaas.config', 'sasl.password', 'sasl.oauthbearer.client.credentials.client.secret']
+  if (!protocol.startsWith('SASL_') && secrets.some((name) => configs[name] !== undefined)) {
     problems.push(`SASL credentials are set but security.protocol is ${protocol}; use SASL_PLAINTEXT or SASL_SSL`)
   }
   if ((configs['ssl.keystore.key'] === undefined) !== (configs['ssl.keystore.certificate.chain'] === undefined)) {
@@ -149,6 +188,29 @@ export function validateLinkConfigs(configs: Readonly<Record<string, string>>): 
   }
   problems.push(...aclSyncProblems(configs))
   return problems
+}
+
+/** What the chosen SASL mechanism needs: a JAAS line of its kind, or the equivalent separate configs. */
+function saslCredentialProblems(configs: Readonly<Record<string, string>>, protocol: string): string[] {
+  const mechanism = linkConfigValue(configs, 'sasl.mechanism')
+  const jaas = configs['sasl.jaas.config']
+  if (mechanism === 'OAUTHBEARER') {
+    const problems: string[] = []
+    if (!configs['sasl.oauthbearer.token.endpoint.url']) problems.push('sasl.mechanism OAUTHBEARER needs sasl.oauthbearer.token.endpoint.url')
+    const hasSeparate = configs['sasl.oauthbearer.client.credentials.client.id'] !== undefined && configs['sasl.oauthbearer.client.credentials.client.secret'] !== undefined
+    if (!hasSeparate && !(jaas && parseJaasOAuthCredentials(jaas))) {
+      problems.push('sasl.mechanism OAUTHBEARER needs client credentials: set sasl.oauthbearer.client.credentials.client.id and ' +
+        '.client.secret, or sasl.jaas.config with OAuthBearerLoginModule clientId="..." clientSecret="..."')
+    }
+    return problems
+  }
+  if (mechanism === 'GSSAPI') {
+    const hasSeparate = configs['sasl.kerberos.principal'] !== undefined && configs['sasl.kerberos.keytab.location'] !== undefined
+    return hasSeparate || (jaas && parseJaasKerberos(jaas)) ? [] : ['sasl.mechanism GSSAPI needs sasl.kerberos.principal and ' +
+      'sasl.kerberos.keytab.location, or sasl.jaas.config with Krb5LoginModule principal="..." keyTab="..."']
+  }
+  const hasCredentials = (jaas !== undefined && parseJaasCredentials(jaas) !== undefined) || (configs['sasl.username'] !== undefined && configs['sasl.password'] !== undefined)
+  return hasCredentials ? [] : [`security.protocol ${protocol} needs credentials: set sasl.jaas.config, or sasl.username and sasl.password`]
 }
 
 /** ACL sync needs filters (confluentinc/cli#3072); the prefixes apply to names the link writes, never to copied ACLs. */

@@ -1,5 +1,7 @@
 // The named jobs every cluster link runs: availability check, consumer offset sync, topic config sync, auto-create mirror topics.
+import { isEngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
+import { withTimeout } from '../retry.ts'
 import type { ClusterAdmin, GroupOffset } from './kafka-admin.ts'
 import { ALWAYS_SYNCED_TOPIC_CONFIGS, isAutoCreateSelected, isOffsetSyncSelected, linkConfigValue } from './link-configs.ts'
 import type { MirrorController } from './mirror-controller.ts'
@@ -11,6 +13,8 @@ export const JOB_NAMES = {
   configSync: 'TopicConfigSync',
   autoCreate: 'AutoCreateMirror',
   aclSync: 'AclSync',
+  /** An extension task: the one owner of the DENY WRITE ACLs that keep mirror topics read-only. */
+  writeProtection: 'MirrorWriteProtection',
 } as const
 
 export interface LinkJobContext {
@@ -35,14 +39,15 @@ export interface LinkJobContext {
 
 const CHECK_TIMEOUT_MS = 10_000
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms) })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
-}
-
 /** Classifies a failed connection to the source into a REST link_error. */
 export function classifyLinkError(error: unknown): string {
+  if (isEngineError(error)) {
+    const systemCode = String(error.context['systemErrorCode'] ?? '')
+    if (error.code === 'UNAUTHORIZED') return 'AUTHENTICATION_ERROR'
+    if (systemCode === 'ENOTFOUND' || systemCode === 'EAI_AGAIN') return 'UNRESOLVABLE_BOOTSTRAP_ERROR'
+    if (systemCode === 'ECONNREFUSED' || systemCode === 'ECONNRESET' || systemCode === 'EHOSTUNREACH') return 'BOOTSTRAP_TCP_CONNECTION_FAILED_ERROR'
+    if (error.code === 'TIMEOUT') return 'TIMEOUT_ERROR'
+  }
   const text = `${error instanceof Error ? error.message : String(error)} ${error instanceof Error && error.cause instanceof Error ? error.cause.message : ''}`
   if (/SASL|authenticat/i.test(text)) return 'AUTHENTICATION_ERROR'
   if (/ENOTFOUND|EAI_AGAIN/i.test(text)) return 'UNRESOLVABLE_BOOTSTRAP_ERROR'
@@ -111,26 +116,41 @@ export async function runConsumerOffsetSync(ctx: LinkJobContext): Promise<void> 
   ctx.recordOffsetSync({ groups: synced, skippedActive })
 }
 
+/**
+ * Adds the DENY WRITE ACLs every live mirror topic needs (they are made on activation too; this repairs removed ones).
+ * A failure on one mirror topic does not stop the others, nor logs every run: it is reported once, on change.
+ */
+export async function runWriteProtection(ctx: LinkJobContext): Promise<void> {
+  if (ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
+  const guardProblems: string[] = []
+  for (const mirror of ctx.liveMirrors()) {
+    await mirror.protectWrites().catch((error: unknown) => {
+      guardProblems.push(`${mirror.state.mirrorTopicName}: ${error instanceof Error ? error.message : String(error)}`)
+    })
+  }
+  ctx.recordWriteGuard?.(guardProblems.length > 0 ? `write denials not checked (${guardProblems.join('; ')})` : null)
+}
+
 /** Syncs the always-synced topic configs plus `topic.config.sync.include`, and grows partition counts to the source's. */
 export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
   if (ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const include = linkConfigValue(ctx.configs(), 'topic.config.sync.include').split(',').map((s) => s.trim()).filter((s) => s !== '')
   const names = new Set<string>([...ALWAYS_SYNCED_TOPIC_CONFIGS, ...include])
-  const guardProblems: string[] = []
+  const source = ctx.source()
   for (const mirror of ctx.liveMirrors()) {
     const { sourceTopicName, mirrorTopicName } = mirror.state
-    // A guard failure must not stop the config sync of this and later mirrors, nor log every run: it is reported on change.
-    await mirror.protectWrites().catch((error: unknown) => {
-      guardProblems.push(`${mirrorTopicName}: ${error instanceof Error ? error.message : String(error)}`)
-    })
-    const [sourceCount, destinationCount] = await Promise.all([ctx.source().partitionCount(sourceTopicName), ctx.destination.partitionCount(mirrorTopicName)])
+    const [sourceCount, destinationCount] = await Promise.all([
+      source.partitionCount(sourceTopicName), ctx.destination.partitionCount(mirrorTopicName),
+    ])
     if (sourceCount === undefined || destinationCount === undefined) continue
     mirror.setKnownPartitions(destinationCount)
     if (sourceCount > destinationCount) {
       await ctx.destination.createPartitions(mirrorTopicName, sourceCount)
       ctx.logger.info({ topic: mirrorTopicName, partitions: sourceCount }, 'mirror topic partitions increased (source grew)')
     }
-    const [sourceConfigs, destinationConfigs] = await Promise.all([ctx.source().topicConfigs(sourceTopicName), ctx.destination.topicConfigs(mirrorTopicName)])
+    const [sourceConfigs, destinationConfigs] = await Promise.all([
+      source.topicConfigs(sourceTopicName), ctx.destination.topicConfigs(mirrorTopicName),
+    ])
     const set: Record<string, string> = {}
     for (const name of names) {
       const value = sourceConfigs[name]?.value
@@ -142,7 +162,6 @@ export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
       ctx.logger.info({ topic: mirrorTopicName, configs: Object.keys(set) }, 'mirror topic configs synced')
     }
   }
-  ctx.recordWriteGuard?.(guardProblems.length > 0 ? `write denials not checked (${guardProblems.join('; ')})` : null)
 }
 
 /** Creates a mirror topic for each source topic selected by the auto-create filters that has none yet. */

@@ -10,7 +10,9 @@ import { runAclSync, type AclSyncContext, type AclSyncStatus } from './acl-sync.
 import { JobScheduler, type JobStatus } from './job-scheduler.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { linkConfigValue } from './link-configs.ts'
-import { JOB_NAMES, runAutoCreate, runAvailabilityCheck, runConsumerOffsetSync, runTopicConfigSync, type LinkJobContext } from './link-jobs.ts'
+import {
+  JOB_NAMES, runAutoCreate, runAvailabilityCheck, runConsumerOffsetSync, runTopicConfigSync, runWriteProtection, type LinkJobContext,
+} from './link-jobs.ts'
 import type { MirrorController } from './mirror-controller.ts'
 import { nextAvailability, toLinkState, type LinkStateName } from './mirror-status.ts'
 import { toSourceConnection } from './source-connection.ts'
@@ -159,9 +161,9 @@ export class LinkRuntime {
       recordOffsetSync: () => { this.#lastOffsetSyncAtMs = Date.now() },
       recordWriteGuard: (problem) => {
         if (problem === this.#writeGuardProblem) return
-        const job = JOB_NAMES.configSync
+        const job = JOB_NAMES.writeProtection
         if (problem !== null) this.#log.warn({ job, problem }, 'mirror topic write denials not checked (until this changes)')
-        else if (this.#writeGuardProblem !== null) this.#log.info({ job: JOB_NAMES.configSync }, 'mirror topic write denials checked again')
+        else if (this.#writeGuardProblem !== null) this.#log.info({ job }, 'mirror topic write denials checked again')
         this.#writeGuardProblem = problem
       },
     }
@@ -205,6 +207,7 @@ export class LinkRuntime {
     })
     this.#scheduler.add(JOB_NAMES.offsetSync, every('consumer.offset.sync.ms'), () => runConsumerOffsetSync(ctx))
     this.#scheduler.add(JOB_NAMES.configSync, every('topic.config.sync.ms'), () => runTopicConfigSync(ctx))
+    this.#scheduler.add(JOB_NAMES.writeProtection, every('topic.config.sync.ms'), () => runWriteProtection(ctx))
     this.#scheduler.add(JOB_NAMES.autoCreate, every('topic.config.sync.ms'), () => runAutoCreate(ctx))
     const aclCtx = this.#aclSyncContext()
     this.#scheduler.add(JOB_NAMES.aclSync, every('acl.sync.ms'), () => runAclSync(aclCtx))
@@ -258,11 +261,12 @@ export class LinkRuntime {
       [JOB_NAMES.configSync]: true,
       [JOB_NAMES.autoCreate]: linkConfigValue(this.#state.configs, 'auto.create.mirror.topics.enable') === 'true',
       [JOB_NAMES.aclSync]: linkConfigValue(this.#state.configs, 'acl.sync.enable') === 'true',
+      [JOB_NAMES.writeProtection]: true,
     }
     const acl = this.aclSyncStatus
     const standing: Record<string, { error_code: string; error_message: string } | undefined> = {
       [JOB_NAMES.aclSync]: acl && !acl.ok ? { error_code: acl.errorCode, error_message: acl.message } : undefined,
-      [JOB_NAMES.configSync]: this.#writeGuardProblem !== null
+      [JOB_NAMES.writeProtection]: this.#writeGuardProblem !== null
         ? { error_code: 'INTERNAL_ERROR', error_message: this.#writeGuardProblem } : undefined,
     }
     return this.#scheduler.statuses().map((status: JobStatus): LinkTask => {

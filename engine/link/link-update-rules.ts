@@ -9,6 +9,8 @@ import { isSensitiveLinkConfig, linkConfigValue } from './link-configs.ts'
 export const CREDENTIAL_ROUTE_CONFIGS = [
   'bootstrap.servers', 'security.protocol', 'sasl.mechanism', 'sasl.username',
   'ssl.truststore.certificates', 'ssl.endpoint.identification.algorithm',
+  // OAUTHBEARER sends the client secret to the token endpoint; GSSAPI tickets are for one service principal.
+  'sasl.oauthbearer.token.endpoint.url', 'sasl.oauthbearer.client.credentials.client.id', 'sasl.kerberos.service.name', 'sasl.kerberos.principal',
 ] as const
 
 /** The credentials a set of link configs holds (the sensitive configs that are set). */

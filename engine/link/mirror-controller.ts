@@ -1,69 +1,21 @@
 // Controls one mirror topic: feeds events to the mirror state machine, persists what it stores, and runs its actions on the runner.
 import { EngineError } from '../errors.ts'
 import type { Logger } from '../logging/index.ts'
-import type {
-  DataPathObserver, KafkaConnectionConfig, MirrorPartitionStatus, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus,
-} from '../mirror/contract.ts'
+import { retry } from '../retry.ts'
+import type { MirrorPartitionStatus, MirrorTopicRunner, MirrorTopicStatus } from '../mirror/contract.ts'
 import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
-import { isLagKnown, toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
+import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
+import { runnerOptionsFor, writeSide, type MirrorControllerOptions } from './mirror-controller-options.ts'
+import {
+  MAX_TRANSITION_ERRORS, recordPartition, runnerCounters, totalLag, viewSources, visibleRunState, type MirrorView, type TransitionError,
+} from './mirror-view.ts'
 import {
   eventBetween, machineOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent,
   type MirrorHealth, type MirrorMachineState,
 } from './mirror-state-machine.ts'
 
-export type RunnerFactory = (options: MirrorTopicRunnerOptions) => MirrorTopicRunner
-
-/** Shaped like Confluent's LinkTaskError: a string code and a message. */
-export interface TransitionError {
-  readonly error_code: string
-  readonly error_message: string
-}
-
-export interface MirrorView {
-  readonly linkName: string
-  readonly mirrorTopicName: string
-  readonly sourceTopicName: string
-  readonly numPartitions: number
-  readonly partitions: readonly MirrorPartitionStatus[]
-  readonly status: MirrorStatus
-  readonly stateTimeMs: number
-  readonly mirrorTopicError: string
-  readonly mirrorTopicErrorMessage: string | null
-  readonly transitionErrors: readonly TransitionError[]
-  /** FORWARD, or REVERSE after a failback (the source-cluster topic is then the mirror); see mirror-state-machine.ts. */
-  readonly direction: MirrorDirection
-  /** Optional counters the data path may expose beyond the contract. */
-  readonly copiedRecords?: number
-  readonly copiedBytes?: number
-}
-
-export interface WriteGuard { protect(topic: string): Promise<void>; release(topic: string): Promise<void> }
-
-export interface MirrorControllerOptions {
-  readonly state: MirrorState
-  readonly createRunner: RunnerFactory
-  readonly persist: (state: MirrorState) => Promise<void>
-  readonly connections: () => { source: KafkaConnectionConfig; destination: KafkaConnectionConfig }
-  readonly startOffsetSpec: () => MirrorStartOffsetSpec
-  /** The link's `mirror.coalesce.below.bytes` (validated by link-configs.ts); absent in tests: the data path's default. */
-  readonly coalesceBelowBytes?: () => number
-  readonly logger: Logger
-  readonly promoteTimeoutMs: number
-  /** Keeps the topic read-only while mirroring (destinations with an authorizer). */
-  readonly writeGuard?: WriteGuard
-  /** The same on the link's source cluster: guards the source-cluster topic while it is a REVERSE mirror. */
-  readonly sourceWriteGuard?: WriteGuard
-  /** Runs the link's consumer offset sync once (promote flushes offsets before stopping). */
-  readonly syncOffsetsNow: () => Promise<void>
-  readonly now?: () => number
-  /** Whether this replica runs the mirror's copiers at creation (see setOwned); default true. */
-  readonly owned?: boolean
-  /** Metrics hooks handed to the runner (fetch and produce latency, rebuilt batches). */
-  readonly observer?: DataPathObserver
-}
-
 const PROMOTE_POLL_MS = 200
-const MAX_TRANSITION_ERRORS = 10
+type DispatchOptions = { health?: MirrorHealth; change?: Partial<MirrorState>; stored?: boolean }
 
 export class MirrorController {
   #state: MirrorState
@@ -78,7 +30,7 @@ export class MirrorController {
   #lastStatus: MirrorStatus | undefined
   #statusSinceMs: number
   #knownPartitions = 0
-  /** The runner has been ACTIVE at least once (see #visibleRunState). */
+  /** The runner has been ACTIVE at least once (see visibleRunState). */
   #hasRun = false
   /** Only the owner runs a runner; the others serve the owner's published status (replicas share mirror topics). */
   #owned: boolean
@@ -126,7 +78,7 @@ export class MirrorController {
    * changes nothing and throws), then moves to the next state, then runs the other actions (on the owner only).
    * `stored`: the record was already written (by another replica): nothing is persisted or recorded again.
    */
-  async dispatch(event: MirrorEvent, options: { health?: MirrorHealth; change?: Partial<MirrorState>; stored?: boolean } = {}): Promise<string | undefined> {
+  async dispatch(event: MirrorEvent, options: DispatchOptions = {}): Promise<string | undefined> {
     const result = transition({ ...this.#machine, health: options.health ?? this.#health() }, event)
     if (!result.ok) return result.reason
     const persist = result.actions.find((a) => a.type === 'persist')
@@ -167,8 +119,8 @@ export class MirrorController {
       case 'protect-writes':
         return void this.protectWrites().catch((error: unknown) => this.#log.warn({ err: error }, 'could not deny writes to the mirror topic (will retry)'))
       case 'release-writes': return this.releaseWrites()
-      case 'protect-other-side': return this.#guard('other').protect(this.#topicOf('other'))
-      case 'release-other-side': return this.#releaseWith(this.#guard('other'), this.#topicOf('other'))
+      case 'protect-other-side': return this.#protect('other')
+      case 'release-other-side': return this.#release('other')
       case 'wait-for-lag-zero': return void this.#promoteInBackground()
       case 'sync-offsets': return this.#options.syncOffsetsNow().catch((error: unknown) => this.#log.warn({ err: error }, 'offset sync before promote failed'))
       case 'record-error':
@@ -180,15 +132,10 @@ export class MirrorController {
     }
   }
 
-  /** The guard and topic of the mirror side (written by the copier in the current direction) or of the other side. */
-  #guard(side: 'mirror' | 'other'): WriteGuard {
-    const local = (this.#machine.direction === 'FORWARD') === (side === 'mirror')
-    return (local ? this.#options.writeGuard : this.#options.sourceWriteGuard) ?? { protect: async () => undefined, release: async () => undefined }
-  }
-
-  #topicOf(side: 'mirror' | 'other'): string {
-    const local = (this.#machine.direction === 'FORWARD') === (side === 'mirror')
-    return local ? this.#state.mirrorTopicName : this.#state.sourceTopicName
+  /** Adds the write denials of the mirror side (written by the copier in the current direction) or of the other side. */
+  #protect(side: 'mirror' | 'other'): Promise<void> {
+    const { guard, topic } = writeSide(this.#options, this.#state, this.#machine.direction, side)
+    return guard.protect(topic)
   }
 
   /** Brings the runner in line with the stored state after a load or a create; never throws. */
@@ -205,23 +152,7 @@ export class MirrorController {
       if (this.#runner.status().state === 'PAUSED') this.#runner.resume().catch((error: unknown) => this.#recordRunnerError('resume', error))
       return
     }
-    const { source, destination } = this.#options.connections()
-    const reverse = this.#machine.direction === 'REVERSE'
-    const s = this.#state
-    const runner = this.#options.createRunner({
-      // REVERSE: the destination topic is the source of the copy, the source-cluster topic its mirror (connections swapped).
-      source: reverse ? destination : source, destination: reverse ? source : destination,
-      logger: this.#options.logger.child({ component: 'mirror', link: s.linkName, topic: s.mirrorTopicName }),
-      spec: {
-        linkName: s.linkName, sourceTopic: reverse ? s.mirrorTopicName : s.sourceTopicName, mirrorTopic: reverse ? s.sourceTopicName : s.mirrorTopicName,
-        startOffsetSpec: reverse ? 'earliest' : this.#options.startOffsetSpec(),
-        ...(s.replicationFactor !== null && !reverse ? { replicationFactor: s.replicationFactor } : {}),
-        ...(reverse ? {} : { configs: s.configs }),
-        ...(s.verifiedLogEndOffsets ? { verifiedLogEndOffsets: s.verifiedLogEndOffsets } : {}),
-        ...(this.#options.coalesceBelowBytes ? { coalesceBelowBytes: this.#options.coalesceBelowBytes() } : {}),
-      },
-      ...(this.#options.observer ? { observer: this.#options.observer } : {}),
-    })
+    const runner = this.#options.createRunner(runnerOptionsFor(this.#options, this.#state, this.#machine.direction === 'REVERSE'))
     this.#runner = runner
     this.#runnerError = undefined
     runner.onStateChange((status) => {
@@ -292,28 +223,22 @@ export class MirrorController {
   /** Adds write denials on the mirror side (called on activation and by the link's topic config sync job). */
   async protectWrites(): Promise<void> {
     if (this.#state.desiredStatus === 'STOPPED') return
-    await this.#guard('mirror').protect(this.#topicOf('mirror'))
+    await this.#protect('mirror')
   }
 
   /** Removes the write denials of the mirror side, retrying a few times; a failure is reported as a state transition error. */
   async releaseWrites(): Promise<void> {
-    await this.#releaseWith(this.#guard('mirror'), this.#topicOf('mirror'))
+    await this.#release('mirror')
   }
 
-  async #releaseWith(guard: WriteGuard, topic: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await guard.release(topic)
-        return
-      } catch (error) {
-        if (attempt >= 3) {
-          const reason = error instanceof Error ? error.message : String(error)
-          this.#pushTransitionError('AUTHORIZATION_ERROR', `could not remove the write denials of topic '${topic}' (${reason}); remove DENY WRITE ACLs on it by hand`)
-          this.#log.error({ err: error }, 'write denials not removed')
-          return
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
-      }
+  async #release(side: 'mirror' | 'other'): Promise<void> {
+    const { guard, topic } = writeSide(this.#options, this.#state, this.#machine.direction, side)
+    try {
+      await retry(() => guard.release(topic), { attempts: 3, baseMs: 200, capMs: 400, shouldRetry: () => true })
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      this.#pushTransitionError('AUTHORIZATION_ERROR', `could not remove the write denials of topic '${topic}' (${reason}); remove DENY WRITE ACLs on it by hand`)
+      this.#log.error({ err: error }, 'write denials not removed')
     }
   }
 
@@ -324,10 +249,10 @@ export class MirrorController {
     const promoting = () => this.#machine.phase === 'PENDING_PROMOTE' && this.#owned
     try {
       if (!this.#machine.linkPaused) this.#ensureRunning()
-      let lag = this.#totalLag()
+      let lag = totalLag(this.#runner?.status())
       while (lag !== 0 && this.#now() < deadline && promoting()) {
         await new Promise((resolve) => setTimeout(resolve, PROMOTE_POLL_MS))
-        lag = this.#totalLag()
+        lag = totalLag(this.#runner?.status())
       }
       // Ownership moved: the new owner resumes the promote from the stored pendingPromote.
       if (!promoting()) return
@@ -347,13 +272,6 @@ export class MirrorController {
   }
 
   /** Sum of partition lags, or -1 while no copier has reported (lag unknown is never zero). */
-  #totalLag(): number {
-    const status = this.#runner?.status()
-    if (!status || status.partitions.length === 0 || status.state === 'PENDING_MIRROR') return -1
-    if (status.partitions.some((p) => !isLagKnown(p) || (p.lastSourceFetchOffset < 0 && p.sourceHighWatermark > 0))) return -1
-    return status.partitions.reduce((sum, p) => sum + p.lagRecords, 0)
-  }
-
   runnerStatus(): MirrorTopicStatus | undefined {
     return this.#runner?.status()
   }
@@ -424,80 +342,48 @@ export class MirrorController {
     const runnerStatus = this.#runner?.status()
     const error = this.#runnerError ?? runnerStatus?.error
     const partitions = runnerStatus?.partitions ?? this.#stoppedPartitions()
-    const p = (x: MirrorPartitionStatus) => ({
-      partition: x.partition, lagRecords: x.lagRecords, lastSourceFetchOffset: x.lastSourceFetchOffset,
-      sourceHighWatermark: x.sourceHighWatermark, destinationLogEndOffset: x.destinationLogEndOffset,
-    })
     return {
       linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, owner,
-      runState: this.#runnerError ? 'FAILED' : this.#visibleRunState(runnerStatus) ?? null,
+      runState: this.#runnerError ? 'FAILED' : visibleRunState(runnerStatus, this.#ranBefore) ?? null,
       isStopping: this.#isStopping,
       stateTimeMs: runnerStatus?.stateTimeMs ?? this.#statusSinceMs,
       numPartitions: partitions.length || this.#knownPartitions,
-      partitions: partitions.map(p),
+      partitions: partitions.map(recordPartition),
       error: error ? { code: error.code, message: error.message } : null,
       transitionErrors: [...this.#transitionErrors],
-      ...this.#counters(),
+      ...runnerCounters(this.#runner),
       publishedAtMs: this.#now(),
     }
   }
 
   view(linkState: LinkStateName): MirrorView {
-    const remote = this.#owned ? undefined : this.#remoteStatus
-    const runnerStatus = this.#owned ? this.#runner?.status() : undefined
-    const runState = this.#owned ? (this.#runnerError ? 'FAILED' : this.#visibleRunState(runnerStatus)) : remote?.runState ?? undefined
-    const isStopping = this.#owned ? this.#isStopping : this.#state.pendingPromote || (remote?.isStopping ?? false)
-    const failbackPhase = this.#failbackPhase
-    const status = toMirrorStatus({ linkState, desiredStatus: this.#state.desiredStatus, isStopping, runState, ...(failbackPhase ? { failbackPhase } : {}) })
+    const v = viewSources({
+      owned: this.#owned, runner: this.#runner, runnerError: this.#runnerError, remote: this.#remoteStatus, ranBefore: this.#ranBefore,
+      isStopping: this.#isStopping, pendingPromote: this.#state.pendingPromote, transitionErrors: this.#transitionErrors,
+      stoppedPartitions: this.#stoppedPartitions(),
+    })
+    const failback = this.#failbackPhase ? { failbackPhase: this.#failbackPhase } : {}
+    const status = toMirrorStatus({ ...v, linkState, desiredStatus: this.#state.desiredStatus, ...failback })
     if (status !== this.#lastStatus) {
-      const since = this.#owned ? runnerStatus?.stateTimeMs : remote?.stateTimeMs
-      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), since ?? 0)
+      if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), v.since ?? 0)
       this.#lastStatus = status
     }
-    const error = this.#owned ? this.#runnerError ?? runnerStatus?.error : remote?.error ?? undefined
-    const partitions = this.#owned ? runnerStatus?.partitions ?? this.#stoppedPartitions() : remote?.partitions ?? []
-    const counters = this.#owned ? this.#counters() : {
-      ...(remote?.copiedRecords !== undefined ? { copiedRecords: remote.copiedRecords } : {}),
-      ...(remote?.copiedBytes !== undefined ? { copiedBytes: remote.copiedBytes } : {}),
-    }
-    const transitionErrors = this.#owned ? this.#transitionErrors : [...(remote?.transitionErrors ?? []), ...this.#transitionErrors].slice(-MAX_TRANSITION_ERRORS)
     return {
       linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, sourceTopicName: this.#state.sourceTopicName,
-      numPartitions: (this.#owned ? partitions.length : remote?.numPartitions) || this.#knownPartitions,
-      partitions, status, stateTimeMs: this.#statusSinceMs,
-      mirrorTopicError: error ? error.code : 'NO_ERROR',
-      mirrorTopicErrorMessage: error ? error.message : null,
-      transitionErrors, direction: this.#machine.direction,
-      ...counters,
+      numPartitions: v.numPartitions || this.#knownPartitions, partitions: v.partitions, status, stateTimeMs: this.#statusSinceMs,
+      mirrorTopicError: v.error ? v.error.code : 'NO_ERROR', mirrorTopicErrorMessage: v.error ? v.error.message : null,
+      transitionErrors: v.transitionErrors, direction: this.#machine.direction, ...v.counters,
     }
   }
 
-  /**
-   * What clients read (Confluent's REST v3 never shows it): a mirror that has run before and restarts its copiers
-   * (resume, reconnect, engine restart) stays ACTIVE instead of passing through PENDING_MIRROR, unless the restart reports an error.
-   */
-  #visibleRunState(status: MirrorTopicStatus | undefined): MirrorTopicStatus['state'] | undefined {
-    const ranBefore = this.#hasRun || ['ACTIVE', 'PAUSED', 'SOURCE_UNAVAILABLE'].includes(this.#remoteStatus?.runState ?? '')
-    if (ranBefore && status?.state === 'PENDING_MIRROR' && !status.error) return 'ACTIVE'
-    return status?.state
+  /** The runner has been ACTIVE at least once, here or at the owner (see visibleRunState). */
+  get #ranBefore(): boolean {
+    return this.#hasRun || ['ACTIVE', 'PAUSED', 'SOURCE_UNAVAILABLE'].includes(this.#remoteStatus?.runState ?? '')
   }
 
   /** A STOPPED mirror without a runner (after an engine restart) keeps the lags its owner last published. */
   #stoppedPartitions(): readonly MirrorPartitionStatus[] {
     return this.isStopped ? this.#remoteStatus?.partitions ?? [] : []
-  }
-
-  /** Records and bytes written, when the runner exposes per-partition counters (optional, beyond the contract). */
-  #counters(): { copiedRecords: number; copiedBytes: number } | Record<string, never> {
-    const runner = this.#runner as (MirrorTopicRunner & { counters?: () => Record<number, { recordsWritten?: number; bytesWritten?: number }> }) | undefined
-    if (typeof runner?.counters !== 'function') return {}
-    let copiedRecords = 0
-    let copiedBytes = 0
-    for (const c of Object.values(runner.counters())) {
-      copiedRecords += c.recordsWritten ?? 0
-      copiedBytes += c.bytesWritten ?? 0
-    }
-    return { copiedRecords, copiedBytes }
   }
 
   setKnownPartitions(count: number): void {

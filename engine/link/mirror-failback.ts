@@ -4,7 +4,7 @@ import type { KafkaConnectionConfig } from '../mirror/contract.ts'
 import type { ClusterSide } from '../kafka/index.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { findDivergence, restoreSteps, type RestoreOutcome } from './mirror-restore.ts'
-import type { AlterResult } from './link-manager.ts'
+import type { AlterResult } from './alter-result.ts'
 import type { LinkStateName } from './mirror-status.ts'
 import type { MirrorState } from '../state/index.ts'
 import type { MirrorController } from './mirror-controller.ts'
@@ -132,7 +132,10 @@ export interface FailbackTarget {
   readonly log: Logger
 }
 
-/** Runs a failback action on each named mirror topic: error_code 0, 404 (unknown), 409 (refused: the message says why) or 503. */
+/**
+ * Runs a failback action on each named mirror topic: errorCode null, NOT_FOUND, INVALID_STATE (refused: the message says
+ * why) or DESTINATION_UNAVAILABLE.
+ */
 export async function failbackMirrorTopics(
   target: FailbackTarget, action: FailbackAction, names: readonly string[], ctx: FailbackContext, options: { validateOnly: boolean },
 ): Promise<AlterResult[]> {
@@ -141,7 +144,7 @@ export async function failbackMirrorTopics(
     const mirror = target.find(name)
     if (!mirror || mirror.state.linkName !== target.linkName) {
       const message = `mirror topic '${name}' does not exist on link '${target.linkName}'`
-      results.push({ mirrorTopicName: name, errorCode: 404, errorMessage: message, view: undefined })
+      results.push({ mirrorTopicName: name, errorCode: 'NOT_FOUND', errorMessage: message, view: undefined })
       continue
     }
     let problem: string | undefined
@@ -152,11 +155,11 @@ export async function failbackMirrorTopics(
       target.log.error({ err: error, link: target.linkName, topic: name, action }, 'mirror failback failed')
       const reason = error instanceof Error ? error.message : String(error)
       const message = `${action} failed (${reason}); nothing was stored, retry`
-      results.push({ mirrorTopicName: name, errorCode: 503, errorMessage: message, view: mirror.view(target.linkState()) })
+      results.push({ mirrorTopicName: name, errorCode: 'DESTINATION_UNAVAILABLE', errorMessage: message, view: mirror.view(target.linkState()) })
       continue
     }
     const view = mirror.view(target.linkState())
-    const errorCode = problem === undefined ? 0 : 409
+    const errorCode = problem === undefined ? null : 'INVALID_STATE'
     results.push({ mirrorTopicName: name, errorCode, errorMessage: problem ?? null, view, ...(truncation ? { truncation } : {}) })
   }
   return results

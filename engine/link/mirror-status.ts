@@ -22,8 +22,8 @@ export interface MirrorStatusInput {
 }
 
 /**
- * Precedence: a failback step in progress, then a stop (asked for) wins over everything, then the mirror's own failure, then the link's state,
- * then the operator's pause, then the runner's progress.
+ * Precedence: a failback step in progress, then a stop (asked for) wins over everything, then the mirror's own failure,
+ * then the link's state, then the operator's pause, then the runner's progress.
  */
 export function toMirrorStatus(input: MirrorStatusInput): MirrorStatus {
   if (input.failbackPhase) return input.failbackPhase
@@ -48,7 +48,9 @@ export function nextAvailability(state: AvailabilityState, checkSucceeded: boole
   return { consecutiveFailures: checkSucceeded ? 0 : state.consecutiveFailures + 1 }
 }
 
-export function toLinkState(input: { readonly paused: boolean; readonly failed: boolean; readonly consecutiveFailures: number; readonly threshold: number }): LinkStateName {
+export function toLinkState(
+  input: { readonly paused: boolean; readonly failed: boolean; readonly consecutiveFailures: number; readonly threshold: number },
+): LinkStateName {
   if (input.failed) return 'FAILED'
   if (input.paused) return 'PAUSED'
   if (input.consecutiveFailures >= input.threshold) return 'UNAVAILABLE'

@@ -8,7 +8,9 @@ import type { ClusterAdmin, TopicAcl } from './kafka-admin.ts'
  * The guard owns every LITERAL DENY WRITE on a mirror topic's exact name and removes them when the mirror stops.
  * A wildcard principal (User:*) cannot be denied without denying the engine too: it is reported, not denied.
  */
-export function planWriteDenials(acls: readonly TopicAcl[], topic: string, enginePrincipal: string): { deny: TopicAcl[]; unguarded: string[] } {
+export function planWriteDenials(
+  acls: readonly TopicAcl[], topic: string, enginePrincipal: string,
+): { deny: TopicAcl[]; unguarded: string[] } {
   const writers = new Set(acls.filter((a) => a.permission === 'ALLOW' && (a.operation === 'WRITE' || a.operation === 'ALL')).map((a) => a.principal))
   writers.delete(enginePrincipal)
   const denied = new Set(acls.filter((a) => isGuardAcl(a, topic)).map((a) => a.principal))

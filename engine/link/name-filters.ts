@@ -1,4 +1,4 @@
-// Include/exclude filters with LITERAL and PREFIXED patterns, as used by auto-create (topicFilters) and consumer offset sync (groupFilters).
+// Include/exclude filters with LITERAL and PREFIXED patterns, as auto-create (topicFilters) and consumer offset sync (groupFilters) use.
 import { z } from 'zod'
 
 export const NameFilterSchema = z.strictObject({

@@ -1,24 +1,10 @@
 // The contract between the mirror data path (engine/mirror) and the rest of the engine (api/, link/, state/).
 // engine/mirror implements MirrorTopicRunner; link/ creates one per mirror topic and reads its status.
 import type { Logger } from '../logging/index.ts'
+import type { KafkaConnectionConfig } from '../kafka/connection-config.ts'
 
-/** How to reach one Kafka cluster (source or destination). Secrets stay in memory only. */
-export interface KafkaConnectionConfig {
-  readonly bootstrapServers: readonly string[]
-  readonly clientId?: string
-  readonly sasl?: {
-    readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
-    readonly username: string
-    readonly password: string
-  }
-  /** TLS when present; PEM strings inline. */
-  readonly tls?: {
-    readonly ca?: string
-    readonly cert?: string
-    readonly key?: string
-    readonly rejectUnauthorized?: boolean
-  }
-}
+/** How to reach one Kafka cluster (source or destination), defined by kafka/. Secrets stay in memory only. */
+export type { KafkaConnectionConfig } from '../kafka/connection-config.ts'
 
 /** Where a new mirror starts: the source log start offset, the source log end offset, or the first offset at or after a timestamp (ms). */
 export type MirrorStartOffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number }

@@ -5,8 +5,9 @@ import { KafkaErrorCodes, kafkaError, splitRecordSet, type KafkaClusterClient, t
 import type { DataPathObserver, MirrorPartitionStatus, MirrorStartOffsetSpec } from './contract.ts'
 import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
-import { backoffMs, sleep } from './retry.ts'
+import { backoffMs, sleep } from '../retry.ts'
 import type { ByteBudget } from './byte-budget.ts'
+import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
 export interface MirrorPartitionCopierOptions {
   readonly source: KafkaClusterClient
@@ -71,6 +72,8 @@ export class MirrorPartitionCopier {
   #fetchFloor = 0n
   #lastIdleCheck = 0
   #skipped = 0
+  /** Source leader epoch of the batch below the next fetch offset (-1: unknown), sent as last_fetched_epoch (source-divergence.ts). */
+  #lastFetchedEpoch = -1
 
   constructor(options: MirrorPartitionCopierOptions) {
     this.partition = options.partition
@@ -107,7 +110,19 @@ export class MirrorPartitionCopier {
   async open(): Promise<void> {
     this.#stopping = false
     const { logEndOffset } = await this.#writer.open()
+    this.#lastFetchedEpoch = -1
     if (logEndOffset === 0n) await this.#alignNewPartition()
+    else if (this.#o.verifiedLogEndOffset === undefined || logEndOffset !== BigInt(this.#o.verifiedLogEndOffset)) {
+      this.#lastFetchedEpoch = await this.#sourceCall(() => this.#checkLastMirrored(logEndOffset))
+    }
+  }
+
+  #checkLastMirrored(logEndOffset: bigint): Promise<number> {
+    const o = this.#o
+    return checkLastMirroredRecord({
+      source: o.source, destination: o.destination, sourceTopic: o.sourceTopic, sourceTopicId: o.sourceTopicId, mirrorTopic: o.mirrorTopic,
+      partition: this.partition, logEndOffset, dataProducerId: this.#writer.producerId,
+    })
   }
 
   /** Starts the loop; the promise settles when it stops (resolves) or fails (rejects with an EngineError). */
@@ -186,6 +201,7 @@ export class MirrorPartitionCopier {
    * discarded; a discarded fetch that is still waiting for budget gives the budget back as soon as it gets it.
    */
   #startFetch(offset: bigint): PendingFetch {
+    const epoch = this.#lastFetchedEpoch
     let release: (() => void) | null = null
     let discarded = false
     const result = (async () => {
@@ -195,7 +211,7 @@ export class MirrorPartitionCopier {
         throw new EngineError('INVALID_STATE', 'fetch discarded', { retriable: true })
       }
       release = r
-      return this.#sourceCall(() => this.#fetch(offset))
+      return this.#sourceCall(() => this.#fetch(offset, epoch))
     })()
     result.catch(() => {})
     return { offset, result, release: () => { discarded = true; release?.() } }
@@ -248,13 +264,13 @@ export class MirrorPartitionCopier {
   }
 
   /** One source fetch at `offset`; 'out_of_range' when the offset is outside the source log (handled by the loop, not here). */
-  async #fetch(offset: bigint): Promise<RawFetchPartitionResponse | 'out_of_range'> {
+  async #fetch(offset: bigint, lastFetchedEpoch: number): Promise<RawFetchPartitionResponse | 'out_of_range'> {
     // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
     // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
     const fetchStarted = performance.now()
     const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, {
       maxBytes: this.#o.fetchMaxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed',
-      lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId,
+      lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId, lastFetchedEpoch,
     })
     this.#o.observer?.fetched((performance.now() - fetchStarted) / 1000)
     const ctx = { topic: this.#o.sourceTopic, partition: this.partition, offset }
@@ -269,6 +285,8 @@ export class MirrorPartitionCopier {
         this.#o.source.invalidateLeader(this.#o.sourceTopic, this.partition)
         throw kafkaError(res.errorCode, 'source', 'fetch', ctx)
     }
+    const diverged = divergedSourceError(this.#o.mirrorTopic, this.partition, offset, res)
+    if (diverged) throw diverged
     this.#sourceHighWatermark = res.highWatermark
     return res
   }
@@ -287,6 +305,7 @@ export class MirrorPartitionCopier {
       if (from > offset) await this.#writer.fill(skipped)
       this.#pendingLogStart = logStart
       this.#fetchFloor = logStart
+      this.#lastFetchedEpoch = -1
       await this.#maybeDeleteRecords()
       return
     }
@@ -296,6 +315,9 @@ export class MirrorPartitionCopier {
         context: { topic: this.#o.mirrorTopic, partition: this.partition, offset },
       })
     }
+    // In range, yet refused: the leader cannot place last_fetched_epoch (Partition.readRecords); compare by content instead.
+    if (offset > 0n) await this.#checkLastMirrored(offset)
+    this.#lastFetchedEpoch = -1
   }
 
   /** Plans one response, starts the next fetch, writes the planned actions and drains them; returns the started fetch. */
@@ -308,7 +330,9 @@ export class MirrorPartitionCopier {
       await this.#idleCheck()
       return null
     }
-    const next = this.#startFetch(this.#fetchOffset(actionEnd(actions[actions.length - 1]!)))
+    const end = actionEnd(actions[actions.length - 1]!)
+    this.#lastFetchedEpoch = epochBefore(batches, end)
+    const next = this.#startFetch(this.#fetchOffset(end))
     try {
       await this.#writer.checkOwnership()
       for (const action of actions) {

@@ -1,15 +1,16 @@
 // Runs one mirror topic: creates or adopts the mirror topic, one copier per partition, source topic watch, and the run state.
 import type { Logger } from '../logging/index.ts'
 import { EngineError, isEngineError } from '../errors.ts'
-import { KafkaClusterClient, checkTopicIdentity, createPartitions, createTopic, describeTopicConfigs, identityOf, type SourceTopicIdentity } from '../kafka/index.ts'
+import { KafkaClusterClient, checkTopicIdentity, createPartitions, identityOf, type SourceTopicIdentity } from '../kafka/index.ts'
 import type {
   MirrorPartitionStatus, MirrorRunState, MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus,
 } from './contract.ts'
 import { MirrorPartitionCopier } from './mirror-partition-copier.ts'
 import { DEFAULT_COALESCE_BELOW_BYTES, DEFAULT_COALESCE_MAX_RECORDS } from './batch-plan.ts'
 import { ByteBudget } from './byte-budget.ts'
-import { mirrorTopicConfigs, checkAdoptableConfigs } from './mirror-topic-configs.ts'
-import { backoffMs } from './retry.ts'
+import { prepareMirrorTopic, waitForTopicLeaders } from './mirror-topic-setup.ts'
+import { PeriodicJob } from '../periodic-job.ts'
+import { backoffMs } from '../retry.ts'
 
 /** Data-path limits; defaults suit a small engine. Additive to the contract's options. */
 export interface MirrorDataPathLimits {
@@ -55,8 +56,8 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   /** The source topic's identity (topic id, or leader epochs on brokers without ids): a recreated topic is never mixed in. */
   #sourceIdentity: SourceTopicIdentity | null = null
   #mirrorTopicId = ''
-  #watchTimer: NodeJS.Timeout | null = null
-  #watching = false
+  /** Named job "source-topic-watch" (started while ACTIVE): see #watch. */
+  readonly #watchJob: PeriodicJob
   /** What pause/resume/stop asked for last (the last call wins); the driver loop brings the copiers there. */
   #desired: 'ACTIVE' | 'PAUSED' | 'STOPPED' = 'ACTIVE'
   /** The driver loop, from start() until STOPPED or FAILED. */
@@ -77,6 +78,9 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#source = new KafkaClusterClient(options.source, { side: 'source' })
     this.#destination = new KafkaClusterClient(options.destination, { side: 'destination' })
     this.#budget = options.limits?.sharedBudget ?? new ByteBudget(options.limits?.totalInFlightBytes ?? 64 << 20)
+    this.#watchJob = new PeriodicJob({
+      name: 'source-topic-watch', intervalMs: options.limits?.metadataIntervalMs ?? 5_000, logger: this.#log, run: () => this.#watch(),
+    })
   }
 
   status(): MirrorTopicStatus {
@@ -231,46 +235,15 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   }
 
   async #prepareTopics(): Promise<{ sourcePartitions: number }> {
-    const spec = this.#o.spec
-    // A broker without an API version the engine needs: FAILED with "unsupported broker version" (not retried forever).
-    const unsupported = (await this.#source.checkBrokerVersions('source')) ?? (await this.#destination.checkBrokerVersions('destination'))
-    if (unsupported) throw unsupported
-    const source = await this.#source.describeTopic(spec.sourceTopic)
-    if (!source) throw new EngineError('NOT_FOUND', `source topic '${spec.sourceTopic}' does not exist`, { context: { topic: spec.sourceTopic } })
-    this.#sourceTopicId = source.topicId
-    this.#sourceIdentity ??= identityOf(source)
-    const sourceConfigs = await describeTopicConfigs(this.#source, spec.sourceTopic)
-    let mirror = await this.#destination.describeTopic(spec.mirrorTopic)
-    if (!mirror) {
-      this.#mirrorTopicId = await createTopic(this.#destination, {
-        name: spec.mirrorTopic, partitions: source.partitions.length, replicationFactor: spec.replicationFactor ?? -1,
-        configs: mirrorTopicConfigs(sourceConfigs, spec.configs ?? {}),
-      })
-      this.#log.info({ partitions: source.partitions.length }, 'mirror topic created')
-      mirror = await this.#waitForTopic(spec.mirrorTopic, source.partitions.length)
-    } else {
-      // Adopting an existing topic: its configs must keep batches as sent; each partition's last batch must carry this
-      // mirror's producer identity (checked by PartitionWriter.open): that is how a foreign topic is told apart.
-      checkAdoptableConfigs(spec.mirrorTopic, await describeTopicConfigs(this.#destination, spec.mirrorTopic))
-      if (mirror.partitions.length > source.partitions.length) {
-        throw new EngineError('ALREADY_EXISTS', `topic '${spec.mirrorTopic}' exists with ${mirror.partitions.length} partitions, more than the source's ${source.partitions.length}: not a mirror of '${spec.sourceTopic}'`)
-      }
-      this.#mirrorTopicId = mirror.topicId
-      if (mirror.partitions.length < source.partitions.length) {
-        await createPartitions(this.#destination, spec.mirrorTopic, source.partitions.length)
-        mirror = await this.#waitForTopic(spec.mirrorTopic, source.partitions.length)
-      }
-    }
-    return { sourcePartitions: source.partitions.length }
-  }
-
-  async #waitForTopic(topic: string, partitions: number) {
-    for (let i = 0; i < 300; i++) {
-      const t = await this.#destination.describeTopic(topic)
-      if (t && t.partitions.length >= partitions && t.partitions.every((p) => p.leaderId >= 0)) return t
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    throw new EngineError('DESTINATION_UNAVAILABLE', `mirror topic '${topic}' has no leaders yet`, { retriable: true })
+    const { sourcePartitions, mirrorTopicId } = await prepareMirrorTopic({
+      source: this.#source, destination: this.#destination, spec: this.#o.spec, log: this.#log,
+      rememberSource: (topicId, identity) => {
+        this.#sourceTopicId = topicId
+        this.#sourceIdentity ??= identity
+      },
+    })
+    this.#mirrorTopicId = mirrorTopicId
+    return { sourcePartitions }
   }
 
   #newCopier(partition: number): MirrorPartitionCopier {
@@ -324,15 +297,12 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   }
 
   #startWatch(): void {
-    const interval = this.#o.limits?.metadataIntervalMs ?? 5_000
-    this.#watchTimer = setInterval(() => { void this.#watch() }, interval)
-    this.#watchTimer.unref()
+    this.#watchJob.start()
   }
 
   /** Named job "source-topic-watch": topic id and partition count of the source. */
   async #watch(): Promise<void> {
-    if (this.#watching || (this.#state !== 'ACTIVE' && this.#state !== 'SOURCE_UNAVAILABLE')) return
-    this.#watching = true
+    if (this.#state !== 'ACTIVE' && this.#state !== 'SOURCE_UNAVAILABLE') return
     try {
       await this.#verifySourceTopic()
       this.#unhealthy.delete(-1)
@@ -341,7 +311,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       if (count > this.#copiers.size) {
         this.#log.info({ from: this.#copiers.size, to: count }, 'source partitions added (expanding the mirror topic)')
         await createPartitions(this.#destination, this.#o.spec.mirrorTopic, count)
-        await this.#waitForTopic(this.#o.spec.mirrorTopic, count)
+        await waitForTopicLeaders(this.#destination, this.#o.spec.mirrorTopic, count)
         for (let p = this.#copiers.size; p < count; p++) {
           const c = this.#newCopier(p)
           await c.open()
@@ -358,8 +328,6 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       } else {
         await this.#fail(e)
       }
-    } finally {
-      this.#watching = false
     }
   }
 
@@ -373,9 +341,9 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#copiersRunning = false
   }
 
+  /** Stops the schedule; a watch run that is going ends on its own (it only acts while ACTIVE or SOURCE_UNAVAILABLE). */
   #stopWatch(): void {
-    if (this.#watchTimer) clearInterval(this.#watchTimer)
-    this.#watchTimer = null
+    void this.#watchJob.stop()
   }
 
   #terminalError(action: string): EngineError | null {

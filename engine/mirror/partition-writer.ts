@@ -3,12 +3,13 @@ import type { Logger } from '../logging/index.ts'
 import { EngineError, isEngineError } from '../errors.ts'
 import {
   KafkaErrorCodes, encodeFillerBatch, encodeRecordBatch, incrementSequence, isControlBatch, lastOffsetOf, rewriteBatchForAppend,
-  splitRecordSet, CODECS, type KafkaClusterClient, type RawRecordBatch,
+  splitRecordSet, CODECS, type KafkaClusterClient,
 } from '../kafka/index.ts'
 import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH } from './writer-identity.ts'
 import type { WriteAction } from './batch-plan.ts'
-import { sleep, backoffMs } from './retry.ts'
+import { backoffMs, isRetriable, retry, sleep } from '../retry.ts'
 import { ProducePipeline, type PipelineBatch } from './produce-pipeline.ts'
+import { divergenceError } from './mirror-divergence.ts'
 
 export interface PartitionWriterOptions {
   readonly destination: KafkaClusterClient
@@ -42,8 +43,7 @@ const RETRY_LIMIT = 20
 /** Coordinator states (DescribeTransactions) of a transaction whose markers are all written. */
 const COMPLETED_TXN_STATES = new Set(['CompleteAbort', 'CompleteCommit', 'Empty'])
 
-/** The mirror_topic_error reported when the destination broker duplicated a filler marker (EngineError context `mirrorTopicError`). */
-export const DUPLICATE_FILLER_MARKER = 'DUPLICATE_FILLER_MARKER'
+export { DUPLICATE_FILLER_MARKER } from './mirror-divergence.ts'
 
 /**
  * Invariants (DESIGN.md §2): `expected` is the destination log end offset as this writer knows it; every write must
@@ -355,37 +355,11 @@ export class PartitionWriter {
     }
   }
 
-  /**
-   * The mirror partition holds offsets [from, to) this writer did not plan. When they are all control batches of this
-   * writer's own filler producer, the destination broker wrote a filler marker twice (a lost WriteTxnMarkers answer):
-   * a precise, non-retriable error; otherwise another producer wrote into the mirror topic.
-   */
-  async divergenceAt(from: bigint, to: bigint, what: string): Promise<EngineError> {
-    const p = this.#o.partition
-    const batches = await this.#extraBatches(from, to).catch(() => null)
-    const fillerPid = this.#txn?.producerId
-    if (batches && batches.length > 0 && batches.every((b) => isControlBatch(b.header) && b.header.producerId === fillerPid)) {
-      return new EngineError('OFFSET_DIVERGENCE',
-        `mirror partition ${p}: the destination broker wrote the filler marker for offset ${from - 1n} twice (after a lost WriteTxnMarkers response Kafka appends a resent marker again), so offsets from ${from} on cannot equal the source; nothing was written after it: recreate the mirror topic`,
-        { context: { ...this.#ctx, offset: from, logEndOffset: to, mirrorTopicError: DUPLICATE_FILLER_MARKER } })
-    }
-    const owners = [...new Set((batches ?? []).map((b) => String(b.header.producerId)))]
-    return new EngineError('OFFSET_DIVERGENCE', `mirror partition ${p}: ${what}: another producer${owners.length ? ` (producer id ${owners.join(', ')})` : ''} wrote into the mirror topic at offset ${from}`,
-      { context: { ...this.#ctx, offset: from, logEndOffset: to } })
-  }
-
-  /** The destination batches that hold offsets [from, to), read_uncommitted (markers included). */
-  async #extraBatches(from: bigint, to: bigint): Promise<RawRecordBatch[]> {
-    const out: RawRecordBatch[] = []
-    let offset = from
-    while (offset < to) {
-      const res = await this.#retry('fetch', () => this.#o.destination.fetchRaw(this.#o.mirrorTopic, this.#o.partition, offset, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' }))
-      const batches = splitRecordSet(res.records).filter((b) => lastOffsetOf(b.header) >= offset && b.header.baseOffset < to)
-      if (batches.length === 0) break
-      out.push(...batches)
-      offset = lastOffsetOf(batches[batches.length - 1]!.header) + 1n
-    }
-    return out
+  /** Why the mirror partition holds offsets [from, to) this writer did not plan (mirror-divergence.ts). */
+  divergenceAt(from: bigint, to: bigint, what: string): Promise<EngineError> {
+    const fetch = (offset: bigint) => this.#retry('fetch', () => this.#o.destination.fetchRaw(this.#o.mirrorTopic, this.#o.partition, offset,
+      { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' }))
+    return divergenceError({ partition: this.#o.partition, context: this.#ctx, fillerProducerId: this.#txn?.producerId, fetch }, from, to, what)
   }
 
   /** DeleteRecords on the mirror partition (alignment to the source log start offset). Returns false on a compact-only topic. */
@@ -401,20 +375,23 @@ export class PartitionWriter {
     }
   }
 
+  /**
+   * The leader's log end offset, not the high watermark: DescribeProducers counts a batch the leader appended but a
+   * lagging follower has not copied yet, so only the log end offset pairs with it (issue 12, item 4). A takeover at
+   * the high watermark would plan the next write below that batch, and its sequence would append it after it.
+   */
   async logEndOffset(): Promise<bigint> {
-    return this.#retry('list offsets', () => this.#o.destination.listOffset(this.#o.mirrorTopic, this.#o.partition, 'latest'))
+    return this.#retry('list offsets', () => this.#o.destination.logEndOffset(this.#o.mirrorTopic, this.#o.partition))
   }
 
-  async #retry<T>(what: string, run: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await run()
-      } catch (error) {
-        if (!isEngineError(error) || !error.retriable || attempt >= RETRY_LIMIT || this.#o.isStopping()) throw error
+  #retry<T>(what: string, run: () => Promise<T>): Promise<T> {
+    return retry(run, {
+      attempts: RETRY_LIMIT + 1,
+      shouldRetry: (error) => isRetriable(error) && !this.#o.isStopping(),
+      onRetry: (error, attempt) => {
         this.#o.destination.invalidateLeader(this.#o.mirrorTopic, this.#o.partition)
-        this.#o.logger.debug({ err: error, attempt }, `destination call retried (${what})`)
-        await sleep(backoffMs(attempt))
-      }
-    }
+        this.#o.logger.debug({ err: error, attempt: attempt - 1 }, `destination call retried (${what})`)
+      },
+    })
   }
 }

@@ -1,7 +1,7 @@
 // Keeps up to five data batches of one mirror partition in flight and accepts their produce responses strictly in order.
 import { EngineError, isEngineError } from '../errors.ts'
 import { KafkaErrorCodes, type RawProducePartitionResponse } from '../kafka/index.ts'
-import { backoffMs, sleep } from './retry.ts'
+import { backoffMs, sleep } from '../retry.ts'
 
 /** The idempotent producer's window: the broker remembers the last 5 batches per producer id and partition (ProducerStateEntry). */
 export const MAX_IN_FLIGHT_BATCHES = 5

@@ -1,9 +1,7 @@
 // Shares mirror topics between engine replicas through a Kafka consumer group on the destination cluster (membership only: nothing is consumed).
-import { Consumer, type GroupAssignment, type GroupOptions, type GroupPartitionsAssignments } from '@platformatic/kafka'
-import type { ClusterAdmin } from '../link/kafka-admin.ts'
-import { toClientOptions } from '../link/kafka-admin.ts'
+import { GroupMember, type ClusterAdmin, type KafkaConnectionConfig, type MemberAssignment } from '../kafka/index.ts'
 import type { Logger } from '../logging/index.ts'
-import type { KafkaConnectionConfig } from '../mirror/contract.ts'
+import { PeriodicJob, type JobMetrics } from '../periodic-job.ts'
 import { assignWorkPartitions, shouldRebalance, workPartitionOf } from './work-assignment.ts'
 
 /** What the link manager asks about ownership; the whole engine when replicas do not coordinate. */
@@ -39,6 +37,8 @@ export interface WorkGroupOptions {
   /** Every mirror topic known to this replica (the leader balances by them). */
   readonly workItems: () => ReadonlyArray<{ readonly linkName: string; readonly mirrorTopicName: string }>
   readonly logger: Logger
+  /** Runs and failed runs of the named job `work-group-watch`. */
+  readonly metrics?: JobMetrics
 }
 
 const PROTOCOL = { name: 'clusterlink-eager', version: 0 }
@@ -49,7 +49,7 @@ const BALANCE_COOLDOWN_MS = 5000
 
 /**
  * Invariant: at most one replica runs the copiers of a mirror topic. How it is kept:
- * - Eager protocol (all work revoked at every rebalance). @platformatic/kafka does not wait for a revocation listener
+ * - Eager protocol (all work revoked at every rebalance). The Kafka client (kafka/group-client.ts) does not wait for a revocation listener
  *   (it rejoins right after a heartbeat sees REBALANCE_IN_PROGRESS), but it awaits `protocolsMetadata` before each
  *   JoinGroup request: that hook stops every runner (in-flight produce requests finish) before the replica rejoins.
  *   The coordinator hands out a generation only once every member rejoined or was dropped after the rebalance
@@ -64,7 +64,7 @@ export class WorkGroup implements WorkOwnership {
   readonly #o: WorkGroupOptions
   readonly #log: Logger
   readonly #workTopic: string
-  #consumer: Consumer | undefined
+  #member: GroupMember | undefined
   #partitionCount: number
   #owned = new Set<number>()
   #reconcile: () => Promise<void> = async () => undefined
@@ -74,26 +74,21 @@ export class WorkGroup implements WorkOwnership {
   #joining = false
   #fenced = false
   #closed = false
-  #timer: NodeJS.Timeout | undefined
+  readonly #watchJob: PeriodicJob
   /** The plan this replica computed as the leader of the current generation (undefined when not the leader). */
   #plan: Map<string, number[]> | undefined
   #lastBalanceCheckMs = 0
   #lastRebalanceMs = 0
-  readonly #groupOptions: GroupOptions
 
   constructor(options: WorkGroupOptions) {
     this.#o = options
     this.#log = options.logger.child({ component: 'work-group' })
     this.#workTopic = `${options.stateTopic}-work`
     this.#partitionCount = options.workPartitions
-    this.#groupOptions = {
-      sessionTimeout: options.sessionTimeoutMs,
-      rebalanceTimeout: Math.max(options.rebalanceTimeoutMs, options.sessionTimeoutMs),
-      heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 4)),
-      protocols: [PROTOCOL],
-      protocolsMetadata: () => this.#beforeJoin(),
-      partitionAssigner: (_current, members, topics) => this.#assign([...members.keys()], topics),
-    }
+    // Named job: balance check, heartbeat-loss fencing and rejoin after a failed join, every 250 ms.
+    this.#watchJob = new PeriodicJob({
+      name: 'work-group-watch', intervalMs: 250, logger: this.#log, metrics: options.metrics, run: async () => this.#watch(),
+    })
   }
 
   get groupId(): string {
@@ -113,7 +108,7 @@ export class WorkGroup implements WorkOwnership {
   }
 
   describe() {
-    return { memberId: this.#consumer?.memberId ?? null, generationId: this.#consumer?.generationId ?? 0, ownedWorkPartitions: [...this.#owned].sort((a, b) => a - b), workPartitions: this.#partitionCount }
+    return { memberId: this.#member?.memberId ?? null, generationId: this.#member?.generationId ?? 0, ownedWorkPartitions: [...this.#owned].sort((a, b) => a - b), workPartitions: this.#partitionCount }
   }
 
   async #ensureWorkTopic(): Promise<void> {
@@ -136,25 +131,29 @@ export class WorkGroup implements WorkOwnership {
 
   async start(): Promise<void> {
     await this.#ensureWorkTopic()
-    const consumer = new Consumer({ ...toClientOptions(this.#o.destination, 'clusterlink-engine-work'), groupId: this.groupId, ...this.#groupOptions })
-    this.#consumer = consumer
-    consumer.on('error', (error: unknown) => this.#log.warn({ err: error }, 'work group error (will rejoin)'))
-    consumer.on('consumer:group:join', (payload) => this.#onJoin(payload.generationId ?? 0, payload.assignments ?? []))
-    consumer.on('consumer:group:rejoin', () => { this.#joining = false })
-    consumer.on('consumer:heartbeat:end', () => this.#onHeartbeat())
-    consumer.topics.track(this.#workTopic)
-    this.#timer = setInterval(() => this.#watch(), 250)
-    this.#timer.unref()
+    this.#member = new GroupMember({
+      destination: this.#o.destination, clientId: 'clusterlink-engine-work', groupId: this.groupId, topic: this.#workTopic, protocol: PROTOCOL,
+      sessionTimeoutMs: this.#o.sessionTimeoutMs,
+      rebalanceTimeoutMs: Math.max(this.#o.rebalanceTimeoutMs, this.#o.sessionTimeoutMs),
+      heartbeatIntervalMs: Math.max(100, Math.floor(this.#o.sessionTimeoutMs / 4)),
+      beforeJoin: () => this.#beforeJoin(),
+      assign: (memberIds) => this.#assign(memberIds),
+      onJoin: (generationId, partitions) => this.#onJoin(generationId, partitions),
+      onRejoin: () => { this.#joining = false },
+      onHeartbeat: () => this.#onHeartbeat(),
+      onError: (error) => this.#log.warn({ err: error }, 'work group error (will rejoin)'),
+    })
+    this.#watchJob.start()
     await this.#join()
   }
 
   async #join(): Promise<void> {
-    const consumer = this.#consumer
-    if (!consumer || this.#closed) return
+    const member = this.#member
+    if (!member || this.#closed) return
     this.#joining = true
     this.#lastJoinAttemptMs = Date.now()
     try {
-      await consumer.joinGroup(this.#groupOptions)
+      await member.join()
     } catch (error) {
       this.#log.warn({ err: error }, 'joining the work group failed (retrying)')
     } finally {
@@ -163,12 +162,11 @@ export class WorkGroup implements WorkOwnership {
   }
 
   /** Runs before every JoinGroup request (first join, rebalance, rejoin after expiry): give up all work first. */
-  async #beforeJoin(): Promise<Buffer> {
+  async #beforeJoin(): Promise<void> {
     this.#joining = true
     this.#plan = undefined
     if (this.#owned.size > 0) this.#log.info({ partitions: this.#owned.size }, 'work group rebalance (stopping owned mirror topics before rejoining)')
     await this.#setOwned(new Set())
-    return Buffer.alloc(0)
   }
 
   #loads(): number[] {
@@ -180,40 +178,33 @@ export class WorkGroup implements WorkOwnership {
     return load
   }
 
-  #assign(memberIds: readonly string[], topics: Set<string>): GroupPartitionsAssignments[] {
+  #assign(memberIds: readonly string[]): MemberAssignment[] {
     const load = this.#loads()
     const plan = assignWorkPartitions(memberIds, this.#partitionCount, (p) => load[p] ?? 0)
     this.#plan = plan
-    return [...plan].map(([memberId, partitions]) => ({
-      memberId,
-      assignments: new Map([...topics].map((topic) => [topic, { topic, partitions: topic === this.#workTopic ? partitions : [] }])),
-    }))
+    return [...plan].map(([memberId, partitions]) => ({ memberId, partitions }))
   }
 
-  #partitionsOf(assignments: readonly GroupAssignment[]): Set<number> {
-    return new Set(assignments.filter((a) => a.topic === this.#workTopic).flatMap((a) => a.partitions))
-  }
-
-  #onJoin(generationId: number, assignments: readonly GroupAssignment[]): void {
+  #onJoin(generationId: number, partitions: readonly number[]): void {
     this.#joining = false
     this.#fenced = false
     this.#lastAliveMs = Date.now()
-    const owned = this.#partitionsOf(assignments)
-    this.#log.info({ generationId, memberId: this.#consumer?.memberId, workPartitions: owned.size }, 'work group joined')
+    const owned = new Set(partitions)
+    this.#log.info({ generationId, memberId: this.#member?.memberId, workPartitions: owned.size }, 'work group joined')
     void this.#setOwned(owned)
   }
 
   #onHeartbeat(): void {
     this.#lastAliveMs = Date.now()
-    if (!this.#fenced || !this.#consumer) return
+    if (!this.#fenced || !this.#member) return
     // A heartbeat of the same generation succeeded: the group did not move on, so the assignment still holds.
     this.#fenced = false
-    this.#log.info({ generationId: this.#consumer.generationId }, 'work group heartbeat succeeded again (resuming owned mirror topics)')
-    void this.#setOwned(this.#partitionsOf(this.#consumer.assignments ?? []))
+    this.#log.info({ generationId: this.#member.generationId }, 'work group heartbeat succeeded again (resuming owned mirror topics)')
+    void this.#setOwned(new Set(this.#member.assignedPartitions()))
   }
 
   #watch(): void {
-    if (this.#closed || !this.#consumer) return
+    if (this.#closed || !this.#member) return
     const now = Date.now()
     if (!this.#joining && this.#plan && now - this.#lastBalanceCheckMs > BALANCE_CHECK_MS && now - this.#lastRebalanceMs > BALANCE_COOLDOWN_MS) {
       this.#lastBalanceCheckMs = now
@@ -231,7 +222,7 @@ export class WorkGroup implements WorkOwnership {
       void this.#setOwned(new Set())
     }
     // Out of the group (a failed join, e.g. while the destination creates __consumer_offsets): try again every second.
-    if (!this.#joining && !this.#consumer.isActive() && now - this.#lastJoinAttemptMs > REJOIN_BACKOFF_MS) void this.#join()
+    if (!this.#joining && !this.#member.isActive() && now - this.#lastJoinAttemptMs > REJOIN_BACKOFF_MS) void this.#join()
   }
 
   /** Changes what this replica owns and runs the reconcile, one at a time; resolves once it ran. */
@@ -247,8 +238,8 @@ export class WorkGroup implements WorkOwnership {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#timer) clearInterval(this.#timer)
+    await this.#watchJob.stop()
     await this.#setOwned(new Set())
-    await this.#consumer?.close(true).catch((error: unknown) => this.#log.warn({ err: error }, 'leaving the work group failed'))
+    await this.#member?.close().catch((error: unknown) => this.#log.warn({ err: error }, 'leaving the work group failed'))
   }
 }

@@ -1,10 +1,8 @@
 // Stores links, mirror topics and owners' status records as JSON records in a compacted single-partition topic on the destination cluster, and follows it.
-import { randomUUID } from 'node:crypto'
-import { Consumer, Producer } from '@platformatic/kafka'
 import { EngineError } from '../errors.ts'
+import { createClusterAdmin, KafkaErrorCodes, PartitionLogClient, type ClusterAdmin, type KafkaConnectionConfig } from '../kafka/index.ts'
 import type { Logger } from '../logging/index.ts'
-import type { KafkaConnectionConfig } from '../mirror/contract.ts'
-import { createClusterAdmin, toClientOptions, type ClusterAdmin } from '../link/kafka-admin.ts'
+import { backoffMs, sleep } from '../retry.ts'
 import type { CredentialsCipher } from './credentials-cipher.ts'
 import {
   decodeRecord, encodeLink, encodeMirror, encodeStatus, linkKey, mirrorKey, statusKey,
@@ -28,9 +26,6 @@ interface StoredRecord {
   readonly value: Buffer | null
 }
 
-/** Kafka's OFFSET_OUT_OF_RANGE: the log start moved past the follower (deleted segments); it reads from the start again. */
-const OFFSET_OUT_OF_RANGE = 1
-
 /**
  * Invariant: the state topic is the only durable state. Writes are acknowledged by all in-sync replicas before the
  * caller changes memory; `load` reads to the log end offset observed at its start, so a restarted engine sees every
@@ -43,8 +38,7 @@ export class KafkaStateStore implements StateStore {
   readonly #options: KafkaStateStoreOptions
   readonly #codec: RecordCodecOptions
   readonly #admin: ClusterAdmin
-  readonly #producer: Producer
-  readonly #consumer: Consumer
+  readonly #partitionLog: PartitionLogClient
   readonly #log: Logger
   readonly #keyOffsets = new Map<string, number>()
   readonly #latest = new Map<string, Buffer | null>()
@@ -53,16 +47,15 @@ export class KafkaStateStore implements StateStore {
   #offset = 0
   #listener: ((change: StateChange) => void) | undefined
   #closed = false
+  readonly #stop = new AbortController()
   #following: Promise<void> | undefined
 
   constructor(options: KafkaStateStoreOptions) {
     this.#options = options
     this.#codec = { cipher: options.cipher, isSensitive: options.isSensitive }
     this.#log = options.logger.child({ component: 'state' })
-    const clientOptions = toClientOptions(options.destination, 'clusterlink-state')
-    this.#admin = createClusterAdmin(options.destination, 'clusterlink-state-admin')
-    this.#producer = new Producer({ ...clientOptions, acks: -1, retries: 3, autocreateTopics: false })
-    this.#consumer = new Consumer({ ...clientOptions, groupId: `clusterlink-state-${randomUUID()}` })
+    this.#admin = createClusterAdmin(options.destination, 'clusterlink-state-admin', 'destination')
+    this.#partitionLog = new PartitionLogClient(options.destination, 'clusterlink-state', options.topic)
   }
 
   /** Creates the state topic when absent (compacted, one partition, replicated up to 3). */
@@ -80,36 +73,10 @@ export class KafkaStateStore implements StateStore {
 
   /** Reads the records from `offset` on (waiting up to waitMs for some); returns them and the next offset to read. */
   async #fetch(offset: number, waitMs: number): Promise<{ records: StoredRecord[]; next: number }> {
-    const topic = this.#options.topic
-    const metadata = await this.#consumer.metadata({ topics: [topic] })
-    const info = metadata.topics.get(topic)
-    const leader = info?.partitions[0]?.leader
-    if (!info || leader === undefined || leader < 0) {
-      this.#consumer.clearMetadata()
-      throw new EngineError('DESTINATION_UNAVAILABLE', 'state topic has no leader', { retriable: true })
-    }
-    const response = await this.#consumer.fetch({
-      node: leader, maxWaitTime: waitMs, minBytes: 1, maxBytes: 16 * 1024 * 1024,
-      topics: [{ topicId: info.id, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), lastFetchedEpoch: -1, partitionMaxBytes: 16 * 1024 * 1024 }] }],
-    })
-    const partition = response.responses[0]?.partitions[0]
-    // An incremental fetch session leaves out a partition with nothing new.
-    if (!partition) return { records: [], next: offset }
-    if (partition.errorCode !== 0) {
-      this.#consumer.clearMetadata()
-      throw new EngineError('DESTINATION_UNAVAILABLE', `state topic fetch failed (error code ${partition.errorCode})`, { retriable: true, context: { kafkaErrorCode: partition.errorCode } })
-    }
-    const records: StoredRecord[] = []
-    let next = offset
-    for (const batch of partition.records ?? []) {
-      for (const record of batch.records) {
-        const at = Number(batch.firstOffset) + record.offsetDelta
-        if (at < offset || !record.key) continue
-        records.push({ offset: at, key: record.key.toString('utf8'), value: record.value ?? null })
-      }
-      next = Math.max(next, Number(batch.firstOffset) + batch.lastOffsetDelta + 1)
-    }
-    return { records, next }
+    const { records, next } = await this.#partitionLog.read(offset, waitMs)
+    const stored: StoredRecord[] = []
+    for (const record of records) if (record.key) stored.push({ offset: record.offset, key: record.key.toString('utf8'), value: record.value })
+    return { records: stored, next }
   }
 
   async load(): Promise<StateSnapshot> {
@@ -172,13 +139,13 @@ export class KafkaStateStore implements StateStore {
       } catch (error) {
         if (this.#closed) return
         failures += 1
-        if (error instanceof EngineError && error.context['kafkaErrorCode'] === OFFSET_OUT_OF_RANGE) {
+        if (error instanceof EngineError && error.context['kafkaErrorCode'] === KafkaErrorCodes.OFFSET_OUT_OF_RANGE) {
           this.#offset = (await this.#admin.listOffsets(this.#options.topic, [0], 'earliest').catch(() => new Map<number, number>())).get(0) ?? 0
           this.#log.warn({ offset: this.#offset }, 'state topic start moved past the follower (reading from the start)')
         } else if (failures === 1 || failures % 30 === 0) {
           this.#log.warn({ err: error, failures }, 'following the state topic failed (retrying)')
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * failures)))
+        await sleep(backoffMs(failures - 1, 200, 5_000), this.#stop.signal)
       }
     }
   }
@@ -223,9 +190,7 @@ export class KafkaStateStore implements StateStore {
     let offset: number | undefined
     this.#inFlight.set(key, value ?? null)
     try {
-      const result = await this.#producer.send({ messages: [{ topic: this.#options.topic, partition: 0, key: Buffer.from(key), ...(value ? { value } : {}) }], acks: -1 })
-      const written = result.offsets?.[0]?.offset
-      offset = written === undefined ? undefined : Number(written)
+      offset = await this.#partitionLog.append([{ key: Buffer.from(key), ...(value ? { value } : {}) }])
     } catch (error) {
       throw new EngineError('DESTINATION_UNAVAILABLE', 'could not write to the state topic; nothing was changed', { retriable: true, cause: error })
     } finally {
@@ -259,10 +224,7 @@ export class KafkaStateStore implements StateStore {
   async putStatuses(statuses: readonly MirrorStatusRecord[]): Promise<void> {
     if (statuses.length === 0) return
     try {
-      await this.#producer.send({
-        messages: statuses.map((s) => ({ topic: this.#options.topic, partition: 0, key: Buffer.from(statusKey(s.linkName, s.mirrorTopicName)), value: encodeStatus(s) })),
-        acks: -1,
-      })
+      await this.#partitionLog.append(statuses.map((s) => ({ key: Buffer.from(statusKey(s.linkName, s.mirrorTopicName)), value: encodeStatus(s) })))
     } catch (error) {
       throw new EngineError('DESTINATION_UNAVAILABLE', 'could not publish mirror status records', { retriable: true, cause: error })
     }
@@ -270,7 +232,8 @@ export class KafkaStateStore implements StateStore {
 
   async close(): Promise<void> {
     this.#closed = true
-    await Promise.allSettled([this.#producer.close(), this.#consumer.close(true), this.#admin.close()])
+    this.#stop.abort()
+    await Promise.allSettled([this.#partitionLog.close(), this.#admin.close()])
     await this.#following?.catch(() => undefined)
   }
 }

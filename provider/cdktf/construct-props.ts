@@ -86,6 +86,17 @@ export interface MirrorTopicProps extends TerraformMetaArguments {
   readonly promoteTimeoutMs?: number
   /** What destroying does: `STOP_AND_KEEP_TOPIC` (default; a writable topic with its records stays) or `DELETE_TOPIC`. */
   readonly onDelete?: 'STOP_AND_KEEP_TOPIC' | 'DELETE_TOPIC'
+  /**
+   * Which side is the mirror: `FORWARD` (default; the source topic is copied into the destination topic) or `REVERSE`
+   * (failback: the destination topic is copied back into the source-cluster topic). Change it only from a stopped mirror
+   * (status PROMOTED or FAILED_OVER applied), together with status ACTIVE or PAUSED; plan refuses anything else.
+   */
+  readonly direction?: 'FORWARD' | 'REVERSE'
+  /**
+   * How a change of direction happens: `REVERSE` (default; reverse-and-start or -pause, refused when the side that
+   * becomes the mirror holds records the other lacks) or `TRUNCATE_AND_RESTORE` (those records move to a side topic first).
+   */
+  readonly failbackMethod?: 'REVERSE' | 'TRUNCATE_AND_RESTORE'
   /** Take over an existing mirror topic of this name instead of failing. Default false. */
   readonly adopt?: boolean
 }

@@ -122,6 +122,16 @@ export function defineConstructs(library: CdktfLibrary) {
       return this.getNumberAttribute('partition_count')
     }
 
+    /** Where the last truncate-and-restore kept the records it set aside (a topic on the side that became the mirror). */
+    get truncatedRecordsTopic(): string {
+      return this.getStringAttribute('truncated_records_topic')
+    }
+
+    /** Records the last truncate-and-restore set aside. */
+    get messagesTruncated(): number {
+      return this.getNumberAttribute('messages_truncated')
+    }
+
     protected override synthesizeAttributes(): Record<string, unknown> {
       return toTerraformAttributes(this.props)
     }

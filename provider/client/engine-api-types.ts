@@ -43,6 +43,8 @@ export const MirrorSchema = z.looseObject({
   mirror_topic_error: z.string().nullish(),
   state_time_ms: z.number().nullish(),
   mirror_state_transition_errors: z.array(z.looseObject({ error_code: z.union([z.string(), z.number()]).nullish(), error_message: z.string().nullish() })).nullish(),
+  /** clusterlink extension: REVERSE after a failback (the source-cluster topic is the mirror). */
+  mirror_direction: z.enum(['FORWARD', 'REVERSE']).nullish(),
 })
 export type Mirror = z.infer<typeof MirrorSchema>
 
@@ -51,6 +53,13 @@ export const AlterMirrorResultSchema = z.looseObject({
   error_code: z.union([z.number(), z.string()]).nullish(),
   error_message: z.string().nullish(),
   mirror_lags: z.array(MirrorLagSchema).nullish(),
+  /** truncate-and-restore: records set aside (a dry run: offsets past the truncation point), per partition on request. */
+  messages_truncated: z.number().nullish(),
+  partition_level_truncation_data: z.array(z.looseObject({
+    partition_id: z.number(), offset_truncated_to: z.number(), messages_truncated: z.number(),
+  })).nullish(),
+  /** clusterlink extension: where truncate-and-restore kept the records it set aside (null when none). */
+  truncated_records_topic: z.string().nullish(),
 })
 export type AlterMirrorResult = z.infer<typeof AlterMirrorResultSchema>
 
@@ -77,6 +86,10 @@ export type AlterConfigOperation = { readonly name: string; readonly value: stri
 
 export const MIRROR_ACTIONS = ['pause', 'resume', 'promote', 'failover'] as const
 export type MirrorAction = (typeof MIRROR_ACTIONS)[number]
+
+/** The failback actions, as path suffixes (`mirrors:<action>`). */
+export const FAILBACK_MIRROR_ACTIONS = ['reverse-and-start-mirror', 'reverse-and-pause-mirror', 'truncate-and-restore'] as const
+export type FailbackMirrorAction = (typeof FAILBACK_MIRROR_ACTIONS)[number]
 
 /** Which mirrors an action applies to: names, or a name pattern. */
 export type MirrorSelection = { readonly mirrorTopicNames: readonly string[] } | { readonly mirrorTopicNamePattern: string }

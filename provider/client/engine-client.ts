@@ -1,10 +1,11 @@
 // The typed REST client for the engine's REST v3 API (links, link configs, mirrors, mirror actions): the only code in provider/ that does I/O.
 import type { z } from 'zod'
 import { EngineApiError } from './engine-api-error.ts'
+import { retry } from '../../engine/retry.ts'
 import {
   AlterMirrorResultSchema, ClusterSchema, ErrorBodySchema, LinkConfigSchema, LinkSchema, MirrorSchema, listOf,
   type AlterConfigOperation, type AlterMirrorResult, type CreateLinkBody, type CreateMirrorBody, type Link, type LinkConfig,
-  type Mirror, type MirrorAction, type MirrorSelection,
+  type Mirror, type MirrorAction, type MirrorSelection, type FailbackMirrorAction,
 } from './engine-api-types.ts'
 
 export interface EngineClientOptions {
@@ -146,12 +147,15 @@ export class EngineClient {
   }
 
   /** pause, resume, promote or failover; answers per topic (check each result's error_code). */
-  async alterMirrors(linkName: string, action: MirrorAction, selection: MirrorSelection, options: { validateOnly?: boolean } = {}): Promise<AlterMirrorResult[]> {
+  async alterMirrors(
+    linkName: string, action: MirrorAction | FailbackMirrorAction, selection: MirrorSelection,
+    options: { validateOnly?: boolean; includePartitionLevelTruncationData?: boolean } = {},
+  ): Promise<AlterMirrorResult[]> {
     const body = 'mirrorTopicNames' in selection
       ? { mirror_topic_names: selection.mirrorTopicNames }
       : { mirror_topic_name_pattern: selection.mirrorTopicNamePattern }
     const page = await this.#clusterCall('POST', `/links/${enc(linkName)}/mirrors:${action}`, listOf(AlterMirrorResultSchema), {
-      query: { validate_only: options.validateOnly },
+      query: { validate_only: options.validateOnly, include_partition_level_truncation_data: options.includePartitionLevelTruncationData },
       body,
     })
     return page.data
@@ -185,15 +189,11 @@ export class EngineClient {
   }
 
   async #call<T>(method: string, path: string, schema?: z.ZodType<T>, options: RequestOptions = {}): Promise<T> {
-    const attempts = method === 'GET' ? this.#getAttempts : 1
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#once(method, path, schema, options)
-      } catch (error) {
-        if (attempt >= attempts || !(error instanceof EngineApiError) || !error.retriable) throw error
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)))
-      }
-    }
+    // Only idempotent GETs are retried, and only for errors the engine or the network marks retriable.
+    return retry(() => this.#once(method, path, schema, options), {
+      attempts: method === 'GET' ? this.#getAttempts : 1, baseMs: 200, capMs: 2_000,
+      shouldRetry: (error) => error instanceof EngineApiError && error.retriable,
+    })
   }
 
   async #once<T>(method: string, path: string, schema: z.ZodType<T> | undefined, options: RequestOptions): Promise<T> {

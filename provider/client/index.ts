@@ -3,7 +3,7 @@ export { EngineClient, type EngineClientOptions } from './engine-client.ts'
 export { EngineApiError, isEngineApiError, isNotFoundError, type EngineApiErrorDetails } from './engine-api-error.ts'
 export { waitForMirror, describeMirror, totalLag, type WaitForMirrorOptions } from './wait-for-mirror.ts'
 export {
-  LinkSchema, LinkConfigSchema, MirrorSchema, MirrorLagSchema, AlterMirrorResultSchema, MIRROR_ACTIONS,
+  LinkSchema, LinkConfigSchema, MirrorSchema, MirrorLagSchema, AlterMirrorResultSchema, MIRROR_ACTIONS, FAILBACK_MIRROR_ACTIONS,
   type Link, type LinkConfig, type Mirror, type MirrorLag, type AlterMirrorResult, type CreateLinkBody, type CreateMirrorBody,
-  type AlterConfigOperation, type MirrorAction, type MirrorSelection,
+  type AlterConfigOperation, type MirrorAction, type MirrorSelection, type FailbackMirrorAction,
 } from './engine-api-types.ts'

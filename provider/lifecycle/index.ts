@@ -4,3 +4,4 @@ export { createOrAdoptLink, type LinkCreateHooks, type LinkLifecycleClient } fro
 export {
   createMirrorBody, createOrAdoptMirror, findOwnMirror, type MirrorCreateHooks, type MirrorIdentity, type MirrorLifecycleClient,
 } from './mirror-lifecycle.ts'
+export { directionOf, readFailbackCheck, runFailback, type FailbackClient, type FailbackOutcome } from './mirror-failback.ts'

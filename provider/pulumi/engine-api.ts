@@ -4,7 +4,7 @@ import type { EngineConnection } from '../spec/index.ts'
 
 export type EngineApi = Pick<EngineClient,
   | 'clusterId' | 'findLink' | 'getLink' | 'createLink' | 'deleteLink' | 'listLinkConfigs' | 'alterLinkConfigs'
-  | 'listMirrors' | 'findMirror' | 'getMirror' | 'createMirror' | 'alterMirror' | 'deleteTopic'>
+  | 'listMirrors' | 'findMirror' | 'getMirror' | 'createMirror' | 'alterMirror' | 'alterMirrors' | 'deleteTopic'>
 
 /** Everything a provider method needs besides its arguments. */
 export interface ProviderContext {

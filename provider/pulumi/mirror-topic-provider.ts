@@ -1,14 +1,14 @@
 // The MirrorTopic provider methods (check, diff, create, read, update, delete) as plain async functions over an injected engine client.
 import { describeMirror, isNotFoundError, waitForMirror, type Mirror } from '../client/index.ts'
-import { createOrAdoptMirror, findOwnMirror } from '../lifecycle/index.ts'
+import { createOrAdoptMirror, directionOf, findOwnMirror, readFailbackCheck, runFailback } from '../lifecycle/index.ts'
 import {
-  STOPPED_MIRROR_STATES, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, resolveEngineConnection, validateMirrorTopicInputs,
-  type MirrorTopicInputs, type MirrorTopicStatus,
+  STOPPED_MIRROR_STATES, checkCreateDirection, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, planFailback, resolveEngineConnection,
+  validateMirrorTopicInputs, type FailbackCheck, type MirrorDirection, type MirrorTopicInputs, type MirrorTopicStatus,
 } from '../spec/index.ts'
 import { compact, type EngineApi, type ProviderContext, type ResourceProviderMethods } from './engine-api.ts'
 
 const INPUT_KEYS = new Set(['linkName', 'sourceTopicName', 'mirrorTopicName', 'replicationFactor', 'configs', 'status', 'promoteTimeoutMs', 'onDelete',
-  'endpoint', 'token', 'clusterId', 'adopt'])
+  'direction', 'failbackMethod', 'endpoint', 'token', 'clusterId', 'adopt'])
 
 /** How long create waits for a new mirror to leave PENDING_MIRROR, and pause, resume and failover for their state. */
 const STATE_WAIT_MS = 60_000
@@ -22,6 +22,14 @@ function asInputs(raw: Record<string, unknown>): MirrorTopicInputs {
 
 const isStopped = (mirror: Mirror | undefined): boolean => mirror !== undefined && (STOPPED_MIRROR_STATES as readonly string[]).includes(mirror.mirror_status)
 const isFullyStopped = (mirror: Mirror | undefined): boolean => mirror?.mirror_status === 'STOPPED'
+
+/** The failback a change from the previous outputs to the new inputs asks for (see planFailback), with the last refresh's dry run. */
+function failbackPlanOf(olds: Record<string, unknown>, inputs: MirrorTopicInputs) {
+  const priorDirection: MirrorDirection = olds.direction === 'REVERSE' ? 'REVERSE' : 'FORWARD'
+  const check = (olds.failbackCheck ?? null) as FailbackCheck | null
+  const topics = { source: inputs.sourceTopicName, mirror: String(inputs.mirrorTopicName ?? olds.mirrorTopicName ?? inputs.sourceTopicName) }
+  return planFailback({ status: String(olds.status ?? 'ACTIVE'), direction: priorDirection }, inputs, topics, check)
+}
 
 export function createMirrorTopicProvider(context: ProviderContext): ResourceProviderMethods {
   const pollIntervalMs = context.pollIntervalMs ?? 250
@@ -87,6 +95,7 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
       mirrorTopicName: mirror.mirror_topic_name,
       clusterId,
       status: observedMirrorStatus(mirror.mirror_status, inputs.status),
+      direction: directionOf(mirror),
       mirrorStatus: mirror.mirror_status,
       mirrorTopicError: mirror.mirror_topic_error ?? 'NO_ERROR',
       partitionCount: mirror.num_partitions ?? lags.length,
@@ -99,15 +108,23 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
     async check(olds, news) {
       const result = validateMirrorTopicInputs(news, olds)
       if (!result.ok) return { inputs: news, failures: result.failures }
+      const refused = olds.status === undefined ? checkCreateDirection(result.value.direction, result.value.adopt) : undefined
+      if (refused) return { inputs: news, failures: [{ property: 'direction', reason: refused }] }
       return { inputs: compact(result.value as Record<string, unknown>) }
     },
 
     async diff(_id, olds, news) {
       const diff = diffMirrorTopicInputs(olds, news)
       // An impossible status change (a refresh found the mirror stopped) fails the preview with a message, not at apply.
-      if (typeof olds.status === 'string' && typeof news.status === 'string' && !diff.replaces.length) {
+      const turns = (news.direction ?? 'FORWARD') !== (olds.direction ?? 'FORWARD')
+      if (typeof olds.status === 'string' && typeof news.status === 'string' && !diff.replaces.length && !turns) {
         const problem = checkStatusTransition(olds.status as MirrorTopicStatus, news.status as MirrorTopicStatus, String(olds.mirrorTopicName ?? ''))
         if (problem) throw new Error(problem)
+      }
+      if (turns && !diff.replaces.length) {
+        // Uses the dry run stored at the last refresh: a REVERSE the engine would refuse fails the preview, naming the fix.
+        const plan = failbackPlanOf(olds, asInputs({ ...news, mirrorTopicName: news.mirrorTopicName ?? olds.mirrorTopicName }))
+        if ('error' in plan) throw new Error(plan.error)
       }
       return { changes: diff.changed.length > 0, replaces: [...diff.replaces], deleteBeforeReplace: diff.deleteBeforeReplace }
     },
@@ -138,7 +155,8 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
       const client = clientOf(inputs)
       const mirror = await findOwnMirror(client, inputs)
       if (!mirror) return { id: '', props: {} }
-      return { id, props: { ...props, ...toOutputs(inputs, mirror, await client.clusterId()) } }
+      const failbackCheck = await readFailbackCheck(client, mirror)
+      return { id, props: { ...props, ...toOutputs(inputs, mirror, await client.clusterId()), failbackCheck } }
     },
 
     async update(_id, olds, news) {
@@ -147,8 +165,17 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
       const name = inputs.mirrorTopicName as string
       const mirror = await client.findMirror(inputs.linkName, name)
       if (!mirror) throw new Error(`mirror topic ${name} no longer exists on link ${inputs.linkName}; run pulumi refresh, then pulumi up to create it again`)
-      await applyStatus(client, inputs, name, mirror)
-      return { outs: toOutputs(inputs, await client.getMirror(inputs.linkName, name), await client.clusterId()) }
+      // The engine's own check decides at apply (the dry run in olds may be older than the records now on both sides).
+      const plan = failbackPlanOf({ ...olds, direction: directionOf(mirror), failbackCheck: null }, inputs)
+      if ('error' in plan) throw new Error(plan.error)
+      let lastFailback = olds.lastFailback ?? null
+      if (plan.action) {
+        lastFailback = await runFailback(client, inputs.linkName, name, plan.action, { timeoutMs: inputs.promoteTimeoutMs, intervalMs: pollIntervalMs })
+      }
+      await applyStatus(client, inputs, name, await client.getMirror(inputs.linkName, name))
+      const after = await client.getMirror(inputs.linkName, name)
+      const failbackCheck = await readFailbackCheck(client, after)
+      return { outs: { ...toOutputs(inputs, after, await client.clusterId()), failbackCheck, lastFailback } }
     },
 
     async delete(_id, props) {

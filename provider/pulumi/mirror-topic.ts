@@ -1,6 +1,9 @@
 // The MirrorTopic Pulumi resource: a read-only destination topic that copies one source topic over a cluster link, with status, lag and partitions as outputs.
 import * as pulumi from '@pulumi/pulumi'
-import { MIRROR_TOPIC_SECRET_FIELDS, mirrorTopicInputsSchema, type MirrorDeleteMode, type MirrorTopicStatus } from '../spec/index.ts'
+import {
+  MIRROR_TOPIC_SECRET_FIELDS, mirrorTopicInputsSchema, type FailbackCheck, type FailbackMethod, type MirrorDeleteMode, type MirrorDirection, type MirrorTopicStatus,
+} from '../spec/index.ts'
+import type { FailbackOutcome } from '../lifecycle/index.ts'
 import { createDynamicProvider } from './dynamic-provider.ts'
 import { handlersUrl } from './handlers-url.ts'
 
@@ -31,6 +34,18 @@ export interface MirrorTopicArgs {
    * topic with its records, writable. DELETE_TOPIC: also delete the topic and its records.
    */
   readonly onDelete?: pulumi.Input<MirrorDeleteMode>
+  /**
+   * Which side is the mirror. FORWARD (default): the source topic is copied into the destination topic. REVERSE
+   * (failback): the destination topic is copied back into the source-cluster topic. Change it only from a stopped mirror
+   * (status PROMOTED or FAILED_OVER applied), together with status ACTIVE or PAUSED; preview refuses anything else.
+   */
+  readonly direction?: pulumi.Input<MirrorDirection>
+  /**
+   * How a change of direction happens. REVERSE (default): reverse-and-start (or -pause), refused when the side that
+   * becomes the mirror holds records the other lacks. TRUNCATE_AND_RESTORE: those records move to a side topic
+   * (output lastFailback.truncatedRecordsTopic), then that side is rebuilt as a mirror.
+   */
+  readonly failbackMethod?: pulumi.Input<FailbackMethod>
   /** Engine URL. Default: stack config clusterlink:endpoint. */
   readonly endpoint?: pulumi.Input<string>
   /** Engine bearer token (secret). Default: secret stack config clusterlink:token. */
@@ -50,7 +65,8 @@ export interface MirrorPartitionLag {
 }
 
 /** Every property the resource outputs (inputs read back included), seeded as undefined so Pulumi exposes each one as an Output. */
-const OUTPUTS = Object.fromEntries([...Object.keys(mirrorTopicInputsSchema.shape), 'mirrorStatus', 'mirrorTopicError', 'partitionCount', 'mirrorLags', 'totalLag']
+const OUTPUTS = Object.fromEntries([...Object.keys(mirrorTopicInputsSchema.shape), 'mirrorStatus', 'mirrorTopicError', 'partitionCount', 'mirrorLags', 'totalLag',
+  'failbackCheck', 'lastFailback']
   .map((key) => [key, undefined]))
 
 /** A mirror topic: a read-only destination topic holding the source topic's records at identical offsets. */
@@ -67,6 +83,12 @@ export class MirrorTopic extends pulumi.dynamic.Resource {
   /** Lag per mirror partition, as of the last up or refresh. */
   declare readonly mirrorLags: pulumi.Output<MirrorPartitionLag[]>
   declare readonly totalLag: pulumi.Output<number>
+  /** FORWARD, or REVERSE after a failback (as the engine reports it). */
+  declare readonly direction: pulumi.Output<MirrorDirection>
+  /** For a STOPPED mirror, at the last up or refresh: whether a REVERSE would be refused, and how many records TRUNCATE_AND_RESTORE would set aside. */
+  declare readonly failbackCheck: pulumi.Output<FailbackCheck | null>
+  /** What the last failback did: the action, records set aside and the side topic that holds them. */
+  declare readonly lastFailback: pulumi.Output<FailbackOutcome | null>
 
   constructor(name: string, args: MirrorTopicArgs, opts: pulumi.CustomResourceOptions = {}) {
     const props = { ...OUTPUTS, ...args, token: args.token === undefined ? undefined : pulumi.secret(args.token) }

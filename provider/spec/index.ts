@@ -15,3 +15,7 @@ export {
   mirrorTopicInputsSchema, validateMirrorTopicInputs, diffMirrorTopicInputs, checkStatusTransition, effectiveMirrorTopicName, observedMirrorStatus, STOPPED_MIRROR_STATES,
   type MirrorTopicInputs, type MirrorTopicInputsArgs, type MirrorTopicStatus, type MirrorDeleteMode,
 } from './mirror-topic-spec.ts'
+export {
+  MIRROR_DIRECTIONS, FAILBACK_METHODS, mirrorFailbackShape, planFailback, describeDirection, checkCreateDirection,
+  type MirrorDirection, type FailbackMethod, type FailbackAction, type FailbackCheck, type FailbackPlan,
+} from './mirror-failback-spec.ts'

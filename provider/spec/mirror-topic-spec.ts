@@ -4,6 +4,7 @@ import { diffFields, isSameValue, containsUnknown, secretFields, type FieldRules
 import { validateInputs, type InputFailure, type ValidationResult } from './validate-inputs.ts'
 import { engineConnectionShape } from './engine-connection-spec.ts'
 import { LINK_NAME_MESSAGE, LINK_NAME_PATTERN, NAME_PATTERN } from './cluster-link-spec.ts'
+import { mirrorFailbackShape, planFailback, type MirrorDirection } from './mirror-failback-spec.ts'
 
 /** The status a user declares for a mirror topic. PROMOTED and FAILED_OVER both end mirroring; the topic becomes writable. */
 export const MIRROR_TOPIC_STATUSES = ['ACTIVE', 'PAUSED', 'PROMOTED', 'FAILED_OVER'] as const
@@ -33,6 +34,7 @@ export const mirrorTopicInputsSchema = z.strictObject({
     .describe('How long PROMOTED waits for lag 0 and for the mirror to stop, in ms. Default 300000.'),
   onDelete: z.enum(MIRROR_DELETE_MODES, { error: `onDelete must be ${MIRROR_DELETE_MODES.join(' or ')}` }).default('STOP_AND_KEEP_TOPIC')
     .describe('What deleting the resource does: STOP_AND_KEEP_TOPIC (default) fails the mirror over and leaves a writable topic with its records; DELETE_TOPIC also deletes the topic and its records.'),
+  ...mirrorFailbackShape,
   ...engineConnectionShape,
   adopt: z.boolean().default(false)
     .describe('When this mirror topic already exists on the engine, take it over instead of failing. Default false.'),
@@ -50,6 +52,8 @@ export const MIRROR_TOPIC_FIELDS: FieldRules<keyof MirrorTopicInputs> = {
   status: { onChange: 'update', description: 'mirror status' },
   promoteTimeoutMs: { onChange: 'update', stateOnly: true, description: 'promote wait' },
   onDelete: { onChange: 'update', stateOnly: true, description: 'delete behaviour' },
+  direction: { onChange: 'update', description: 'which side is the mirror' },
+  failbackMethod: { onChange: 'update', stateOnly: true, description: 'how a change of direction happens' },
   endpoint: { onChange: 'update', stateOnly: true, description: 'engine URL' },
   token: { onChange: 'update', stateOnly: true, secret: true, description: 'engine bearer token' },
   clusterId: { onChange: 'replace', computed: true, description: 'destination cluster id' },
@@ -64,7 +68,8 @@ const isStopped = (status: MirrorTopicStatus): boolean => status === 'PROMOTED' 
 export function checkStatusTransition(from: MirrorTopicStatus, to: MirrorTopicStatus, mirrorTopicName = 'the mirror topic'): string | undefined {
   if (isStopped(from) && !isStopped(to)) {
     return `${mirrorTopicName} is ${from} (mirroring stopped, the topic is writable); it cannot go back to ${to}. ` +
-      'To mirror again, declare a new MirrorTopic (another mirrorTopicName, or delete this topic first with onDelete: DELETE_TOPIC).'
+      'To mirror the other way (failback), change direction together with status ACTIVE. ' +
+      'To mirror again the same way, declare a new MirrorTopic (another mirrorTopicName, or delete this topic first with onDelete: DELETE_TOPIC).'
   }
   return undefined
 }
@@ -74,7 +79,13 @@ export function validateMirrorTopicInputs(raw: unknown, olds?: Readonly<Record<s
   return validateInputs(mirrorTopicInputsSchema, raw, (inputs: MirrorTopicInputs): InputFailure[] => {
     const previous = olds?.status
     if (typeof previous !== 'string' || !(MIRROR_TOPIC_STATUSES as readonly string[]).includes(previous)) return []
-    const problem = checkStatusTransition(previous as MirrorTopicStatus, inputs.status, inputs.mirrorTopicName ?? inputs.sourceTopicName)
+    const priorDirection: MirrorDirection = olds?.direction === 'REVERSE' ? 'REVERSE' : 'FORWARD'
+    const name = inputs.mirrorTopicName ?? inputs.sourceTopicName
+    if (priorDirection !== inputs.direction) {
+      const plan = planFailback({ status: previous, direction: priorDirection }, inputs, { source: inputs.sourceTopicName, mirror: name })
+      return 'error' in plan ? [{ property: 'direction', reason: plan.error }] : []
+    }
+    const problem = checkStatusTransition(previous as MirrorTopicStatus, inputs.status, name)
     return problem ? [{ property: 'status', reason: problem }] : []
   })
 }

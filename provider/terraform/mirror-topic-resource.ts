@@ -7,6 +7,7 @@ import {
   type MirrorTopicInputs, type MirrorTopicStatus,
 } from '../spec/index.ts'
 import { applyMirrorStatus } from './apply-mirror-status.ts'
+import { FAILBACK_OUTPUT_ATTRIBUTES, applyFailback, failbackStateOf, planFailbackAttributes } from './mirror-failback-attributes.ts'
 import { errorDiagnostic, type Diagnostic } from './diagnostics.ts'
 import { declaredStatusFromEngine, isStoppedStatus } from './mirror-status-rules.ts'
 import type { PlanHookInput, PlanHookOutput, ProviderContext, TerraformResourceType } from './resource-type.ts'
@@ -27,6 +28,8 @@ export const MIRROR_TOPIC_INPUT_ATTRIBUTES: readonly AttributeSchema[] = [
   field('status', { optional: true, computed: true, withDefault: true }),
   field('promoteTimeoutMs', { type: 'number', optional: true, computed: true, withDefault: true }),
   field('onDelete', { optional: true, computed: true, withDefault: true }),
+  field('direction', { optional: true, computed: true, withDefault: true }),
+  field('failbackMethod', { optional: true, computed: true, withDefault: true }),
   field('adopt', { optional: true, computed: true, withDefault: true }),
 ]
 
@@ -44,7 +47,7 @@ export const MIRROR_TOPIC_OUTPUT_ATTRIBUTES: readonly AttributeSchema[] = [
 export const MIRROR_TOPIC_RESOURCE_SCHEMA: BlockSchema = {
   version: 0,
   description: 'A mirror topic: a read-only destination topic that copies one source topic over a cluster link, at identical offsets. Import with `<link name>/<mirror topic name>`.',
-  attributes: [...MIRROR_TOPIC_INPUT_ATTRIBUTES, ...MIRROR_TOPIC_OUTPUT_ATTRIBUTES],
+  attributes: [...MIRROR_TOPIC_INPUT_ATTRIBUTES, ...MIRROR_TOPIC_OUTPUT_ATTRIBUTES, ...FAILBACK_OUTPUT_ATTRIBUTES],
 }
 
 const SPEC_FIELDS = Object.keys(MIRROR_TOPIC_FIELDS)
@@ -84,6 +87,8 @@ export function mirrorTopicStateFromEngine(current: TerraformObject, mirror: Mir
     status: declaredStatusFromEngine(mirror.mirror_status, asStatus(current.status)),
     promote_timeout_ms: current.promote_timeout_ms ?? (shape.promoteTimeoutMs.parse(undefined) as number),
     on_delete: current.on_delete ?? (shape.onDelete.parse(undefined) as string),
+    direction: mirror.mirror_direction ?? 'FORWARD',
+    failback_method: current.failback_method ?? (shape.failbackMethod.parse(undefined) as string),
     cluster_id: clusterId,
     adopt: current.adopt ?? false,
     id: `${mirror.link_name}/${mirror.mirror_topic_name}`,
@@ -104,11 +109,14 @@ export async function readMirrorTopic(client: EngineClient, current: TerraformOb
 }
 
 function planMirrorTopic(input: PlanHookInput): PlanHookOutput {
-  const { prior, planned } = input
+  const { prior } = input
   const diagnostics: Diagnostic[] = []
   const from = asStatus(prior?.status)
-  const to = asStatus(planned.status)
-  if (from && to) {
+  const to = asStatus(input.planned.status)
+  const failback = planFailbackAttributes(prior, input.planned)
+  const planned = failback.planned
+  if (failback.error) diagnostics.push(errorDiagnostic('Impossible failback', toTerraformWording(failback.error, SPEC_FIELDS), ['direction']))
+  if (from && to && (prior?.direction ?? 'FORWARD') === planned.direction) {
     const problem = checkStatusTransition(from, to, str(planned.mirror_topic_name) ?? str(planned.source_topic_name))
     if (problem) diagnostics.push(errorDiagnostic('Impossible status change', toTerraformWording(problem, SPEC_FIELDS), ['status']))
   }
@@ -121,7 +129,16 @@ function planMirrorTopic(input: PlanHookInput): PlanHookOutput {
 async function mustRead(context: ProviderContext<EngineClient>, state: TerraformObject): Promise<TerraformObject> {
   const read = await readMirrorTopic(context.client, state)
   if (!read) throw new Error(`mirror topic ${String(state.mirror_topic_name)} is not on the engine right after it was written; check the engine's logs`)
-  return read
+  const mirror = await context.client.getMirror(String(read.link_name), String(read.mirror_topic_name))
+  return { ...read, ...await failbackStateOf(context.client, mirror, state, { keepPlanned: true }) }
+}
+
+/** The state a refresh reads: the engine's mirror with the dry run of a stopped one (planned_failback cleared). */
+async function refreshMirrorTopic(context: ProviderContext<EngineClient>, current: TerraformObject): Promise<TerraformObject | null> {
+  const read = await readMirrorTopic(context.client, current)
+  if (!read) return null
+  const mirror = await context.client.getMirror(String(read.link_name), String(read.mirror_topic_name))
+  return { ...read, ...await failbackStateOf(context.client, mirror, current, { keepPlanned: false }) }
 }
 
 /** Deletes the destination topic (how a mirror topic goes for good, with its records) and waits until the engine drops the mirror. */
@@ -155,11 +172,13 @@ export const mirrorTopicResource: TerraformResourceType<EngineClient> = {
     })
   },
 
-  async update(_prior, planned, context) {
+  async update(prior, planned, context) {
     const inputs = inputsOf(planned)
     const mirrorTopicName = String(planned.mirror_topic_name)
+    const applied = await applyFailback(context.client, prior, planned, inputs.promoteTimeoutMs)
     await applyMirrorStatus(context.client, { linkName: inputs.linkName, mirrorTopicName, desired: inputs.status, promoteTimeoutMs: inputs.promoteTimeoutMs, signal: context.signal })
-    return mustRead(context, planned)
+    const kept = { truncated_records_topic: prior.truncated_records_topic ?? null, messages_truncated: prior.messages_truncated ?? null }
+    return mustRead(context, { ...planned, ...kept, ...applied })
   },
 
   async delete(prior, context) {
@@ -175,7 +194,7 @@ export const mirrorTopicResource: TerraformResourceType<EngineClient> = {
     await applyMirrorStatus(context.client, { linkName, mirrorTopicName, desired: 'FAILED_OVER', promoteTimeoutMs: 60_000, signal: context.signal })
   },
 
-  read: (current, context) => readMirrorTopic(context.client, current),
+  read: (current, context) => refreshMirrorTopic(context, current),
 
   async importState(id) {
     const match = /^([a-zA-Z0-9._-]{1,249})\/([a-zA-Z0-9._-]{1,249})$/.exec(id)

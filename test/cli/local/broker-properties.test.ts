@@ -41,6 +41,24 @@ describe('brokerProperties', () => {
     assert.equal(props['min.insync.replicas'], 1)
   })
 
+  test('brokerProperties should add a PROXIED listener advertised at the proxy port beside the plain one', () => {
+    const props = brokerProperties({
+      mode: 'kraft', id: 1, ports: { port: 9092, controllerPort: 9093 }, logDir: '/d', brokers: 1,
+      proxiedListener: { port: 9094, advertisedPort: 19094 },
+    })
+    assert.equal(props.listeners, 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,PROXIED://127.0.0.1:9094')
+    assert.equal(props['advertised.listeners'], 'PLAINTEXT://127.0.0.1:9092,PROXIED://127.0.0.1:19094')
+    assert.equal(props['listener.security.protocol.map'], 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT')
+    assert.equal(props['inter.broker.listener.name'], 'PLAINTEXT')
+  })
+
+  test('brokerProperties should refuse a proxied listener on a SASL cluster', () => {
+    assert.throws(() => brokerProperties({
+      mode: 'kraft', id: 1, ports: { port: 1, internalPort: 3, controllerPort: 2 }, logDir: '/d', brokers: 1,
+      security: { protocol: 'SASL_PLAINTEXT', mechanism: 'PLAIN', users: { a: 'b' } }, proxiedListener: { port: 4, advertisedPort: 5 },
+    }), /PLAINTEXT clusters/)
+  })
+
   test('brokerProperties should refuse a ZooKeeper-mode broker without zookeeper.connect', () => {
     assert.throws(() => brokerProperties({ mode: 'zookeeper', id: 1, ports: { port: 1 }, logDir: '/d', brokers: 1 }), /zookeeper.connect/)
   })

@@ -85,6 +85,26 @@ describe('raw Fetch request', () => {
   })
 })
 
+describe('raw Fetch last fetched epoch', () => {
+  test('raw Fetch request should send last_fetched_epoch from v12 on', () => {
+    for (const version of [11, 12, 13]) {
+      const topic = version >= 13 ? TOPIC_ID : 'orders'
+      const body = encodeRawFetchRequest(version, 0, 1, 1024, 1, [{ topic, partitions: [{ partition: 0, fetchOffset: 15n, partitionMaxBytes: 1024, lastFetchedEpoch: 3 }] }])
+      assert.equal(readRequest(version, body).topics[0]?.partitions[0]?.lastFetchedEpoch, version >= 12 ? 3 : null, `v${version}`)
+    }
+  })
+
+  test('raw Fetch response should decode the diverging_epoch tagged field', () => {
+    // Tag 0 holds EpochEndOffset (epoch INT32, end_offset INT64, its own empty tag buffer: 13 bytes).
+    const b = new Bytes().int32(0).int16(0).int32(0).len(1, true).str('orders', true)
+    b.len(1, true).int32(0).int16(0).int64(18n).int64(18n).int64(0n).len(null, true).int32(-1).uvarint(0)
+    b.uvarint(1).uvarint(0).uvarint(13).int32(2).int64(10n).uvarint(0)
+    const p = decodeRawFetchResponse(12, b.tags(true).tags(true).buffer).topics[0]?.partitions[0]
+    assert.deepEqual(p?.divergingEpoch, { epoch: 2, endOffset: 10n })
+    assert.equal(p?.records, null)
+  })
+})
+
 describe('raw Fetch response', () => {
   for (const version of [4, 5, 7, 11, 12, 13]) {
     test(`raw Fetch response should decode the v${version} layout with the records as sent`, () => {

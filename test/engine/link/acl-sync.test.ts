@@ -9,7 +9,7 @@ import { runAclSync, type AclSyncContext, type AclSyncStatus } from '../../../en
 import { EngineError } from '../../../engine/errors.ts'
 import type { ClusterAdmin } from '../../../engine/link/kafka-admin.ts'
 import { validateLinkConfigs } from '../../../engine/link/link-configs.ts'
-import { runConsumerOffsetSync, runTopicConfigSync, type LinkJobContext } from '../../../engine/link/link-jobs.ts'
+import { runConsumerOffsetSync, runTopicConfigSync, runWriteProtection, type LinkJobContext } from '../../../engine/link/link-jobs.ts'
 import type { MirrorController } from '../../../engine/link/mirror-controller.ts'
 import { createLogger } from '../../../engine/logging/index.ts'
 import { decodeRecord, encodeLink } from '../../../engine/state/index.ts'
@@ -260,8 +260,8 @@ describe('consumer.group.prefix.enable', () => {
   })
 })
 
-describe('TopicConfigSync write guard reporting', () => {
-  test('runTopicConfigSync should report a failing write guard once per run instead of failing, and still sync configs', async () => {
+describe('MirrorWriteProtection reporting', () => {
+  test('runWriteProtection should report a failing write guard once per run instead of failing; config sync does not depend on it', async () => {
     const source = new FakeCluster('src')
     const destination = new FakeCluster('dst')
     source.topics.set('orders', { partitions: 1, configs: { 'cleanup.policy': 'compact' } })
@@ -279,11 +279,13 @@ describe('TopicConfigSync write guard reporting', () => {
       createMirror: async () => undefined, recordAvailability: () => undefined, recordOffsetSync: () => undefined,
       recordWriteGuard: (problem: string | null) => { reports.push(problem) },
     } satisfies LinkJobContext
+    await runWriteProtection(ctx)
+    assert.match(reports[0] ?? '', /orders: describe acls failed/)
     await runTopicConfigSync(ctx)
     assert.equal(destination.topics.get('orders')?.configs['cleanup.policy'], 'compact', 'config sync went on')
-    assert.match(reports[0] ?? '', /orders: describe acls failed/)
+    assert.equal(reports.length, 1, 'config sync does not touch write denials')
     guardFails = false
-    await runTopicConfigSync(ctx)
+    await runWriteProtection(ctx)
     assert.equal(reports[1], null, 'cleared once the guard works')
   })
 })

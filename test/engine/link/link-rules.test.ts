@@ -3,6 +3,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { checkMirrorAction, isNameSelected, parseNameFilters, toLinkState, toMirrorStatus, validateLinkConfigs } from '../../../engine/link/index.ts'
 import { clampOffset, classifyLinkError } from '../../../engine/link/link-jobs.ts'
+import { LINK_CONFIGS } from '../../../engine/link/link-configs.ts'
+import {
+  applyLinkConfigChanges, credentialsKeyProblems, IMMUTABLE_LINK_CONFIGS, linkDeleteProblems,
+} from '../../../engine/link/link-rules.ts'
 
 const base = { 'bootstrap.servers': 'src:9092' }
 
@@ -90,4 +94,43 @@ test('classifyLinkError should name connection failures', () => {
   assert.equal(classifyLinkError(new Error('getaddrinfo ENOTFOUND nohost')), 'UNRESOLVABLE_BOOTSTRAP_ERROR')
   assert.equal(classifyLinkError(new Error('SASL authentication failed')), 'AUTHENTICATION_ERROR')
   assert.equal(classifyLinkError(new Error('no answer within 10 ms')), 'TIMEOUT_ERROR')
+})
+
+test('applyLinkConfigChanges should refuse changing every config LINK_CONFIGS marks immutable', () => {
+  assert.ok(IMMUTABLE_LINK_CONFIGS.includes('cluster.link.prefix'))
+  assert.deepEqual([...IMMUTABLE_LINK_CONFIGS].sort(), Object.keys(LINK_CONFIGS).filter((n) => LINK_CONFIGS[n]?.immutable).sort())
+  for (const name of IMMUTABLE_LINK_CONFIGS) {
+    const { problems } = applyLinkConfigChanges(base, [{ name, operation: 'SET', value: 'other' }])
+    assert.ok(problems.some((p) => p.startsWith(`${name} cannot change after the link is created`)), name)
+  }
+  const unchanged = applyLinkConfigChanges(base, [{ name: 'cluster.link.prefix', operation: 'SET', value: '' }])
+  assert.deepEqual(unchanged.problems, [])
+})
+
+test('applyLinkConfigChanges should apply SET and DELETE in order and report a SET without a value', () => {
+  const { next, problems } = applyLinkConfigChanges({ ...base, 'consumer.offset.sync.enable': 'true' }, [
+    { name: 'consumer.offset.sync.enable', operation: 'DELETE' },
+    { name: 'consumer.offset.sync.ms', operation: 'SET', value: '5000' },
+    { name: 'topic.config.sync.ms', operation: 'SET' },
+  ])
+  assert.deepEqual(next, { ...base, 'consumer.offset.sync.ms': '5000' })
+  assert.deepEqual(problems, ['topic.config.sync.ms: SET needs a value'])
+})
+
+test('credentialsKeyProblems should refuse credentials only on an engine without a credentials key', () => {
+  const withSecret = { ...base, 'sasl.password': 'secret' }
+  assert.equal(credentialsKeyProblems(withSecret, false).length, 1)
+  assert.match(credentialsKeyProblems(withSecret, false)[0] ?? '', /no credentialsKey.*\(sasl.password\)/)
+  assert.deepEqual(credentialsKeyProblems(withSecret, true), [])
+  assert.deepEqual(credentialsKeyProblems(base, false), [])
+})
+
+test('linkDeleteProblems should refuse PENDING_STOPPED always and live mirror topics unless forced', () => {
+  const stopped = { name: 'a', status: 'STOPPED' as const }
+  const live = { name: 'b', status: 'ACTIVE' as const }
+  const pending = { name: 'c', status: 'PENDING_STOPPED' as const }
+  assert.deepEqual(linkDeleteProblems('dr', [stopped], false), [])
+  assert.match(linkDeleteProblems('dr', [stopped, live], false)[0] ?? '', /not STOPPED \(b: ACTIVE\).*force=true/)
+  assert.deepEqual(linkDeleteProblems('dr', [stopped, live], true), [])
+  assert.match(linkDeleteProblems('dr', [pending], true)[0] ?? '', /c are PENDING_STOPPED/)
 })

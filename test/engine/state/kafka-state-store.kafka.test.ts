@@ -85,6 +85,10 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
       error: null, transitionErrors: [], publishedAtMs: 6,
     }
     await a.putStatuses([status])
+    // B writes the key only after it has followed A's writes, as a replica acts on what it has seen. Otherwise B's own
+    // newer write would rightly supersede A's PAUSED before B's follower reached it (the store never delivers an
+    // older record of a key), and the sequence below would depend on how fast B's follower ran: the old flaky failure.
+    await waitFor(() => seenByB.some((c) => c.kind === 'status'), 'B to follow A\'s writes', 30_000)
     await b.putMirror({ ...mirror('orders'), desiredStatus: 'ACTIVE', statusChangedAtMs: 2 })
     await a.deleteMirror('dr', 'orders')
     const describe = (c: StateChange) => c.kind === 'mirror' ? `mirror:${c.mirrorTopicName}:${c.mirror?.desiredStatus ?? 'deleted'}` : c.kind === 'status' ? `status:${c.mirrorTopicName}:${c.status?.runState ?? 'deleted'}` : `link:${c.linkName}`

@@ -1,0 +1,84 @@
+// The one builder of Kafka client options from a cluster's connection config: SASL, TLS (with host name verification), SNI, timeouts.
+import { isIP } from 'node:net'
+import type { BaseOptions, ConnectionOptions, SASLOptions } from '@platformatic/kafka'
+import { EngineError } from '../errors.ts'
+import type { KafkaConnectionConfig, KafkaSaslConfig } from './connection-config.ts'
+import { OAuthTokenSources } from './oauth-token-source.ts'
+import { gssapiAuthenticator } from './sasl-mechanisms.ts'
+
+export interface ClientTimeouts {
+  readonly connectTimeoutMs: number
+  readonly requestTimeoutMs: number
+}
+
+/** Control-plane calls (admin, state, group membership): fail fast, the jobs retry. */
+export const CONTROL_TIMEOUTS: ClientTimeouts = { connectTimeoutMs: 5_000, requestTimeoutMs: 15_000 }
+/** The data path: produce and long-polling fetches. */
+export const DATA_TIMEOUTS: ClientTimeouts = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000 }
+
+/** Every client of one OAuth identity shares its token (one token request per refresh, not one per connection). */
+const tokenSources = new OAuthTokenSources()
+
+export function parseBootstrapServers(servers: readonly string[]): Array<{ host: string; port: number }> {
+  return servers.map((s) => {
+    const i = s.lastIndexOf(':')
+    const port = Number(s.slice(i + 1))
+    if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new EngineError('INVALID_INPUT', `bootstrap server '${s}' must be host:port`)
+    }
+    return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port }
+  })
+}
+
+function saslOptionsFor(sasl: KafkaSaslConfig): SASLOptions {
+  switch (sasl.mechanism) {
+    case 'OAUTHBEARER': {
+      const oauth = sasl.oauthBearer
+      if (!oauth) throw new EngineError('CONFIG_ERROR', 'sasl.mechanism OAUTHBEARER needs sasl.oauthbearer.token.endpoint.url and client credentials')
+      const source = tokenSources.for(oauth)
+      // A provider, not a value: every (re)authentication (KIP-368, the broker's session lifetime) asks for a valid token.
+      return { mechanism: 'OAUTHBEARER', token: () => source.token(), ...(oauth.extensions ? { oauthBearerExtensions: { ...oauth.extensions } } : {}) }
+    }
+    case 'GSSAPI': {
+      if (!sasl.kerberos) throw new EngineError('CONFIG_ERROR', 'sasl.mechanism GSSAPI needs sasl.kerberos.principal and a keytab or password')
+      const authenticate = gssapiAuthenticator(sasl.kerberos)
+      if (!authenticate) throw new EngineError('CONFIG_ERROR', 'sasl.mechanism GSSAPI is not available in this engine build (no Kerberos authenticator registered)')
+      return { mechanism: 'GSSAPI', authenticate }
+    }
+    default:
+      return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password }
+  }
+}
+
+/**
+ * Connection options for a ConnectionPool. TLS: the chain is checked against `ca` (or the system CAs) unless
+ * rejectUnauthorized is false; the broker name is checked like Kafka's ssl.endpoint.identification.algorithm=https
+ * (the certificate must name the host dialed, an IP address needs an IP SAN) unless verifyHostname is false. SNI
+ * carries the host name dialed; not for IP literals (RFC 6066 forbids them in SNI).
+ */
+export function connectionOptionsFor(config: KafkaConnectionConfig, timeouts: ClientTimeouts): ConnectionOptions {
+  const options: ConnectionOptions = { connectTimeout: timeouts.connectTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, maxInflights: 5 }
+  if (config.tls) {
+    const tls = config.tls
+    options.tls = {
+      ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}),
+      rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      ...(tls.verifyHostname === false ? { checkServerIdentity: () => undefined } : {}),
+    }
+    const hosts = parseBootstrapServers(config.bootstrapServers).map((b) => b.host)
+    if (hosts.every((host) => isIP(host) === 0)) options.tlsServerName = true
+  }
+  if (config.sasl) options.sasl = saslOptionsFor(config.sasl)
+  return options
+}
+
+/** Options for the client's Admin, Producer and Consumer classes (the control plane). */
+export function clientOptionsFor(config: KafkaConnectionConfig, clientId: string, timeouts: ClientTimeouts = CONTROL_TIMEOUTS): BaseOptions {
+  return {
+    ...connectionOptionsFor(config, timeouts),
+    clientId: config.clientId ?? clientId,
+    bootstrapBrokers: [...config.bootstrapServers],
+    retries: 1,
+    retryDelay: 250,
+  }
+}

@@ -1,0 +1,154 @@
+// Engine tests with a TLS source that requires client certificates (mTLS with inline PEM in the link configs) and whose
+// certificate names another host than the one the engine dials: ssl.endpoint.identification.algorithm decides.
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { writeFile, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { after, before, describe, test } from 'node:test'
+import kafkajs, { type Admin } from 'kafkajs'
+import forge from 'node-forge'
+import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
+import { verifyTopics } from '../../../cli/verify/index.ts'
+import { createEngineApp, type EngineApp } from '../../../engine/app.ts'
+import { EngineConfigSchema } from '../../../engine/config/index.ts'
+import { createLogger } from '../../../engine/logging/index.ts'
+import { waitFor } from '../link/fakes.ts'
+
+const { Kafka, logLevel } = kafkajs
+const TOKEN = 'mtls-test-token-0123456789abcdef'
+const LINK_PASSWORD = 'mtls-linker-password-7'
+type Json = Record<string, unknown> & { data?: Array<Record<string, unknown>> }
+
+/** A client CA (for the broker's truststore) and a client certificate it signed, PEM. */
+function clientCertificate(): { ca: string; chain: string; key: string } {
+  const sign = (cert: forge.pki.Certificate, key: forge.pki.rsa.PrivateKey) => cert.sign(key, forge.md.sha256.create())
+  const make = (publicKey: forge.pki.PublicKey, serial: string, subject: string, issuer: string) => {
+    const cert = forge.pki.createCertificate()
+    cert.publicKey = publicKey
+    cert.serialNumber = serial
+    cert.validity.notBefore = new Date(Date.now() - 60_000)
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000)
+    cert.setSubject([{ name: 'commonName', value: subject }])
+    cert.setIssuer([{ name: 'commonName', value: issuer }])
+    return cert
+  }
+  const caKeys = forge.pki.rsa.generateKeyPair(2048)
+  const ca = make(caKeys.publicKey, '01', 'mtls client CA', 'mtls client CA')
+  ca.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true }])
+  sign(ca, caKeys.privateKey)
+  const keys = forge.pki.rsa.generateKeyPair(2048)
+  const client = make(keys.publicKey, '02', 'clusterlink-engine', 'mtls client CA')
+  client.setExtensions([{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', clientAuth: true }])
+  sign(client, caKeys.privateKey)
+  const key = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)))
+  return { ca: forge.pki.certificateToPem(ca), chain: forge.pki.certificateToPem(client), key }
+}
+
+describe('engine with an mTLS source whose certificate names another host', { timeout: 600_000 }, () => {
+  let source: KafkaCluster
+  let destination: KafkaCluster
+  let app: EngineApp | undefined
+  let sourceAdmin: Admin
+  let client: { ca: string; chain: string; key: string }
+  let base = ''
+  const logs: string[] = []
+  const run = randomUUID().slice(0, 8)
+
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
+    const response = await fetch(`${base}${path}`, {
+      method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    })
+    const text = await response.text()
+    return { status: response.status, json: (text ? JSON.parse(text) : {}) as Json, text }
+  }
+
+  const linkConfigs = (options: { verifyHostname: boolean; withClientCertificate: boolean }, extra: Array<{ name: string; value: string }> = []) => [
+    { name: 'bootstrap.servers', value: source.bootstrapServers }, { name: 'security.protocol', value: 'SASL_SSL' },
+    { name: 'sasl.mechanism', value: 'PLAIN' },
+    { name: 'sasl.jaas.config', value: `org.apache.kafka.common.security.plain.PlainLoginModule required username="linker" password="${LINK_PASSWORD}";` },
+    { name: 'ssl.truststore.certificates', value: source.caCertificate ?? '' },
+    ...(options.verifyHostname ? [] : [{ name: 'ssl.endpoint.identification.algorithm', value: '' }]),
+    ...(options.withClientCertificate ? [{ name: 'ssl.keystore.certificate.chain', value: client.chain }, { name: 'ssl.keystore.key', value: client.key }] : []),
+    ...extra,
+  ]
+
+  before(async () => {
+    client = clientCertificate()
+    const dir = await mkdtemp(join(tmpdir(), 'mtls-'))
+    const clientCaFile = join(dir, 'client-ca.pem')
+    await writeFile(clientCaFile, client.ca)
+    ;[source, destination] = await Promise.all([
+      startKafkaCluster({
+        name: `mtls-src-${run}`,
+        // The brokers' certificate names only kafka.invalid, never 127.0.0.1 (the address they advertise and the engine dials).
+        security: { protocol: 'SASL_SSL', mechanism: 'PLAIN', users: { linker: LINK_PASSWORD }, tlsAltNames: { dns: ['kafka.invalid'], ips: [] } },
+        brokerConfig: { 'ssl.client.auth': 'required', 'ssl.truststore.location': clientCaFile },
+      }),
+      startKafkaCluster({ name: `mtls-dst-${run}` }),
+    ])
+    sourceAdmin = new Kafka({ brokers: [source.toolBootstrapServers], logLevel: logLevel.NOTHING }).admin()
+    await sourceAdmin.connect()
+    const sink = new Writable({ write(chunk, _e, done) { logs.push(String(chunk)); done() } })
+    const config = EngineConfigSchema.parse({
+      destination: { bootstrapServers: [destination.bootstrapServers] },
+      listener: { host: '127.0.0.1', port: 0 }, auth: { tokens: [TOKEN] }, credentialsKey: 'mtls-credentials-key-0123456789abc',
+      stateTopic: `_clusterlink-state-${run}`,
+    })
+    app = await createEngineApp(config, { logger: createLogger({ level: 'info', destination: sink }) })
+    base = `${await app.server.listen({ host: '127.0.0.1', port: 0 })}/kafka/v3/clusters/${app.clusterId}`
+  })
+
+  after(async () => {
+    await app?.close().catch(() => undefined)
+    await sourceAdmin?.disconnect().catch(() => undefined)
+    await Promise.allSettled([source?.stop(), destination?.stop()])
+  })
+
+  test('engine should refuse a source whose certificate does not name the dialed host while host name verification is on', async () => {
+    const { clusterId } = await sourceAdmin.describeCluster()
+    const validated = await call('POST', '/links?link_name=verified', { source_cluster_id: clusterId, configs: linkConfigs({ verifyHostname: true, withClientCertificate: true }) })
+    assert.equal(validated.status, 400, validated.text)
+    const link = await call('POST', '/links?link_name=verified&validate_link=false', { source_cluster_id: clusterId, configs: linkConfigs(
+      { verifyHostname: true, withClientCertificate: true },
+      [{ name: 'availability.check.ms', value: '500' }, { name: 'availability.check.consecutive.failure.threshold', value: '1' }],
+    ) })
+    assert.equal(link.status, 204, link.text)
+    let described: Json = {}
+    await waitFor(async () => {
+      described = (await call('GET', '/links/verified')).json
+      return described['link_state'] === 'UNAVAILABLE'
+    }, 'link UNAVAILABLE', 60_000)
+    assert.match(String(described['link_error_message']), /TLS certificate does not name the host the engine dialed/)
+  })
+
+  test('engine should refuse a source that requires a client certificate when the link has none', async () => {
+    const { clusterId } = await sourceAdmin.describeCluster()
+    const refused = await call('POST', '/links?link_name=no-cert', { source_cluster_id: clusterId, configs: linkConfigs({ verifyHostname: false, withClientCertificate: false }) })
+    assert.equal(refused.status, 400, refused.text)
+  })
+
+  test('engine should mirror from the mTLS source with host name verification off, at identical offsets', async () => {
+    const topic = `orders-${run}`
+    await sourceAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+    const producer = new Kafka({ brokers: [source.toolBootstrapServers], logLevel: logLevel.NOTHING }).producer()
+    await producer.connect()
+    await producer.send({ topic, messages: Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) })
+    await producer.disconnect()
+    const { clusterId } = await sourceAdmin.describeCluster()
+    const link = await call('POST', '/links?link_name=mtls', { source_cluster_id: clusterId, configs: linkConfigs({ verifyHostname: false, withClientCertificate: true }) })
+    assert.equal(link.status, 204, link.text)
+    assert.equal((await call('POST', '/links/mtls/mirrors', { source_topic_name: topic })).status, 204)
+    await waitFor(async () => {
+      const lags = ((await call('GET', `/links/mtls/mirrors/${topic}`)).json['mirror_lags'] as Array<{ last_source_fetch_offset: number }> | undefined) ?? []
+      return lags[0]?.last_source_fetch_offset === 60
+    }, 'mirror caught up', 120_000)
+    const result = await verifyTopics({ sourceBootstrap: source.toolBootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    const configs = (await call('GET', '/links/mtls/configs')).text
+    const privateKeyBody = client.key.split('\n')[1] ?? client.key
+    assert.ok(!configs.includes(privateKeyBody) && !logs.join('').includes(privateKeyBody), 'the client private key leaked')
+  })
+})

@@ -1,0 +1,70 @@
+// Pure tests of the Kafka access layer's options builder, OAuth token cache and error mapping (no I/O: fakes only).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { AuthenticationError, MultipleErrors, NetworkError } from '@platformatic/kafka'
+import { EngineError } from '../../../engine/errors.ts'
+import { clientOptionsFor, connectionOptionsFor, CONTROL_TIMEOUTS } from '../../../engine/kafka/client-options.ts'
+import { toEngineError } from '../../../engine/kafka/kafka-errors.ts'
+import { OAuthTokenSource } from '../../../engine/kafka/oauth-token-source.ts'
+
+const oauth = { tokenEndpointUrl: 'https://idp.example.com/token', clientId: 'engine', clientSecret: 's3cret' }
+
+test('connectionOptionsFor should verify host names by default and skip only the name check when told', () => {
+  const verified = connectionOptionsFor({ bootstrapServers: ['kafka-1.example.com:9093'], tls: { ca: 'PEM' } }, CONTROL_TIMEOUTS)
+  assert.equal(verified.tls?.rejectUnauthorized, true)
+  assert.equal(verified.tls?.checkServerIdentity, undefined)
+  assert.equal(verified.tlsServerName, true)
+  const skipped = connectionOptionsFor({ bootstrapServers: ['127.0.0.1:9093'], tls: { ca: 'PEM', verifyHostname: false } }, CONTROL_TIMEOUTS)
+  assert.equal(skipped.tls?.rejectUnauthorized, true)
+  assert.equal(skipped.tls?.checkServerIdentity?.('other.host', {} as never), undefined)
+  // SNI never carries an IP literal (RFC 6066).
+  assert.equal(skipped.tlsServerName, undefined)
+})
+
+test('clientOptionsFor should give OAUTHBEARER a token provider and refuse GSSAPI without a registered authenticator', async () => {
+  const options = clientOptionsFor({ bootstrapServers: ['a:1'], sasl: { mechanism: 'OAUTHBEARER', username: 'engine', password: '', oauthBearer: oauth } }, 'x')
+  assert.equal(options.sasl?.mechanism, 'OAUTHBEARER')
+  assert.equal(typeof options.sasl?.token, 'function')
+  assert.equal(options.sasl?.password, undefined)
+  assert.throws(() => clientOptionsFor({ bootstrapServers: ['a:1'], sasl: { mechanism: 'GSSAPI', username: 'p', password: '' } }, 'x'), /GSSAPI needs/)
+  assert.throws(() => connectionOptionsFor({ bootstrapServers: ['nohost'], tls: {} }, CONTROL_TIMEOUTS), /must be host:port/)
+})
+
+test('OAuthTokenSource should reuse a token until 80% of its lifetime and never cache a refusal', async () => {
+  const bodies: string[] = []
+  let status = 200
+  const fake = (async (_url: string | URL | Request, init?: RequestInit) => {
+    bodies.push(String(init?.body))
+    assert.equal((init?.headers as Record<string, string>)['authorization'], `Basic ${Buffer.from('engine:s3cret').toString('base64')}`)
+    return status === 200
+      ? new Response(JSON.stringify({ access_token: `t${bodies.length}`, expires_in: 3600 }), { status })
+      : new Response(JSON.stringify({ error: 'invalid_client', error_description: 'echo s3cret' }), { status })
+  }) as typeof fetch
+  const source = new OAuthTokenSource(oauth, fake)
+  assert.deepEqual(await Promise.all([source.token(), source.token()]), ['t1', 't1'])
+  assert.equal(await source.token(), 't1')
+  assert.equal(bodies.length, 1)
+  assert.equal(new URLSearchParams(bodies[0]).get('grant_type'), 'client_credentials')
+  status = 401
+  const refusing = new OAuthTokenSource(oauth, fake)
+  const error = await refusing.token().catch((e: unknown) => e)
+  assert.ok(error instanceof EngineError && error.code === 'UNAUTHORIZED', String(error))
+  assert.match(error.message, /refused the client credentials of client 'engine' \(HTTP 401 invalid_client\)/)
+  assert.ok(!error.message.includes('s3cret'))
+  status = 200
+  assert.equal(await refusing.token(), `t${bodies.length + 1}`)
+})
+
+test('toEngineError should classify by error class and code, never by message', () => {
+  const tls = Object.assign(new Error('whatever text'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })
+  const mapped = toEngineError(new MultipleErrors('x', [new NetworkError('y', { cause: tls })]), 'source', 'connect')
+  assert.equal(mapped.code, 'CONFIG_ERROR')
+  assert.match(mapped.message, /does not name the host/)
+  assert.equal(toEngineError(new AuthenticationError('no'), 'destination', 'connect').code, 'UNAUTHORIZED')
+  const refused = Object.assign(new Error('SASL authenticate failed'), { code: 'ECONNREFUSED' })
+  const unavailable = toEngineError(new NetworkError('z', { cause: refused }), 'source', 'connect')
+  assert.equal(unavailable.code, 'SOURCE_UNAVAILABLE')
+  assert.equal(unavailable.context['systemErrorCode'], 'ECONNREFUSED')
+  const inner = new EngineError('UNAUTHORIZED', 'OAUTHBEARER: refused')
+  assert.equal(toEngineError(new NetworkError('c', { cause: new AuthenticationError('p', { cause: inner }) }), 'source', 'connect'), inner)
+})
