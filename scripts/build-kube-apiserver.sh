@@ -32,7 +32,8 @@ staging_v="v0.${KUBE_V#v1.}"
 kube_mod="$(go mod download -json "k8s.io/kubernetes@$KUBE_V" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
 mkdir -p "$src/kube"
 {
-  printf 'module clusterlink.invalid/kube-apiserver\n\ngo %s\n\nrequire k8s.io/kubernetes %s\n\n' "$(sed -n 's/^go //p' "$kube_mod")" "$KUBE_V"
+  printf 'module clusterlink.invalid/kube-apiserver\n\ngo %s\n\nrequire k8s.io/kubernetes %s\n\n' \
+    "$(sed -n 's/^go //p' "$kube_mod")" "$KUBE_V"
   sed -n 's|^[[:space:]]*\(k8s.io/[^[:space:]]*\) => \./staging/.*|replace \1 => \1 '"$staging_v"'|p' "$kube_mod"
 } >"$src/kube/go.mod"
 grep -q '^replace k8s.io/api ' "$src/kube/go.mod" || { echo "build-kube-apiserver: no staging modules in $kube_mod" >&2; exit 1; }

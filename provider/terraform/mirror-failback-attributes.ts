@@ -83,5 +83,7 @@ export async function applyFailback(
   if ('error' in plan) throw new Error(plan.error)
   if (!plan.action) return {}
   const outcome: FailbackOutcome = await runFailback(client, linkName, mirrorTopicName, plan.action, { timeoutMs })
+  // A reverse sets nothing aside: the state keeps saying where the last truncate-and-restore put records.
+  if (outcome.action !== 'truncate-and-restore') return {}
   return { truncated_records_topic: outcome.truncatedRecordsTopic, messages_truncated: outcome.messagesTruncated }
 }

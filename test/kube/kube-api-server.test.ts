@@ -16,7 +16,10 @@ describe('startKubeApiServer', { timeout: 300_000 }, () => {
     return server
   }
   const call = (path: string, init: RequestInit = {}, token = api().token): Promise<Response> =>
-    fetch(`${api().url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } })
+    fetch(`${api().url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    })
 
   before(async () => {
     server = await startKubeApiServer()

@@ -77,7 +77,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       `--service-account-issuer=${url}`, `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`, '--v=1',
     ]))
-    const caCertificate = await waitForReady({ url, token, certDir: join(dir, 'certs'), children, dir, timeoutMs: options.readyTimeoutMs ?? 120_000 })
+    const timeoutMs = options.readyTimeoutMs ?? 120_000
+    const caCertificate = await waitForReady({ url, token, certDir: join(dir, 'certs'), children, dir, timeoutMs })
     const kubeconfigPath = join(dir, 'kubeconfig')
     await writeFile(kubeconfigPath, `${JSON.stringify(kubeconfig(url, token, caCertificate), null, 2)}\n`, { mode: 0o600 })
     return { url, token, caCertificate, kubeconfigPath, stop }
@@ -91,7 +92,10 @@ function kubeconfig(url: string, token: string, caCertificate: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'clusterlink-test', cluster: { server: url, 'certificate-authority-data': Buffer.from(caCertificate).toString('base64') } }],
+    clusters: [{
+      name: 'clusterlink-test',
+      cluster: { server: url, 'certificate-authority-data': Buffer.from(caCertificate).toString('base64') },
+    }],
     users: [{ name: 'clusterlink-admin', user: { token } }],
     contexts: [{ name: 'clusterlink-test', context: { cluster: 'clusterlink-test', user: 'clusterlink-admin' } }],
     'current-context': 'clusterlink-test',
@@ -139,7 +143,10 @@ async function waitForReady(wait: ReadyWait): Promise<string> {
   let last = 'no answer yet'
   for (;;) {
     const dead = wait.children.find((child) => child.exitCode !== null || child.signalCode !== null)
-    if (dead) throw new Error(`${dead.spawnfile} exited (${dead.exitCode ?? dead.signalCode}) before the API server was ready:\n${await logTails(wait.dir)}`)
+    if (dead) {
+      const how = dead.exitCode ?? dead.signalCode
+      throw new Error(`${dead.spawnfile} exited (${how}) before the API server was ready:\n${await logTails(wait.dir)}`)
+    }
     const ca = await readCa(wait.certDir)
     if (ca !== undefined) {
       try {
@@ -150,7 +157,9 @@ async function waitForReady(wait: ReadyWait): Promise<string> {
         last = (error as Error).message
       }
     }
-    if (Date.now() > deadline) throw new Error(`kube-apiserver was not ready after ${wait.timeoutMs} ms (${last}):\n${await logTails(wait.dir)}`)
+    if (Date.now() > deadline) {
+      throw new Error(`kube-apiserver was not ready after ${wait.timeoutMs} ms (${last}):\n${await logTails(wait.dir)}`)
+    }
     await new Promise((res) => setTimeout(res, 250))
   }
 }

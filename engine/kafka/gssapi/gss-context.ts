@@ -89,7 +89,8 @@ export class GssInitiatorContext {
     try {
       part = decodeEncApRepPart(decrypt(this.#ticket.sessionKey, USAGE_AP_REP, reply.cipher))
     } catch (error) {
-      throw new KerberosError('the broker failed mutual authentication (AP-REP does not decrypt with the session key)', 46, { cause: error })
+      const message = 'the broker failed mutual authentication (AP-REP does not decrypt with the session key)'
+      throw new KerberosError(message, 46, { cause: error })
     }
     this.#acceptorSubkey = part.subkey
   }
@@ -118,7 +119,9 @@ export class GssInitiatorContext {
     }
     const flags = token[2]!
     if (!(flags & FLAG_SENT_BY_ACCEPTOR)) throw new KerberosError('the Wrap token was not sent by the broker (reflection?)')
-    if (flags & FLAG_SEALED) throw new KerberosError('the broker sealed the security-layer offer; only integrity-only Wrap tokens are supported')
+    if (flags & FLAG_SEALED) {
+      throw new KerberosError('the broker sealed the security-layer offer; only integrity-only Wrap tokens are supported')
+    }
     const ec = token.readUInt16BE(4)
     const rrc = token.readUInt16BE(6)
     const rotated = token.subarray(WRAP_HEADER_BYTES)

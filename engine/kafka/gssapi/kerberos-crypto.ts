@@ -126,7 +126,8 @@ export function ctsEncrypt(key: Buffer, plain: Buffer): Buffer {
   const out = cbc(key, Buffer.alloc(BLOCK_BYTES), padded, true)
   if (out.length === BLOCK_BYTES) return out
   const lastStart = out.length - BLOCK_BYTES
-  const swapped = Buffer.concat([out.subarray(0, lastStart - BLOCK_BYTES), out.subarray(lastStart), out.subarray(lastStart - BLOCK_BYTES, lastStart)])
+  const head = out.subarray(0, lastStart - BLOCK_BYTES)
+  const swapped = Buffer.concat([head, out.subarray(lastStart), out.subarray(lastStart - BLOCK_BYTES, lastStart)])
   return swapped.subarray(0, plain.length)
 }
 

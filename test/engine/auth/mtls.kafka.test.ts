@@ -124,12 +124,6 @@ describe('engine with an mTLS source whose certificate names another host', { ti
     assert.match(String(described['link_error_message']), /TLS certificate does not name the host the engine dialed/)
   })
 
-  test('engine should refuse a source that requires a client certificate when the link has none', async () => {
-    const { clusterId } = await sourceAdmin.describeCluster()
-    const refused = await call('POST', '/links?link_name=no-cert', { source_cluster_id: clusterId, configs: linkConfigs({ verifyHostname: false, withClientCertificate: false }) })
-    assert.equal(refused.status, 400, refused.text)
-  })
-
   test('engine should mirror from the mTLS source with host name verification off, at identical offsets', async () => {
     const topic = `orders-${run}`
     await sourceAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }] })

@@ -36,6 +36,7 @@ function fakeDestination(o: { pendingPolls: number; logEndAfter: bigint; extra: 
       calls.push(`listOffset ${spec}`)
       return spec === 'latest' && complete ? o.logEndAfter : 0n
     },
+    logEndOffset: async () => (complete ? o.logEndAfter : 0n),
     addPartitionsToTxn: async () => { calls.push('addPartitionsToTxn') },
     endTxn: async () => { calls.push('endTxn') },
     describeTransaction: async () => {

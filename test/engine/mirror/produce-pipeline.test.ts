@@ -37,6 +37,7 @@ function fakeDestination(withState = true) {
       ? [{ producerId: P, producerEpoch: 0, lastSequence: FIRST_SEQUENCE - 1, lastTimestamp: 0n, currentTxnStartOffset: -1n }]
       : []),
     listOffset: async () => logEnd,
+    logEndOffset: async () => logEnd,
     fetchRaw: async () => ({ partition: 0, errorCode: 0, highWatermark: logEnd, lastStableOffset: logEnd, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: null, currentLeader: null }),
     addPartitionsToTxn: async () => { calls.push('addPartitionsToTxn') },
     endTxn: async () => { calls.push('endTxn'); logEnd += 1n },

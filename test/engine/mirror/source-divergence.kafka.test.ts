@@ -77,7 +77,8 @@ describe('mirror of a source with an unclean leader election', () => {
           configEntries: [{ name: 'unclean.leader.election.enable', value: 'true' }, { name: 'min.insync.replicas', value: '1' }],
         }],
       })
-      await send(Array.from({ length: 10 }, (_, i) => `old-${i}`))
+      await waitFor('the topic known to every broker', async () => (await isr())?.leader === b1.id)
+      await waitFor('the first records', () => send(Array.from({ length: 10 }, (_, i) => `old-${i}`)).then(() => true))
       const first = runner(topic)
       await first.start()
       await waitFor('the mirror at 10', () => status(first).logEndOffset === 10)
