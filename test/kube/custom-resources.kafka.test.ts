@@ -56,7 +56,8 @@ describe('Kubernetes custom resources', { timeout: 900_000 }, () => {
     waitFor(`${kind.kind} ${name}: ${what}`, async () => {
       const resource = await read(kind, name)
       const status = resource.status
-      return status && status.observedGeneration === resource.metadata.generation && isDone(status) ? resource : undefined
+      if (status && status.observedGeneration === resource.metadata.generation && isDone(status)) return resource
+      throw new Error(`last seen: generation ${resource.metadata.generation}, status ${JSON.stringify(status ?? null)}`)
     })
   const ready = (status: Status): boolean => status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
   const eventReasons = async (name: string): Promise<string[]> => {
