@@ -21,7 +21,7 @@ export const CONFLUENT_ONLY_LINK_CONFIGS: ReadonlySet<string> = new Set([
   'request.timeout.ms', 'metadata.max.age.ms', 'connections.max.idle.ms', 'retry.backoff.ms',
   'socket.connection.setup.timeout.ms', 'socket.connection.setup.timeout.max.ms',
   'ssl.enabled.protocols', 'ssl.protocol', 'ssl.keystore.type', 'ssl.truststore.type', 'ssl.cipher.suites',
-  'sasl.login.callback.handler.class', 'sasl.client.callback.handler.class', 'sasl.oauthbearer.token.endpoint.url',
+  'sasl.login.callback.handler.class', 'sasl.client.callback.handler.class',
   'local.security.protocol', 'local.sasl.mechanism', 'local.sasl.jaas.config', 'local.listener',
 ])
 
