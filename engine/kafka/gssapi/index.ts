@@ -73,9 +73,17 @@ export function gssapiAuthenticator(config: GssapiConfig): SaslAuthenticator {
 /** Where the KDC is found when the config does not say: the krb5.conf Kafka's Java clients would read. */
 export const DEFAULT_KRB5_CONF_PATH = '/etc/krb5.conf'
 
+/** The krb5.conf to read: the config's, else MIT's `KRB5_CONFIG` environment variable (first file), else /etc/krb5.conf. */
+// KRB5_CONFIG is MIT Kerberos' own variable (read by every Kerberos library, like the JVM's java.security.krb5.conf),
+// not an engine setting, so it is read here rather than through engine/config.
+// eslint-disable-next-line no-restricted-properties
+export function krb5ConfPathOf(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return configured ?? env['KRB5_CONFIG']?.split(':').find((path) => path !== '') ?? DEFAULT_KRB5_CONF_PATH
+}
+
 /**
  * The registry hook: the access layer's KerberosConfig plus where the KDC is, given directly (`krb5`) or read from a
- * krb5.conf (`krb5ConfPath`, default /etc/krb5.conf) at the first connection.
+ * krb5.conf (`krb5ConfPath`, else `KRB5_CONFIG`, else /etc/krb5.conf) at the first connection.
  */
 export function gssapiAuthenticatorFor(
   config: KerberosConfig & { readonly krb5?: GssapiConfig['krb5']; readonly krb5ConfPath?: string },
@@ -83,7 +91,7 @@ export function gssapiAuthenticatorFor(
   if (config.krb5) return gssapiAuthenticator({ ...config, krb5: config.krb5 })
   let resolved: Promise<SaslAuthenticator> | undefined
   return (mechanism, connection, api, username, password, token, callback) => {
-    const current = resolved ??= kdcFromKrb5Conf(config.krb5ConfPath ?? DEFAULT_KRB5_CONF_PATH, config.principal)
+    const current = resolved ??= kdcFromKrb5Conf(krb5ConfPathOf(config.krb5ConfPath), config.principal)
       .then(krb5 => gssapiAuthenticator({ ...config, krb5 }))
     current.then(
       authenticate => authenticate(mechanism, connection, api, username, password, token, callback),
