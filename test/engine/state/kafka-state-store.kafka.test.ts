@@ -90,6 +90,8 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
     // older record of a key), and the sequence below would depend on how fast B's follower ran: the old flaky failure.
     await waitFor(() => seenByB.some((c) => c.kind === 'status'), 'B to follow A\'s writes', 30_000)
     await b.putMirror({ ...mirror('orders'), desiredStatus: 'ACTIVE', statusChangedAtMs: 2 })
+    // Likewise A deletes only after it has followed B's write, or its own newer delete would rightly supersede it.
+    await waitFor(() => seenByA.some((c) => c.kind === 'mirror'), 'A to follow B\'s write', 30_000)
     await a.deleteMirror('dr', 'orders')
     const describe = (c: StateChange) => c.kind === 'mirror' ? `mirror:${c.mirrorTopicName}:${c.mirror?.desiredStatus ?? 'deleted'}` : c.kind === 'status' ? `status:${c.mirrorTopicName}:${c.status?.runState ?? 'deleted'}` : `link:${c.linkName}`
     await waitFor(() => seenByB.filter((c) => c.kind === 'mirror').length >= 3 && seenByA.filter((c) => c.kind === 'mirror').length >= 1, 'both replicas to follow the writes', 30_000)
