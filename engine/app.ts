@@ -37,14 +37,30 @@ export interface EngineApp {
 
 export function toDestinationConnection(config: EngineConfig): KafkaConnectionConfig {
   const d = config.destination
+  const kerberos = d.sasl?.kerberos
   return {
     bootstrapServers: d.bootstrapServers, clientId: d.clientId,
     ...(d.sasl ? { sasl: {
-      mechanism: d.sasl.mechanism, username: d.sasl.username ?? d.sasl.oauthBearer?.clientId ?? '', password: d.sasl.password ?? '',
+      mechanism: d.sasl.mechanism, username: d.sasl.username ?? d.sasl.oauthBearer?.clientId ?? kerberos?.principal ?? '',
+      password: d.sasl.password ?? '',
       ...(d.sasl.oauthBearer ? { oauthBearer: d.sasl.oauthBearer } : {}),
+      ...(kerberos
+        ? { kerberos: { principal: kerberos.principal, keytabPath: kerberos.keytabLocation, serviceName: kerberos.serviceName } }
+        : {}),
     } } : {}),
     ...(d.tls ? { tls: d.tls } : {}),
   }
+}
+
+/**
+ * The Kafka principal the destination sees for the engine. GSSAPI: the short name Kafka's default
+ * sasl.kerberos.principal.to.local.rules give (the first component of a principal in the broker's realm: engine/host@R → engine;
+ * clients/src/main/java/org/apache/kafka/common/security/kerberos/KerberosRule.java).
+ */
+function enginePrincipalOf(destination: KafkaConnectionConfig): string {
+  const sasl = destination.sasl
+  if (sasl?.kerberos) return `User:${sasl.kerberos.principal.split(/[/@]/)[0]}`
+  return `User:${sasl?.username || 'ANONYMOUS'}`
 }
 
 /** Connects to the destination, loads the state topic, resumes every link and mirror, and builds the API server. */
@@ -63,7 +79,7 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
     createRunner: deps.createRunner ?? createMirrorTopicRunner,
     logger, metrics, hasCredentialsKey: cipher !== undefined,
     promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
-    enginePrincipal: `User:${destination.sasl?.username || 'ANONYMOUS'}`,
+    enginePrincipal: enginePrincipalOf(destination),
     // The work group needs the manager (its work items) and the manager the group: it reads `ownership` only once it is set.
     ownership: {
       isOwned: (l, m) => ownership.isOwned(l, m), isLinkCoordinator: (l) => ownership.isLinkCoordinator(l),

@@ -10,7 +10,7 @@ export const DestinationSchema = z.strictObject({
   bootstrapServers: z.array(hostPort).min(1).describe('Destination cluster bootstrap servers, host:port (required)'),
   clientId: z.string().min(1).default('clusterlink-engine').describe('Kafka client id; default clusterlink-engine'),
   sasl: z.strictObject({
-    mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']).describe('SASL mechanism'),
+    mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI']).describe('SASL mechanism'),
     username: z.string().min(1).optional().describe('SASL username (PLAIN, SCRAM)'),
     password: z.string().min(1).optional().describe('SASL password (PLAIN, SCRAM; secret)'),
     oauthBearer: z.strictObject({
@@ -19,11 +19,24 @@ export const DestinationSchema = z.strictObject({
       clientSecret: z.string().min(1).describe('OAuth client secret (secret)'),
       scope: z.string().min(1).optional().describe('Scope to request; default none'),
     }).optional().describe('OAUTHBEARER only: where and how the engine gets its tokens'),
+    kerberos: z.strictObject({
+      principal: z.string().regex(/^[^\s@/]+(\/[^\s@/]+)*(@[^\s@/]+)?$/, 'a Kerberos principal, name[/instance]@REALM')
+        .describe('The engine\'s Kerberos principal (sasl.kerberos.principal), name@REALM'),
+      keytabLocation: z.string().min(1).describe('Keytab file holding the principal\'s keys (a path, read at each login; its contents are secret)'),
+      serviceName: z.string().min(1).default('kafka').describe('The brokers\' Kerberos service name (sasl.kerberos.service.name); default kafka'),
+    }).optional().describe('GSSAPI only: the principal and keytab the engine logs in with; the KDC comes from KRB5_CONFIG or /etc/krb5.conf'),
   }).superRefine((sasl, ctx) => {
     if (sasl.mechanism === 'OAUTHBEARER' && !sasl.oauthBearer) {
       ctx.addIssue({ code: 'custom', path: ['oauthBearer'], message: 'mechanism OAUTHBEARER needs oauthBearer {tokenEndpointUrl, clientId, clientSecret}' })
     }
-    if (sasl.mechanism !== 'OAUTHBEARER' && (sasl.username === undefined || sasl.password === undefined)) {
+    if (sasl.mechanism === 'GSSAPI' && !sasl.kerberos) {
+      ctx.addIssue({ code: 'custom', path: ['kerberos'], message: 'mechanism GSSAPI needs kerberos {principal, keytabLocation}' })
+    }
+    if (sasl.mechanism !== 'GSSAPI' && sasl.kerberos) {
+      ctx.addIssue({ code: 'custom', path: ['kerberos'], message: `kerberos is read only with mechanism GSSAPI (mechanism is ${sasl.mechanism})` })
+    }
+    const needsPassword = sasl.mechanism !== 'OAUTHBEARER' && sasl.mechanism !== 'GSSAPI'
+    if (needsPassword && (sasl.username === undefined || sasl.password === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['username'], message: `mechanism ${sasl.mechanism} needs username and password` })
     }
   }).optional().describe('SASL authentication to the destination cluster; default none'),

@@ -1,10 +1,12 @@
 // The one builder of Kafka client options from a cluster's connection config: SASL, TLS (with host name verification), SNI, timeouts.
 import { isIP } from 'node:net'
+import { createHash } from 'node:crypto'
 import type { BaseOptions, ConnectionOptions, SASLOptions } from '@platformatic/kafka'
 import { EngineError } from '../errors.ts'
-import type { KafkaConnectionConfig, KafkaSaslConfig } from './connection-config.ts'
+import type { KafkaConnectionConfig, KafkaSaslConfig, KerberosConfig } from './connection-config.ts'
+import { KerberosError } from './gssapi/kerberos-error.ts'
 import { OAuthTokenSources } from './oauth-token-source.ts'
-import { gssapiAuthenticator } from './sasl-mechanisms.ts'
+import { gssapiAuthenticator, type SaslAuthenticator } from './sasl-mechanisms.ts'
 
 export interface ClientTimeouts {
   readonly connectTimeoutMs: number
@@ -30,6 +32,37 @@ export function parseBootstrapServers(servers: readonly string[]): Array<{ host:
   })
 }
 
+/**
+ * One Kerberos login per identity: every connection of a principal with one keytab (or password) and service name shares one
+ * authenticator, so one TGT (fetched again shortly before it ends) serves every client of the link or of the destination.
+ */
+const kerberosLogins = new Map<string, SaslAuthenticator>()
+
+/** A Kerberos failure becomes an EngineError that names the principal and what the KDC or keytab said (it holds no secret). */
+function withEngineErrors(kerberos: KerberosConfig, authenticate: SaslAuthenticator): SaslAuthenticator {
+  return (mechanism, connection, api, username, password, token, callback) => {
+    authenticate(mechanism, connection, api, username, password, token, (error, response) => {
+      if (!(error instanceof KerberosError)) return callback(error, response)
+      callback(new EngineError('UNAUTHORIZED', `GSSAPI login of ${kerberos.principal} failed: ${error.message}`, {
+        // No KRB-ERROR code: the KDC did not answer or the keytab could not be read, which may be over on the next try.
+        retriable: error.code === undefined, cause: error, context: { kerberosError: error.codeName ?? 'local' },
+      }))
+    })
+  }
+}
+
+function kerberosLoginFor(kerberos: KerberosConfig): SaslAuthenticator | undefined {
+  const passwordDigest = kerberos.password === undefined ? '' : createHash('sha256').update(kerberos.password).digest('hex')
+  const key = JSON.stringify([kerberos.principal, kerberos.keytabPath ?? '', passwordDigest, kerberos.serviceName])
+  const shared = kerberosLogins.get(key)
+  if (shared) return shared
+  const authenticate = gssapiAuthenticator(kerberos)
+  if (!authenticate) return undefined
+  const login = withEngineErrors(kerberos, authenticate)
+  kerberosLogins.set(key, login)
+  return login
+}
+
 function saslOptionsFor(sasl: KafkaSaslConfig): SASLOptions {
   switch (sasl.mechanism) {
     case 'OAUTHBEARER': {
@@ -41,7 +74,7 @@ function saslOptionsFor(sasl: KafkaSaslConfig): SASLOptions {
     }
     case 'GSSAPI': {
       if (!sasl.kerberos) throw new EngineError('CONFIG_ERROR', 'sasl.mechanism GSSAPI needs sasl.kerberos.principal and a keytab or password')
-      const authenticate = gssapiAuthenticator(sasl.kerberos)
+      const authenticate = kerberosLoginFor(sasl.kerberos)
       if (!authenticate) throw new EngineError('CONFIG_ERROR', 'sasl.mechanism GSSAPI is not available in this engine build (no Kerberos authenticator registered)')
       return { mechanism: 'GSSAPI', authenticate }
     }

@@ -32,4 +32,12 @@ describe('waitForDestination', () => {
       && e.cause instanceof Error && e.cause.message === 'connect ECONNREFUSED')
     assert.equal(calls(), 1)
   })
+
+  it('waitForDestination should name the last engine error, which says what to fix', async () => {
+    const refused = new EngineError('UNAUTHORIZED', 'GSSAPI login of engine@R failed: wrong password or key')
+    const { admin } = fakeAdmin([refused])
+    let clock = 0
+    await assert.rejects(waitForDestination(admin, 500, () => (clock += 1_000)), (e) => e instanceof EngineError
+      && e.code === 'DESTINATION_UNAVAILABLE' && e.message.includes(`(last error: ${refused.message})`) && e.cause === refused)
+  })
 })

@@ -127,3 +127,23 @@ test('loadEngineConfig should take API limits and source networks, refusing malf
   const problems = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--token', 'flag-token-0123456789', '--source-networks', '10.0.0.0/33,example.com'], env: {}, readFile }))
   assert.equal(problems.filter((p) => p.startsWith('api.sourceNetworks')).length, 2, problems.join('\n'))
 })
+
+test('loadEngineConfig should take a GSSAPI destination login from flags and refuse it without a principal and keytab', () => {
+  const config = loadEngineConfig({
+    argv: ['--destination-bootstrap', 'd:9092', '--allow-no-auth', '--destination-kerberos-keytab', '/etc/clusterlink/engine.keytab'],
+    env: { CLUSTERLINK_DESTINATION_SASL_MECHANISM: 'GSSAPI', CLUSTERLINK_DESTINATION_KERBEROS_PRINCIPAL: 'engine/host.example.com@EXAMPLE.COM' },
+    readFile,
+  })
+  assert.deepEqual(config.destination.sasl?.kerberos,
+    { principal: 'engine/host.example.com@EXAMPLE.COM', keytabLocation: '/etc/clusterlink/engine.keytab', serviceName: 'kafka' })
+  const missing = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--allow-no-auth',
+    '--destination-sasl-mechanism', 'GSSAPI'], readFile }))
+  assert.deepEqual(missing, ['destination.sasl.kerberos: mechanism GSSAPI needs kerberos {principal, keytabLocation}'])
+  const misplaced = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--allow-no-auth',
+    '--destination-sasl-mechanism', 'PLAIN', '--destination-sasl-username', 'u', '--destination-kerberos-principal', 'engine@R',
+    '--destination-kerberos-keytab', '/k'], env: { CLUSTERLINK_DESTINATION_SASL_PASSWORD: 'p' }, readFile }))
+  assert.deepEqual(misplaced, ['destination.sasl.kerberos: kerberos is read only with mechanism GSSAPI (mechanism is PLAIN)'])
+  const badPrincipal = problemsOf(() => loadEngineConfig({ argv: ['--destination-bootstrap', 'd:9092', '--allow-no-auth',
+    '--destination-sasl-mechanism', 'GSSAPI', '--destination-kerberos-principal', 'two words@R', '--destination-kerberos-keytab', '/k'], readFile }))
+  assert.deepEqual(badPrincipal, ['destination.sasl.kerberos.principal: a Kerberos principal, name[/instance]@REALM'])
+})

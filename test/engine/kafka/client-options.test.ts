@@ -6,6 +6,7 @@ import { EngineError } from '../../../engine/errors.ts'
 import { clientOptionsFor, connectionOptionsFor, CONTROL_TIMEOUTS } from '../../../engine/kafka/client-options.ts'
 import { toEngineError } from '../../../engine/kafka/kafka-errors.ts'
 import { OAuthTokenSource } from '../../../engine/kafka/oauth-token-source.ts'
+import '../../../engine/kafka/gssapi/index.ts'
 
 const oauth = { tokenEndpointUrl: 'https://idp.example.com/token', clientId: 'engine', clientSecret: 's3cret' }
 
@@ -68,4 +69,35 @@ test('toEngineError should classify by error class and code, never by message', 
   assert.equal(unavailable.context['systemErrorCode'], 'ECONNREFUSED')
   const inner = new EngineError('UNAUTHORIZED', 'OAUTHBEARER: refused')
   assert.equal(toEngineError(new NetworkError('c', { cause: new AuthenticationError('p', { cause: inner }) }), 'source', 'connect'), inner)
+})
+
+test('connectionOptionsFor should give every connection of one Kerberos identity one login, and another keytab its own', () => {
+  const kerberos = { principal: 'engine@CL.TEST', keytabPath: '/keytabs/engine.keytab', serviceName: 'kafka' }
+  const gssapi = (config: typeof kerberos) => ({ mechanism: 'GSSAPI' as const, username: config.principal, password: '', kerberos: config })
+  const first = connectionOptionsFor({ bootstrapServers: ['a:1'], sasl: gssapi(kerberos) }, CONTROL_TIMEOUTS).sasl?.authenticate
+  const second = clientOptionsFor({ bootstrapServers: ['b:1'], sasl: gssapi({ ...kerberos }) }, 'other-client').sasl?.authenticate
+  assert.equal(typeof first, 'function')
+  assert.equal(first, second)
+  const otherKeytab = connectionOptionsFor({ bootstrapServers: ['a:1'], sasl: gssapi({ ...kerberos, keytabPath: '/keytabs/other.keytab' }) },
+    CONTROL_TIMEOUTS).sasl?.authenticate
+  assert.notEqual(otherKeytab, first)
+})
+
+test('a Kerberos login failure should reach the client as an EngineError naming the principal and the cause', async () => {
+  const previous = process.env['KRB5_CONFIG']
+  process.env['KRB5_CONFIG'] = '/nonexistent/clusterlink-test-krb5.conf'
+  try {
+    const kerberos = { principal: 'failing@CL.TEST', keytabPath: '/keytabs/failing.keytab', serviceName: 'kafka' }
+    const sasl = connectionOptionsFor({ bootstrapServers: ['a:1'], sasl: { mechanism: 'GSSAPI', username: '', password: '', kerberos } },
+      CONTROL_TIMEOUTS).sasl
+    const failure = await new Promise<unknown>((resolve) => {
+      sasl?.authenticate?.('GSSAPI', {} as never, (() => undefined) as never, undefined, undefined, undefined, ((error: unknown) => resolve(error)) as never)
+    })
+    assert.ok(failure instanceof EngineError && failure.code === 'UNAUTHORIZED', String(failure))
+    assert.match(failure.message, /^GSSAPI login of failing@CL\.TEST failed: cannot read the Kerberos configuration \/nonexistent/)
+    assert.equal(toEngineError(new AuthenticationError('SASL authentication failed.', { cause: failure }), 'destination', 'metadata'), failure)
+  } finally {
+    if (previous === undefined) delete process.env['KRB5_CONFIG']
+    else process.env['KRB5_CONFIG'] = previous
+  }
 })
