@@ -72,12 +72,14 @@ export function proxiedBootstrap(clusters: ProxiedClusters): { source: string; d
   return { source: `127.0.0.1:${clusters.sourceProxy.port}`, destination: `127.0.0.1:${clusters.destinationProxy.port}` }
 }
 
-/** 0 ms first (the reference), then each round trip on the source side, then on the destination side. */
-export function roundTripSettings(roundTripsMs: readonly number[]): RoundTripSetting[] {
+/** 0 ms first (the reference), then each round trip on the source side, then on the destination side (those asked for). */
+export function roundTripSettings(
+  roundTripsMs: readonly number[], placements: readonly Placement[] = ['source', 'destination'],
+): RoundTripSetting[] {
   return [
     { placement: 'none', roundTripMs: 0 },
-    ...roundTripsMs.map((roundTripMs) => ({ placement: 'source' as const, roundTripMs })),
-    ...roundTripsMs.map((roundTripMs) => ({ placement: 'destination' as const, roundTripMs })),
+    ...(placements.includes('source') ? roundTripsMs.map((roundTripMs) => ({ placement: 'source' as const, roundTripMs })) : []),
+    ...(placements.includes('destination') ? roundTripsMs.map((roundTripMs) => ({ placement: 'destination' as const, roundTripMs })) : []),
   ]
 }
 
@@ -85,6 +87,8 @@ export interface MeasureRoundTripsOptions {
   readonly size: BenchSize
   readonly contenders: readonly ContenderName[]
   readonly roundTripsMs: readonly number[]
+  /** Which links get the delay (default both, one after the other); the 0 ms reference always runs first. */
+  readonly placements?: readonly Placement[]
 }
 
 /** For each scenario and setting: a fresh backlog, then each contender copies it with the delay on. */
@@ -93,7 +97,7 @@ export async function measureRoundTrips(
 ): Promise<RoundTripRun[]> {
   const runs: RoundTripRun[] = []
   for (const scenario of scenarios) {
-    for (const setting of roundTripSettings(options.roundTripsMs)) {
+    for (const setting of roundTripSettings(options.roundTripsMs, options.placements)) {
       clusters.sourceProxy.setRoundTripMs(setting.placement === 'source' ? setting.roundTripMs : 0)
       clusters.destinationProxy.setRoundTripMs(setting.placement === 'destination' ? setting.roundTripMs : 0)
       const label = setting.placement === 'none' ? 'no added delay' : `${setting.roundTripMs} ms RTT to the ${setting.placement}`

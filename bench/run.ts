@@ -21,7 +21,7 @@ const repoRoot = resolve(import.meta.dirname, '..')
 const EXTRAS = ['latency', 'many-partitions', 'scale'] as const
 
 const USAGE = `usage: node bench/run.ts [--scenario NAMES] [--size small|full] [--contenders NAMES] [--extra NAMES] [--rtt-ms LIST]
-                         [--verify] [--results-dir DIR]
+                         [--rtt-on LINKS] [--verify] [--results-dir DIR]
 
 Starts two single-node Apache Kafka clusters on loopback (source and destination) and, for each scenario, pre-fills a
 source topic with Kafka's ProducerPerformance, measures the destination broker's own produce ceiling with the same
@@ -36,6 +36,7 @@ bench/results/<UTC date>-<scenario set>-<size>.md and prints it.
                   partitions (10,000 mirror partitions) on one engine
   --rtt-ms        comma-separated round-trip times, e.g. 20,50,100: instead of the plain runs, each scenario runs at 0 ms
                   and at each RTT between the copiers and the source, then the destination (delaying proxies)
+  --rtt-on        with --rtt-ms: source, destination or source,destination (default): which link gets the delay
   --results-dir   where the markdown goes (default bench/results)
   --copy-timeout  seconds one copier may take for one backlog (default 600)
   --verify        after each clusterlink copy, compare the mirror with its source record by record (clusterlink
@@ -61,6 +62,7 @@ const OptionsSchema = z.strictObject({
   'results-dir': z.string().min(1).default(join(repoRoot, 'bench/results')).describe('output directory; default bench/results'),
   'rtt-ms': z.string().regex(/^\d+(,\d+)*$/, 'comma-separated whole milliseconds').optional()
     .transform((text) => (text ? text.split(',').map(Number) : undefined)).describe('round-trip-time runs; default none'),
+  'rtt-on': list(['source', 'destination'] as const, 'link').default(['source', 'destination']).describe('delayed links; default both'),
   'copy-timeout': z.string().regex(/^\d+$/, 'a whole number of seconds').default('600').transform(Number).describe('seconds per copy; default 600'),
   verify: z.boolean().default(false).describe('compare each clusterlink mirror with its source record by record; default off'),
   help: z.boolean().default(false),
@@ -95,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     raw = parseArgs({ args: argv, strict: true, options: {
       scenario: { type: 'string' }, size: { type: 'string' }, contenders: { type: 'string' }, extra: { type: 'string' },
-      'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, 'rtt-ms': { type: 'string' },
+      'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, 'rtt-ms': { type: 'string' }, 'rtt-on': { type: 'string' },
       verify: { type: 'boolean' }, help: { type: 'boolean' },
     } }).values
   } catch (error) {
@@ -150,7 +152,8 @@ async function main(argv: string[]): Promise<number> {
     const results: ScenarioResult[] = []
     const run: { -readonly [K in keyof BenchRun]: BenchRun[K] } = { scenarios: results, machine: undefined as unknown as BenchRun['machine'] }
     if (proxied && roundTripsMs) {
-      run.roundTrips = await measureRoundTrips(ctx, proxied, scenarios, { size, contenders: options.contenders, roundTripsMs })
+      const placements = options['rtt-on']
+      run.roundTrips = await measureRoundTrips(ctx, proxied, scenarios, { size, contenders: options.contenders, roundTripsMs, placements })
     } else {
       const scenarioOptions = { size, contenders: options.contenders, verify: options.verify }
       for (const scenario of scenarios) results.push(await runScenario(ctx, scenario, scenarioOptions))

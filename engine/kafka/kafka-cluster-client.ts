@@ -57,6 +57,9 @@ export function normalizeTopicId(id: string | null | undefined): string {
   return !id || id === ZERO_UUID || id === 'AAAAAAAAAAAAAAAAAAAAAA' ? '' : id
 }
 
+/** Requests in flight on one produce lane's connection (the library's default, 5, would cap every pipelined writer). */
+const PRODUCE_LANE_MAX_IN_FLIGHT = 4096
+
 /**
  * Talks to one cluster. Requests go to the partition leader (or the transaction coordinator) over connections kept
  * per lane: a broker handles one request at a time per connection (SocketServer mutes the channel until it answers),
@@ -89,7 +92,10 @@ export class KafkaClusterClient {
   #pool(lane: string): ConnectionPool {
     let pool = this.#pools.get(lane)
     if (!pool) {
-      pool = new ConnectionPool(this.#config.clientId ?? 'clusterlink', this.#connectionOptions)
+      // A produce lane carries the pipelined batches of several mirror partitions (ProducePipeline's window each).
+      const produce = lane.startsWith('produce-')
+      const options = produce ? { ...this.#connectionOptions, maxInflights: PRODUCE_LANE_MAX_IN_FLIGHT } : this.#connectionOptions
+      pool = new ConnectionPool(this.#config.clientId ?? 'clusterlink', options)
       this.#pools.set(lane, pool)
     }
     return pool

@@ -8,7 +8,7 @@ import {
 import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH } from './writer-identity.ts'
 import type { WriteAction } from './batch-plan.ts'
 import { backoffMs, isRetriable, retry, sleep } from '../retry.ts'
-import { ProducePipeline, type PipelineBatch } from './produce-pipeline.ts'
+import { MAX_IN_FLIGHT_BATCHES, ProducePipeline, lastSequenceOf, type PipelineBatch } from './produce-pipeline.ts'
 import { divergenceError } from './mirror-divergence.ts'
 
 export interface PartitionWriterOptions {
@@ -98,7 +98,7 @@ export class PartitionWriter {
     const o = this.#o
     return new ProducePipeline({
       partition: o.partition, context: this.#ctx, retryLimit: RETRY_LIMIT, isStopping: o.isStopping,
-      maxInFlight: () => (this.#hasProducerState ? 5 : 1),
+      maxInFlight: () => (this.#hasProducerState ? MAX_IN_FLIGHT_BATCHES : 1),
       send: (bytes) => o.destination.produceRawOrdered(o.mirrorTopic, o.partition, bytes, { lane: this.#lane }),
       onRetry: () => o.destination.invalidateLeader(o.mirrorTopic, o.partition),
       onAccepted: (b, seconds) => {
@@ -106,7 +106,9 @@ export class PartitionWriter {
         o.onProduced?.(seconds)
       },
       checkOwnership: () => this.checkOwnership(true),
-      divergenceAt: (from, to, what) => this.divergenceAt(from, to, what),
+      divergenceAt: (from, to, what) => this.divergenceAt(from, to, what), logEndOffset: () => this.logEndOffset(),
+      lastSequence: async () => lastSequenceOf(await this.#retry('describe producers', () => o.destination.describeProducers(o.mirrorTopic, o.partition)),
+        this.producerId, this.#epoch),
     })
   }
 
@@ -215,7 +217,7 @@ export class PartitionWriter {
   }
 
   /**
-   * Executes one planned action at `nextOffset`. Data batches join the produce pipeline (up to five in flight, see
+   * Executes one planned action at `nextOffset`. Data batches join the produce pipeline (a window in flight, see
    * ProducePipeline) and are accepted as their responses arrive; call drain() to wait for all of them. A fill first
    * drains the pipeline: fillers are the filler producer T's transactions, which take offsets without advancing P's
    * sequence, so every P batch before them must be accepted (its offset proved) before T writes, and P resumes after.

@@ -9,6 +9,7 @@ import {
 import { PartitionWriter } from '../../../engine/mirror/partition-writer.ts'
 import { dataProducerId } from '../../../engine/mirror/writer-identity.ts'
 import type { WriteAction } from '../../../engine/mirror/batch-plan.ts'
+import { MAX_IN_FLIGHT_BATCHES, MAX_IN_FLIGHT_BYTES } from '../../../engine/mirror/produce-pipeline.ts'
 
 const P = dataProducerId('sid', 'mid', 0)
 const FILLER_PID = 7001n
@@ -28,13 +29,15 @@ function fakeDestination(withState = true) {
   let inFlight = 0
   let maxInFlight = 0
   let logEnd = START
+  // P's last sequence at the leader: a batch answered with success moves it (and the log end offset) on.
+  let lastSequence = FIRST_SEQUENCE - 1
   const client = {
     side: 'destination',
     invalidateLeader: () => { calls.push('invalidateLeader') },
     initProducerId: async () => ({ producerId: FILLER_PID, producerEpoch: 0 }),
     describeTransaction: async () => { calls.push('describeTransaction'); return { producerId: FILLER_PID, producerEpoch: 0, state: 'CompleteAbort' } },
     describeProducers: async () => (withState
-      ? [{ producerId: P, producerEpoch: 0, lastSequence: FIRST_SEQUENCE - 1, lastTimestamp: 0n, currentTxnStartOffset: -1n }]
+      ? [{ producerId: P, producerEpoch: 0, lastSequence, lastTimestamp: 0n, currentTxnStartOffset: -1n }]
       : []),
     listOffset: async () => logEnd,
     logEndOffset: async () => logEnd,
@@ -47,13 +50,26 @@ function fakeDestination(withState = true) {
       maxInFlight = Math.max(maxInFlight, inFlight)
       const send: Send = {
         bytes: Buffer.from(bytes), sequence: bytes.readInt32BE(53), settled: false,
-        resolve: (r) => { send.settled = true; inFlight--; calls.push(`answer ${send.sequence}`); resolve(r) },
+        resolve: (r) => {
+          send.settled = true
+          inFlight--
+          calls.push(`answer ${send.sequence}`)
+          if (r.errorCode === 0 && withState) {
+            lastSequence = Math.max(lastSequence, send.sequence)
+            logEnd = logEnd > r.baseOffset + 1n ? logEnd : r.baseOffset + 1n
+          }
+          resolve(r)
+        },
         reject: (e) => { send.settled = true; inFlight--; reject(e) },
       }
       sends.push(send)
     }),
   }
-  return { client: client as unknown as KafkaClusterClient, sends, calls, maxInFlight: () => maxInFlight, setLogEnd: (o: bigint) => { logEnd = o } }
+  return {
+    client: client as unknown as KafkaClusterClient, sends, calls, maxInFlight: () => maxInFlight, setLogEnd: (o: bigint) => { logEnd = o },
+    /** What the leader holds when responses were lost: P's last sequence and the log end offset. */
+    setLanded: (sequence: number, end: bigint) => { lastSequence = sequence; logEnd = end },
+  }
 }
 
 async function openWriter(client: KafkaClusterClient): Promise<PartitionWriter> {
@@ -66,9 +82,10 @@ async function openWriter(client: KafkaClusterClient): Promise<PartitionWriter> 
 }
 
 /** n one-record copy actions from START on, as the planner makes them from a fetched record set. */
-function copies(n: number): WriteAction[] {
+function copies(n: number, valueBytes = 0): WriteAction[] {
   return Array.from({ length: n }, (_, i) => {
-    const bytes = encodeRecordBatch([{ timestamp: 1n, key: null, value: Buffer.from(`v${i}`), headers: [] }], { codec: CODECS.none, producerId: 42n, producerEpoch: 0, baseSequence: i })
+    const value = valueBytes > 0 ? Buffer.alloc(valueBytes, i) : Buffer.from(`v${i}`)
+    const bytes = encodeRecordBatch([{ timestamp: 1n, key: null, value, headers: [] }], { codec: CODECS.none, producerId: 42n, producerEpoch: 0, baseSequence: i })
     bytes.writeBigInt64BE(START + BigInt(i), 0)
     const batch = splitRecordSet(bytes)[0]!
     return { kind: 'copy', offset: START + BigInt(i), count: 1, batch: batch.bytes, header: batch.header }
@@ -99,34 +116,63 @@ async function settle(): Promise<void> {
 }
 
 describe('PartitionWriter pipelined produce', () => {
-  test('write should keep five batches in flight and accept responses that arrive out of order strictly in order', async () => {
+  test('write should keep more batches in flight than the duplicate cache and accept out-of-order responses strictly in order', async () => {
     const d = fakeDestination()
     const writer = await openWriter(d.client)
-    const run = writeAll(writer, copies(7))
-    await until(() => d.sends.length === 5)
-    await settle()
-    assert.equal(d.sends.length, 5, 'a sixth batch waits for the window')
-    for (const i of [4, 3, 2, 1]) d.sends[i]!.resolve(answer(START + BigInt(i)))
+    const run = writeAll(writer, copies(12))
+    await until(() => d.sends.length === 12)
+    for (const i of [11, 9, 10, 4, 3, 2, 1, 8, 7]) d.sends[i]!.resolve(answer(START + BigInt(i)))
     await settle()
     assert.equal(writer.expected, START, 'nothing is accepted before the first batch')
     d.sends[0]!.resolve(answer(START))
-    await until(() => d.sends.length === 7)
+    await until(() => writer.expected === START + 5n)
     d.sends[6]!.resolve(answer(START + 6n))
+    await settle()
+    assert.equal(writer.expected, START + 5n, 'batch 6 is awaited before 7 to 12 are accepted')
     d.sends[5]!.resolve(answer(START + 5n))
     assert.equal(await run.done, null)
-    assert.equal(writer.expected, START + 7n)
-    assert.deepEqual(d.sends.map((s) => s.sequence), [10, 11, 12, 13, 14, 15, 16])
-    assert.equal(d.maxInFlight(), 5)
-    assert.equal(writer.counters.batchesCopied, 7)
+    assert.equal(writer.expected, START + 12n)
+    assert.deepEqual(d.sends.map((s) => s.sequence), Array.from({ length: 12 }, (_, i) => FIRST_SEQUENCE + i))
+    assert.equal(d.maxInFlight(), 12)
+    assert.equal(writer.counters.batchesCopied, 12)
   })
 
-  test('write should resend batch 2 and the batches after it with the same bytes when batch 2 fails while 3 to 5 are in flight', async () => {
+  test('write should hold a batch back while the bytes in flight would pass the window', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const big = Math.floor(MAX_IN_FLIGHT_BYTES / 2) - 1024
+    const run = writeAll(writer, copies(3, big))
+    await until(() => d.sends.length === 2)
+    await settle()
+    assert.equal(d.sends.length, 2, 'a third batch of half the window waits')
+    d.sends[0]!.resolve(answer(START))
+    await until(() => d.sends.length === 3)
+    d.sends[1]!.resolve(answer(START + 1n))
+    d.sends[2]!.resolve(answer(START + 2n))
+    assert.equal(await run.done, null)
+    assert.equal(writer.expected, START + 3n)
+  })
+
+  test('write should hold a batch back while the window is full of batches', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const run = writeAll(writer, copies(MAX_IN_FLIGHT_BATCHES + 1))
+    await until(() => d.sends.length === MAX_IN_FLIGHT_BATCHES)
+    await settle()
+    assert.equal(d.sends.length, MAX_IN_FLIGHT_BATCHES)
+    d.sends[0]!.resolve(answer(START))
+    await until(() => d.sends.length === MAX_IN_FLIGHT_BATCHES + 1)
+    for (let i = 1; i <= MAX_IN_FLIGHT_BATCHES; i++) d.sends[i]!.resolve(answer(START + BigInt(i)))
+    assert.equal(await run.done, null)
+    assert.equal(writer.expected, START + BigInt(MAX_IN_FLIGHT_BATCHES) + 1n)
+  })
+
+  test('write should resend batch 2 and the batches after it with the same bytes when batch 2 fails while 3 to 6 are in flight', async () => {
     const d = fakeDestination()
     const writer = await openWriter(d.client)
     const run = writeAll(writer, copies(6))
-    await until(() => d.sends.length === 5)
-    d.sends[0]!.resolve(answer(START))
     await until(() => d.sends.length === 6)
+    d.sends[0]!.resolve(answer(START))
     d.sends[1]!.resolve(answer(0n, KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER))
     for (const i of [2, 3, 4]) d.sends[i]!.resolve(answer(0n, KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER))
     await settle()
@@ -139,7 +185,7 @@ describe('PartitionWriter pipelined produce', () => {
     for (let i = 6; i < 11; i++) d.sends[i]!.resolve(answer(START + BigInt(i - 5)))
     assert.equal(await run.done, null)
     assert.equal(writer.expected, START + 6n)
-    assert.equal(d.maxInFlight(), 5)
+    assert.equal(writer.counters.batchesCopied, 6)
   })
 
   test('write should resend after a connection cut mid-pipeline and accept the original offsets of batches that had landed', async () => {
@@ -161,37 +207,45 @@ describe('PartitionWriter pipelined produce', () => {
   test('write should stop with FENCED when a batch mid-pipe is fenced, after awaiting the later ones, and send nothing more', async () => {
     const d = fakeDestination()
     const writer = await openWriter(d.client)
-    const run = writeAll(writer, copies(7))
-    await until(() => d.sends.length === 5)
+    const actions = copies(8)
+    for (const a of actions.slice(0, 7)) await writer.write(a)
+    assert.equal(d.sends.length, 7)
     d.sends[0]!.resolve(answer(START))
     d.sends[1]!.resolve(answer(START + 1n))
     d.sends[2]!.resolve(answer(0n, KafkaErrorCodes.PRODUCER_FENCED))
     await settle()
-    assert.equal(run.isDone(), false, 'batches 4 and 5 are still awaited')
-    d.sends[3]!.resolve(answer(0n, KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER))
-    d.sends[4]!.resolve(answer(0n, KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER))
-    const error = await run.done
+    const late = writer.write(actions[7]!).then(() => null, (e: unknown) => e)
+    let lateDone = false
+    void late.finally(() => { lateDone = true })
+    await settle()
+    assert.equal(d.sends.length, 7, 'nothing is sent once a fenced answer arrived')
+    assert.equal(lateDone, false, 'batches 4 to 7 are still awaited')
+    for (let i = 3; i < 7; i++) d.sends[i]!.resolve(answer(0n, KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER))
+    const error = await late
     assert.ok(error instanceof EngineError)
     assert.equal(error.code, 'FENCED')
-    assert.equal(d.sends.length, 5)
+    assert.equal(d.sends.length, 7)
     assert.equal(writer.expected, START + 2n)
     assert.equal(writer.nextOffset, START + 2n)
   })
 
-  test('write should stop on a base-offset mismatch of batch 3 with 4 and 5 awaited and nothing sent after it', async () => {
+  test('write should stop on a base-offset mismatch of batch 3 with 4 to 7 awaited and nothing sent after it', async () => {
     const d = fakeDestination()
     const writer = await openWriter(d.client)
-    const run = writeAll(writer, copies(7))
-    await until(() => d.sends.length === 5)
+    const actions = copies(8)
+    for (const a of actions.slice(0, 7)) await writer.write(a)
     d.sends[0]!.resolve(answer(START))
     d.sends[1]!.resolve(answer(START + 1n))
     d.sends[2]!.resolve(answer(START + 3n))
     await settle()
-    assert.equal(run.isDone(), false, 'batches 4 and 5 are still awaited')
-    assert.equal(d.sends.length, 5)
-    d.sends[3]!.resolve(answer(START + 4n))
-    d.sends[4]!.resolve(answer(START + 5n))
-    const error = await run.done
+    const late = writer.write(actions[7]!).then(() => null, (e: unknown) => e)
+    let lateDone = false
+    void late.finally(() => { lateDone = true })
+    await settle()
+    assert.equal(lateDone, false, 'batches 4 to 7 are still awaited')
+    assert.equal(d.sends.length, 7)
+    for (let i = 3; i < 7; i++) d.sends[i]!.resolve(answer(START + BigInt(i + 1)))
+    const error = await late
     assert.ok(error instanceof EngineError)
     assert.equal(error.code, 'OFFSET_DIVERGENCE')
     assert.equal(error.retriable, false)
@@ -199,7 +253,62 @@ describe('PartitionWriter pipelined produce', () => {
     assert.equal(writer.expected, START + 2n)
     const again = await writer.write(copies(3)[2]!).then(() => null, (e: unknown) => e)
     assert.equal(again, error, 'the halted writer refuses every later write')
-    assert.equal(d.sends.length, 5, 'nothing was sent after the mismatch')
+    assert.equal(d.sends.length, 7, 'nothing was sent after the mismatch')
+  })
+
+  test('write should prove batches whose responses a cut lost from the last sequence and log end offset, and resend only the rest', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const run = writeAll(writer, copies(8))
+    await until(() => d.sends.length === 8)
+    // Batches 1 to 7 landed (beyond the broker's duplicate cache of five) and every response was lost.
+    d.setLanded(FIRST_SEQUENCE + 6, START + 7n)
+    for (const s of d.sends) s.reject(new EngineError('DESTINATION_UNAVAILABLE', 'produce: connection closed', { retriable: true }))
+    await until(() => d.sends.length === 9)
+    await settle()
+    assert.equal(d.sends.length, 9, 'only the batch that had not landed is resent')
+    assert.equal(d.sends[8]!.sequence, FIRST_SEQUENCE + 7)
+    assert.ok(d.sends[8]!.bytes.equals(d.sends[7]!.bytes), 'the resend is byte-identical')
+    assert.equal(writer.expected, START + 7n)
+    d.sends[8]!.resolve(answer(START + 7n))
+    assert.equal(await run.done, null)
+    assert.equal(writer.expected, START + 8n)
+    assert.equal(writer.counters.batchesCopied, 8)
+  })
+
+  test('write should reconcile when a resend of a batch that left the duplicate cache gets OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const run = writeAll(writer, copies(8))
+    await until(() => d.sends.length === 8)
+    for (const s of d.sends) s.reject(new EngineError('DESTINATION_UNAVAILABLE', 'produce: connection closed', { retriable: true }))
+    await until(() => d.sends.length === 16)
+    // A request of the dead connection still inside the broker landed batches 1 to 6 after the first reconcile read.
+    d.setLanded(FIRST_SEQUENCE + 5, START + 6n)
+    for (let i = 8; i < 16; i++) d.sends[i]!.resolve(answer(0n, KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER))
+    await until(() => d.sends.length === 18)
+    assert.deepEqual(d.sends.slice(16).map((s) => s.sequence), [FIRST_SEQUENCE + 6, FIRST_SEQUENCE + 7])
+    d.sends[16]!.resolve(answer(START + 6n))
+    d.sends[17]!.resolve(answer(START + 7n))
+    assert.equal(await run.done, null)
+    assert.equal(writer.expected, START + 8n)
+    assert.ok(d.calls.includes('describeTransaction'), 'ownership is checked before reconciling')
+  })
+
+  test('write should stop with OFFSET_DIVERGENCE when the log end offset is past what its lost batches prove', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const run = writeAll(writer, copies(8))
+    await until(() => d.sends.length === 8)
+    // Batches 1 to 7 landed, yet the log holds one record more: a foreign producer wrote into the mirror topic.
+    d.setLanded(FIRST_SEQUENCE + 6, START + 8n)
+    for (const s of d.sends) s.reject(new EngineError('DESTINATION_UNAVAILABLE', 'produce: connection closed', { retriable: true }))
+    const error = await run.done
+    assert.ok(error instanceof EngineError)
+    assert.equal(error.code, 'OFFSET_DIVERGENCE')
+    assert.equal(error.retriable, false)
+    assert.equal(d.sends.length, 8, 'nothing is resent past a divergence')
+    assert.equal(writer.expected, START)
   })
 
   test('write should fail with a resync request when the first unaccepted batch gets OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {
