@@ -9,7 +9,8 @@ import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-c
 import { isEngineError } from '../../../engine/errors.ts'
 import { krb5ConfPathOf } from '../../../engine/kafka/gssapi/index.ts'
 import {
-  clusterIdOf, createTopicWithRecords, startKerberosRealm, startTestEngine, verifyMirror, waitForMirrorCaughtUp, type KerberosRealm, type TestEngine,
+  clusterIdOf, createTopicWithRecords, startKerberosRealm, startTestEngine, verifyMirror, waitForMirrorCaughtUp, type KerberosRealm,
+  type TestEngine,
 } from './auth-harness.ts'
 
 test('krb5ConfPathOf should take the config, then the first KRB5_CONFIG file, then /etc/krb5.conf', () => {
@@ -71,7 +72,8 @@ describe('engine with a GSSAPI source and a GSSAPI destination', { timeout: 600_
 
   test('engine should refuse to start with a destination keytab of another principal, naming the principal and the keytab', async () => {
     const principal = `clusterlink-engine@${realm.kdc.realm}`
-    const failure = await startTestEngine({ run: `${run}-wrong`, destination: destinationWith(principal, linkKeytab), destinationWaitMs: 3_000 })
+    const destination = destinationWith(principal, linkKeytab)
+    const failure = await startTestEngine({ run: `${run}-wrong`, destination, destinationWaitMs: 3_000 })
       .then(async (started) => {
         await started.close()
         return undefined

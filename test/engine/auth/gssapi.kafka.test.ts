@@ -5,47 +5,26 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
-import { startKerberosKdc, type KerberosKdc } from '../../../cli/local/kerberos-kdc.ts'
 import { gssapiAuthenticator, type GssapiConfig } from '../../../engine/kafka/gssapi/index.ts'
-
-/** Every message in an error's cause chain (platformatic wraps the authenticator's error in connection errors). */
-function messagesOf(error: unknown): string {
-  const seen: string[] = []
-  const visit = (value: unknown, depth: number): void => {
-    if (!(value instanceof Error) || depth > 8) return
-    seen.push(value.message)
-    visit(value.cause, depth + 1)
-    const nested = (value as { errors?: unknown }).errors
-    if (Array.isArray(nested)) for (const inner of nested) visit(inner, depth + 1)
-  }
-  visit(error, 0)
-  return seen.join(' | ')
-}
+import { messagesOf, startKerberosRealm, type KerberosRealm } from './auth-harness.ts'
 
 describe('SASL/GSSAPI with an MIT KDC', { timeout: 300_000 }, () => {
-  let kdc: KerberosKdc
+  let realm: KerberosRealm
   let cluster: KafkaCluster
   let engineKeytab = ''
   const run = randomUUID().slice(0, 8)
   const alicePassword = randomBytes(12).toString('hex')
 
   before(async () => {
-    kdc = await startKerberosKdc()
-    const brokerKeytab = await kdc.addKeytabPrincipal('kafka/localhost')
-    engineKeytab = await kdc.addKeytabPrincipal('engine')
-    await kdc.addPasswordPrincipal('alice', alicePassword)
-    cluster = await startKafkaCluster({
-      name: `gssapi-${run}`,
-      security: {
-        protocol: 'SASL_PLAINTEXT', mechanism: 'GSSAPI', users: {},
-        kerberos: { principal: `kafka/localhost@${kdc.realm}`, keytab: brokerKeytab, krb5ConfPath: kdc.krb5ConfPath },
-      },
-    })
+    realm = await startKerberosRealm()
+    engineKeytab = await realm.kdc.addKeytabPrincipal('engine')
+    await realm.kdc.addPasswordPrincipal('alice', alicePassword)
+    cluster = await startKafkaCluster({ name: `gssapi-${run}`, security: realm.brokerSecurity })
   })
 
   after(async () => {
     await cluster?.stop()
-    await kdc?.stop()
+    await realm?.stop()
   })
 
   function adminFor(config: Omit<GssapiConfig, 'krb5'>): Admin {
@@ -53,12 +32,12 @@ describe('SASL/GSSAPI with an MIT KDC', { timeout: 300_000 }, () => {
       clientId: `gssapi-test-${run}`,
       bootstrapBrokers: [cluster.bootstrapServers],
       retries: 0,
-      sasl: { mechanism: 'GSSAPI', authenticate: gssapiAuthenticator({ ...config, krb5: { realm: kdc.realm, kdc: kdc.kdc } }) },
+      sasl: { mechanism: 'GSSAPI', authenticate: gssapiAuthenticator({ ...config, krb5: { realm: realm.kdc.realm, kdc: realm.kdc.kdc } }) },
     })
   }
 
   test('gssapiAuthenticator should log in from a keytab, create a topic and list it', async () => {
-    const admin = adminFor({ principal: `engine@${kdc.realm}`, keytabPath: engineKeytab })
+    const admin = adminFor({ principal: `engine@${realm.kdc.realm}`, keytabPath: engineKeytab })
     const topic = `gssapi-keytab-${run}`
     try {
       await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 })
@@ -70,7 +49,7 @@ describe('SASL/GSSAPI with an MIT KDC', { timeout: 300_000 }, () => {
   })
 
   test('gssapiAuthenticator should log in with a password (pre-authentication with the KDC salt) and list topics', async () => {
-    const admin = adminFor({ principal: `alice@${kdc.realm}`, password: alicePassword })
+    const admin = adminFor({ principal: `alice@${realm.kdc.realm}`, password: alicePassword })
     const topic = `gssapi-password-${run}`
     try {
       await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 })
@@ -83,7 +62,7 @@ describe('SASL/GSSAPI with an MIT KDC', { timeout: 300_000 }, () => {
 
   test('gssapiAuthenticator should fail a wrong password with KDC_ERR_PREAUTH_FAILED and never show the password', async () => {
     const wrong = `wrong-${randomBytes(8).toString('hex')}`
-    const admin = adminFor({ principal: `alice@${kdc.realm}`, password: wrong })
+    const admin = adminFor({ principal: `alice@${realm.kdc.realm}`, password: wrong })
     try {
       const error = await admin.listTopics().then(() => undefined, (failure: unknown) => failure)
       const messages = messagesOf(error)
@@ -95,7 +74,7 @@ describe('SASL/GSSAPI with an MIT KDC', { timeout: 300_000 }, () => {
   })
 
   test('gssapiAuthenticator should fail an unknown principal with KDC_ERR_C_PRINCIPAL_UNKNOWN', async () => {
-    const admin = adminFor({ principal: `nobody-${run}@${kdc.realm}`, password: 'irrelevant' })
+    const admin = adminFor({ principal: `nobody-${run}@${realm.kdc.realm}`, password: 'irrelevant' })
     try {
       const error = await admin.listTopics().then(() => undefined, (failure: unknown) => failure)
       assert.match(messagesOf(error), /KDC_ERR_C_PRINCIPAL_UNKNOWN/)

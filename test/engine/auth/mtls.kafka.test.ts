@@ -5,21 +5,15 @@ import { randomUUID } from 'node:crypto'
 import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
-import kafkajs, { type Admin } from 'kafkajs'
 import forge from 'node-forge'
 import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
-import { verifyTopics } from '../../../cli/verify/index.ts'
-import { createEngineApp, type EngineApp } from '../../../engine/app.ts'
-import { EngineConfigSchema } from '../../../engine/config/index.ts'
-import { createLogger } from '../../../engine/logging/index.ts'
 import { waitFor } from '../link/fakes.ts'
+import {
+  clusterIdOf, createTopicWithRecords, startTestEngine, verifyMirror, waitForMirrorCaughtUp, type Json, type LinkConfig, type TestEngine,
+} from './auth-harness.ts'
 
-const { Kafka, logLevel } = kafkajs
-const TOKEN = 'mtls-test-token-0123456789abcdef'
 const LINK_PASSWORD = 'mtls-linker-password-7'
-type Json = Record<string, unknown> & { data?: Array<Record<string, unknown>> }
 
 /** A client CA (for the broker's truststore) and a client certificate it signed, PEM. */
 function clientCertificate(): { ca: string; chain: string; key: string } {
@@ -49,29 +43,23 @@ function clientCertificate(): { ca: string; chain: string; key: string } {
 describe('engine with an mTLS source whose certificate names another host', { timeout: 600_000 }, () => {
   let source: KafkaCluster
   let destination: KafkaCluster
-  let app: EngineApp | undefined
-  let sourceAdmin: Admin
+  let engine: TestEngine | undefined
   let client: { ca: string; chain: string; key: string }
-  let base = ''
-  const logs: string[] = []
   const run = randomUUID().slice(0, 8)
+  const call = (method: string, path: string, body?: unknown) => engine!.call(method, path, body)
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json; text: string }> {
-    const response = await fetch(`${base}${path}`, {
-      method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    })
-    const text = await response.text()
-    return { status: response.status, json: (text ? JSON.parse(text) : {}) as Json, text }
-  }
-
-  const linkConfigs = (options: { verifyHostname: boolean; withClientCertificate: boolean }, extra: Array<{ name: string; value: string }> = []) => [
+  const linkConfigs = (options: { verifyHostname: boolean; withClientCertificate: boolean }, extra: LinkConfig[] = []): LinkConfig[] => [
     { name: 'bootstrap.servers', value: source.bootstrapServers }, { name: 'security.protocol', value: 'SASL_SSL' },
     { name: 'sasl.mechanism', value: 'PLAIN' },
-    { name: 'sasl.jaas.config', value: `org.apache.kafka.common.security.plain.PlainLoginModule required username="linker" password="${LINK_PASSWORD}";` },
+    {
+      name: 'sasl.jaas.config',
+      value: `org.apache.kafka.common.security.plain.PlainLoginModule required username="linker" password="${LINK_PASSWORD}";`,
+    },
     { name: 'ssl.truststore.certificates', value: source.caCertificate ?? '' },
     ...(options.verifyHostname ? [] : [{ name: 'ssl.endpoint.identification.algorithm', value: '' }]),
-    ...(options.withClientCertificate ? [{ name: 'ssl.keystore.certificate.chain', value: client.chain }, { name: 'ssl.keystore.key', value: client.key }] : []),
+    ...(options.withClientCertificate
+      ? [{ name: 'ssl.keystore.certificate.chain', value: client.chain }, { name: 'ssl.keystore.key', value: client.key }]
+      : []),
     ...extra,
   ]
 
@@ -84,32 +72,25 @@ describe('engine with an mTLS source whose certificate names another host', { ti
       startKafkaCluster({
         name: `mtls-src-${run}`,
         // The brokers' certificate names only kafka.invalid, never 127.0.0.1 (the address they advertise and the engine dials).
-        security: { protocol: 'SASL_SSL', mechanism: 'PLAIN', users: { linker: LINK_PASSWORD }, tlsAltNames: { dns: ['kafka.invalid'], ips: [] } },
+        security: {
+          protocol: 'SASL_SSL', mechanism: 'PLAIN', users: { linker: LINK_PASSWORD }, tlsAltNames: { dns: ['kafka.invalid'], ips: [] },
+        },
         brokerConfig: { 'ssl.client.auth': 'required', 'ssl.truststore.location': clientCaFile },
       }),
       startKafkaCluster({ name: `mtls-dst-${run}` }),
     ])
-    sourceAdmin = new Kafka({ brokers: [source.toolBootstrapServers], logLevel: logLevel.NOTHING }).admin()
-    await sourceAdmin.connect()
-    const sink = new Writable({ write(chunk, _e, done) { logs.push(String(chunk)); done() } })
-    const config = EngineConfigSchema.parse({
-      destination: { bootstrapServers: [destination.bootstrapServers] },
-      listener: { host: '127.0.0.1', port: 0 }, auth: { tokens: [TOKEN] }, credentialsKey: 'mtls-credentials-key-0123456789abc',
-      stateTopic: `_clusterlink-state-${run}`,
-    })
-    app = await createEngineApp(config, { logger: createLogger({ level: 'info', destination: sink }) })
-    base = `${await app.server.listen({ host: '127.0.0.1', port: 0 })}/kafka/v3/clusters/${app.clusterId}`
+    engine = await startTestEngine({ run, destination: { bootstrapServers: [destination.bootstrapServers] } })
   })
 
   after(async () => {
-    await app?.close().catch(() => undefined)
-    await sourceAdmin?.disconnect().catch(() => undefined)
+    await engine?.close().catch(() => undefined)
     await Promise.allSettled([source?.stop(), destination?.stop()])
   })
 
   test('engine should refuse a source whose certificate does not name the dialed host while host name verification is on', async () => {
-    const { clusterId } = await sourceAdmin.describeCluster()
-    const validated = await call('POST', '/links?link_name=verified', { source_cluster_id: clusterId, configs: linkConfigs({ verifyHostname: true, withClientCertificate: true }) })
+    const clusterId = await clusterIdOf(source)
+    const configs = linkConfigs({ verifyHostname: true, withClientCertificate: true })
+    const validated = await call('POST', '/links?link_name=verified', { source_cluster_id: clusterId, configs })
     assert.equal(validated.status, 400, validated.text)
     const link = await call('POST', '/links?link_name=verified&validate_link=false', { source_cluster_id: clusterId, configs: linkConfigs(
       { verifyHostname: true, withClientCertificate: true },
@@ -126,23 +107,17 @@ describe('engine with an mTLS source whose certificate names another host', { ti
 
   test('engine should mirror from the mTLS source with host name verification off, at identical offsets', async () => {
     const topic = `orders-${run}`
-    await sourceAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-    const producer = new Kafka({ brokers: [source.toolBootstrapServers], logLevel: logLevel.NOTHING }).producer()
-    await producer.connect()
-    await producer.send({ topic, messages: Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) })
-    await producer.disconnect()
-    const { clusterId } = await sourceAdmin.describeCluster()
-    const link = await call('POST', '/links?link_name=mtls', { source_cluster_id: clusterId, configs: linkConfigs({ verifyHostname: false, withClientCertificate: true }) })
+    await createTopicWithRecords(source, topic, 1, 60)
+    const clusterId = await clusterIdOf(source)
+    const configs = linkConfigs({ verifyHostname: false, withClientCertificate: true })
+    const link = await call('POST', '/links?link_name=mtls', { source_cluster_id: clusterId, configs })
     assert.equal(link.status, 204, link.text)
     assert.equal((await call('POST', '/links/mtls/mirrors', { source_topic_name: topic })).status, 204)
-    await waitFor(async () => {
-      const lags = ((await call('GET', `/links/mtls/mirrors/${topic}`)).json['mirror_lags'] as Array<{ last_source_fetch_offset: number }> | undefined) ?? []
-      return lags[0]?.last_source_fetch_offset === 60
-    }, 'mirror caught up', 120_000)
-    const result = await verifyTopics({ sourceBootstrap: source.toolBootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    await waitForMirrorCaughtUp(engine!, 'mtls', topic, 1, 60)
+    const result = await verifyMirror(source, destination, topic)
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
-    const configs = (await call('GET', '/links/mtls/configs')).text
+    const answer = (await call('GET', '/links/mtls/configs')).text
     const privateKeyBody = client.key.split('\n')[1] ?? client.key
-    assert.ok(!configs.includes(privateKeyBody) && !logs.join('').includes(privateKeyBody), 'the client private key leaked')
+    assert.ok(!answer.includes(privateKeyBody) && !engine!.logs.join('').includes(privateKeyBody), 'the client private key leaked')
   })
 })

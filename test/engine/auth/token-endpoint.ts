@@ -29,7 +29,9 @@ export async function startTokenEndpoint(clients: Readonly<Record<string, string
         response.writeHead(status, { 'content-type': 'application/json' })
         response.end(JSON.stringify(body))
       }
-      if (request.method !== 'POST' || form.get('grant_type') !== 'client_credentials') return send(400, { error: 'unsupported_grant_type' })
+      if (request.method !== 'POST' || form.get('grant_type') !== 'client_credentials') {
+        return send(400, { error: 'unsupported_grant_type' })
+      }
       if (!id || clients[id] === undefined || clients[id] !== secret) return send(401, { error: 'invalid_client' })
       const nowS = Math.floor(Date.now() / 1000)
       const token = `${base64url({ alg: 'none' })}.${base64url({ sub: id, iat: nowS, exp: nowS + lifetimeS })}.`
