@@ -14,6 +14,7 @@ const { engine, link, mirror } = deployEngineAndMirrors({
   credentialsKey: config.requireSecret('credentialsKey'),
   ...(endpoint === undefined ? {} : { engineEndpoint: endpoint }),
   ...(config.get('serviceType') === 'LoadBalancer' ? { serviceType: 'LoadBalancer' as const } : {}),
+  ...(config.getBoolean('skipAwait') === true ? { skipAwait: true } : {}),
 })
 
 export const engineUrl = engine.url

@@ -26,6 +26,8 @@ export interface EngineAndMirrorsOptions {
   readonly engineEndpoint?: pulumi.Input<string>
   /** Service type; default ClusterIP. */
   readonly serviceType?: 'ClusterIP' | 'LoadBalancer'
+  /** Do not wait for the engine's pods (ClusterLinkEngine's skipAwait); the link then needs `engineEndpoint`. */
+  readonly skipAwait?: boolean
 }
 
 export interface EngineAndMirrors {
@@ -42,6 +44,7 @@ export function deployEngineAndMirrors(options: EngineAndMirrorsOptions): Engine
     apiTokens: [options.engineToken],
     credentialsKey: options.credentialsKey,
     ...(options.serviceType === undefined ? {} : { serviceType: options.serviceType }),
+    ...(options.skipAwait === undefined ? {} : { skipAwait: options.skipAwait }),
   })
   const connection = { endpoint: options.engineEndpoint ?? engine.url, token: pulumi.secret(options.engineToken) }
   // dependsOn the engine: the link is created only once the Deployment's pods are ready (/readyz), and on destroy the

@@ -70,6 +70,13 @@ export interface ClusterLinkEngineArgs {
    * with it, the probes use HTTPS and `url` starts with https://. Default plain HTTP.
    */
   readonly listenerTlsSecretName?: pulumi.Input<string>
+  /**
+   * Create the objects without waiting for the pods (Pulumi's `pulumi.com/skipAwait` annotation on every object) and
+   * delete them with background propagation (kubectl's default) instead of waiting for dependents. Default false. Then
+   * `url` resolves as soon as the Deployment exists, so links no longer wait for the engine: for clusters where nothing
+   * runs the pods (an API server without nodes), with links against an engine reached through `engineEndpoint`.
+   */
+  readonly skipAwait?: boolean
 }
 
 type Meta = k8s.types.input.meta.v1.ObjectMeta
@@ -104,6 +111,8 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
     const manifests: pulumi.Output<EngineManifests> = settings.apply(buildEngineManifests)
     const part = <T>(object: keyof EngineManifests, field: string): pulumi.Output<T> =>
       manifests.apply((m) => m[object][field]) as pulumi.Output<T>
+    const meta = (object: keyof EngineManifests): pulumi.Output<Meta> =>
+      part<Meta>(object, 'metadata').apply((m) => args.skipAwait === true ? withSkipAwait(m) : m)
 
     const dependsOn: pulumi.Resource[] = []
     this.secret = undefined
@@ -117,7 +126,7 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
           ...(keys.sasl === undefined || password === undefined ? {} : { [keys.sasl]: password }),
         })))
       this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
-        metadata: part<Meta>('configMap', 'metadata'),
+        metadata: meta('configMap'),
         type: 'Opaque',
         stringData,
       }, { ...child, additionalSecretOutputs: ['data', 'stringData'] })
@@ -125,24 +134,24 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
     }
 
     this.serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-      metadata: part<Meta>('serviceAccount', 'metadata'),
+      metadata: meta('serviceAccount'),
       automountServiceAccountToken: false,
     }, child)
     this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
-      metadata: part<Meta>('configMap', 'metadata'),
+      metadata: meta('configMap'),
       data: part<Record<string, string>>('configMap', 'data'),
     }, child)
     dependsOn.push(this.serviceAccount, this.configMap)
     this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-      metadata: part<Meta>('deployment', 'metadata'),
+      metadata: meta('deployment'),
       spec: part<k8s.types.input.apps.v1.DeploymentSpec>('deployment', 'spec'),
     }, { ...child, dependsOn })
     this.service = new k8s.core.v1.Service(`${name}-service`, {
-      metadata: part<Meta>('service', 'metadata'),
+      metadata: meta('service'),
       spec: part<k8s.types.input.core.v1.ServiceSpec>('service', 'spec'),
     }, child)
     this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-      metadata: part<Meta>('podDisruptionBudget', 'metadata'),
+      metadata: meta('podDisruptionBudget'),
       spec: part<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>('podDisruptionBudget', 'spec'),
     }, child)
 
@@ -153,6 +162,16 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
     const tls = settings.apply((s) => s.listenerTlsSecretName !== undefined)
     this.url = pulumi.all([this.serviceName, this.namespace, tls, this.deployment.status]).apply(([service, namespace, https]) => engineClusterUrl(service, namespace, https))
     this.registerOutputs({ url: this.url, namespace: this.namespace, serviceName: this.serviceName, secretName: this.secretName })
+  }
+}
+
+// Annotations read by the Kubernetes provider (pulumi-kubernetes provider/pkg/metadata/overrides.go): skipAwait skips
+// the readiness wait, and on delete a Foreground policy (its default) would wait for a garbage collector.
+function withSkipAwait(metadata: Meta): Meta {
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>
+  return {
+    ...metadata,
+    annotations: { ...annotations, 'pulumi.com/skipAwait': 'true', 'pulumi.com/deletionPropagationPolicy': 'background' },
   }
 }
 

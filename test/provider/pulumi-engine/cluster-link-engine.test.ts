@@ -111,6 +111,18 @@ describe('ClusterLinkEngine', () => {
     for (const [kind, object] of Object.entries(kinds)) assert.deepEqual(objects.get(kind)?.inputs, object, kind)
   })
 
+  it('ClusterLinkEngine with skipAwait should annotate every object to skip the readiness wait and delete in the background', async () => {
+    const { objects } = await deploy('e6', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], apiTokens: [TOKEN], credentialsKey: KEY, skipAwait: true })
+    assert.deepEqual([...objects.keys()].sort(), ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount'])
+    for (const [kind, object] of objects) {
+      assert.equal(at(object.inputs, 'metadata', 'annotations', 'pulumi.com/skipAwait'), 'true', kind)
+      assert.equal(at(object.inputs, 'metadata', 'annotations', 'pulumi.com/deletionPropagationPolicy'), 'background', kind)
+      assert.equal(at(object.inputs, 'metadata', 'name'), 'e6', kind)
+    }
+    const awaited = await deploy('e7', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], existingSecretName: 's' })
+    for (const [kind, object] of awaited.objects) assert.equal(at(object.inputs, 'metadata', 'annotations'), undefined, kind)
+  })
+
   it('ClusterLinkEngine objects should pass the strict Kubernetes schemas', async () => {
     const { objects } = await deploy('e4', { image: 'i:1', destinationBootstrapServers: ['kafka:9092'], apiTokens: [TOKEN], credentialsKey: KEY, serviceType: 'LoadBalancer', resources: { limits: { cpu: '2' } } })
     const unwrap = (value: unknown): unknown => at(value, pulumi.runtime.specialSigKey) === pulumi.runtime.specialSecretSig ? at(value, 'value') : value
