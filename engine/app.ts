@@ -86,7 +86,7 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
       setReconciler: (r) => ownership.setReconciler(r), start: () => ownership.start(), close: () => ownership.close(),
       describe: () => ownership.describe(),
     },
-    statusIntervalMs: config.replicas.statusIntervalMs, sourceNetworks: config.api.sourceNetworks,
+    statusIntervalMs: config.replicas.statusIntervalMs, sourceNetworks: config.api.sourceNetworks, stateTopic: config.stateTopic,
   })
   const ownership: WorkOwnership = deps.ownership?.(manager) ?? (config.replicas.coordination === 'group' && !deps.store
     ? new WorkGroup({

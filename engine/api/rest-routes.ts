@@ -107,19 +107,22 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
       },
     }),
     defineRoute({
-      method: 'POST', path: `${C}/links`, status: 204, summary: 'Create a cluster link (destination-initiated)',
+      method: 'POST', path: `${C}/links`, status: 204,
+      summary: 'Create a cluster link (link.mode DESTINATION or BIDIRECTIONAL), or the source half (SOURCE) of an INBOUND link',
       params: S.ClusterParams, query: S.CreateLinkQuery, body: S.CreateLinkBody,
       handler: async ({ params, query, body, warn }) => {
         checkCluster(params.cluster_id)
-        if (body.destination_cluster_id !== undefined && body.destination_cluster_id !== clusterId) {
-          throw new EngineError('INVALID_INPUT', `destination_cluster_id '${body.destination_cluster_id}' is not this engine's cluster ('${clusterId}'); source-initiated links are made by running the engine next to the source`)
-        }
-        if (body.remote_cluster_id !== undefined) throw new EngineError('INVALID_INPUT', 'remote_cluster_id (bidirectional links) is not supported; send source_cluster_id')
+        // A source half keeps Confluent's local.* configs: they become its link's source connection (engine/link/link-modes.ts).
+        const isSourceHalf = body.configs.some((pair) => pair.name === 'link.mode' && pair.value === 'SOURCE')
+        const { kept, ignored } = splitConfluentOnly(body.configs.filter((pair) => !isSourceHalf || !pair.name.startsWith('local.')))
+        if (isSourceHalf) kept.push(...body.configs.filter((pair) => pair.name.startsWith('local.')))
         const configs: Record<string, string> = {}
-        const { kept, ignored } = splitConfluentOnly(body.configs)
-        if (ignored.length > 0) warn(ignoredConfigsWarning(ignored))
         for (const pair of kept) configs[pair.name] = pair.value
-        await manager.createLink({ linkName: query.link_name, sourceClusterId: body.source_cluster_id, configs }, { validateOnly: query.validate_only ?? false, validateLink: query.validate_link ?? true })
+        const ids = { sourceClusterId: body.source_cluster_id, destinationClusterId: body.destination_cluster_id, remoteClusterId: body.remote_cluster_id }
+        const notStored = await manager.createLink({ linkName: query.link_name, ...ids, configs },
+          { validateOnly: query.validate_only ?? false, validateLink: query.validate_link ?? true })
+        if (ignored.length > 0) warn(ignoredConfigsWarning(ignored))
+        if (notStored.length > 0) warn(`accepted but not stored (the engine reaches its own cluster with its own settings): ${notStored.join(', ')}`)
       },
     }),
     defineRoute({

@@ -31,8 +31,8 @@ export const CreateLinkQuery = z.strictObject({
 
 export const CreateLinkBody = z.strictObject({
   source_cluster_id: z.string().min(1).max(255).optional().describe('Expected id of the source cluster'),
-  destination_cluster_id: z.string().max(255).optional().describe('Only for source-initiated links (not supported)'),
-  remote_cluster_id: z.string().max(255).optional().describe('Only for bidirectional links (not supported)'),
+  destination_cluster_id: z.string().max(255).optional().describe('This engine\'s cluster id (the source half of a source-initiated link names it)'),
+  remote_cluster_id: z.string().min(1).max(255).optional().describe('Expected id of the remote cluster of a BIDIRECTIONAL link'),
   cluster_link_id: z.string().min(1).max(64).optional().describe('Link id to use; default a fresh id'),
   configs: z.array(ConfigPair).max(100).refine(uniqueNames, 'each config name may appear once').default([]).describe('Link configs'),
 }).describe('Create a cluster link')

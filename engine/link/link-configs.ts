@@ -73,12 +73,16 @@ function checkTokenEndpoint(value: string): string | undefined {
   return url.protocol === 'http:' && isLoopback ? undefined : 'must be an https URL (http only to localhost)'
 }
 
+/** Confluent's link modes and connection modes; linkModeProblems says which combinations this engine runs and how. */
+export const LINK_MODES = ['DESTINATION', 'SOURCE', 'BIDIRECTIONAL'] as const
+export const CONNECTION_MODES = ['OUTBOUND', 'INBOUND'] as const
+
 const define = (d: Partial<LinkConfigDefinition> & Pick<LinkConfigDefinition, 'doc'>): LinkConfigDefinition =>
   ({ default: null, sensitive: false, immutable: false, check: anything, ...d })
 
 export const LINK_CONFIGS: Readonly<Record<string, LinkConfigDefinition>> = {
-  'link.mode': define({ default: 'DESTINATION', immutable: true, check: (v) => (v === 'DESTINATION' ? undefined : 'only DESTINATION is supported: for a firewalled source, run the engine next to the source (it dials both clusters)'), doc: 'Only DESTINATION: the engine runs where it can reach both clusters' }),
-  'connection.mode': define({ default: 'OUTBOUND', immutable: true, check: (v) => (v === 'OUTBOUND' ? undefined : 'only OUTBOUND is supported: the engine dials the source; place the engine where it can'), doc: 'Only OUTBOUND: the engine dials the source' }),
+  'link.mode': define({ default: 'DESTINATION', immutable: true, check: oneOf(...LINK_MODES), doc: 'DESTINATION (this cluster mirrors the remote one), SOURCE (the source half of a source-initiated link) or BIDIRECTIONAL; see linkModeProblems' }),
+  'connection.mode': define({ default: 'OUTBOUND', immutable: true, check: oneOf(...CONNECTION_MODES), doc: 'OUTBOUND (the engine dials the remote cluster) or INBOUND (the destination half of a source-initiated link: its source half brings the address)' }),
   'bootstrap.servers': define({ check: checkBootstrap, doc: 'Source cluster bootstrap servers (required)' }),
   'security.protocol': define({ default: 'PLAINTEXT', check: oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'), doc: 'How to reach the source' }),
   'sasl.mechanism': define({ default: 'PLAIN', check: oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'), doc: 'SASL mechanism' }),
@@ -170,7 +174,9 @@ export function validateLinkConfigs(configs: Readonly<Record<string, string>>): 
     const problem = definition.check(value)
     if (problem) problems.push(`${name}: ${problem}`)
   }
-  if (!configs['bootstrap.servers']) problems.push('bootstrap.servers: required (the source cluster bootstrap servers, host:port)')
+  // The destination half of a source-initiated link waits for its source half, which brings the address (link-modes.ts).
+  const awaitsSource = linkConfigValue(configs, 'connection.mode') === 'INBOUND'
+  if (!configs['bootstrap.servers'] && !awaitsSource) problems.push('bootstrap.servers: required (the source cluster bootstrap servers, host:port)')
   const protocol = linkConfigValue(configs, 'security.protocol')
   if (protocol.startsWith('SASL_')) problems.push(...saslCredentialProblems(configs, protocol))
   const secrets = ['sasl.jaas.config', 'sasl.password', 'sasl.oauthbearer.client.credentials.client.secret']

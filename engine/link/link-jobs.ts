@@ -29,6 +29,8 @@ export interface LinkJobContext {
   /** Every mirror topic of this link (auto-create must not re-create a promoted one). */
   allMirrors(): MirrorController[]
   createMirror(sourceTopic: string): Promise<void>
+  /** Source topics never to mirror (a BIDIRECTIONAL link's loop prevention, link-modes.ts); default none. */
+  excludedSourceTopics?(): Promise<(topic: string) => boolean>
   /** Whether this replica runs the link's writing jobs (one replica per link when replicas share work). */
   isCoordinator(): boolean
   recordAvailability(result: { ok: true; clusterId: string } | { ok: false; linkError: string; message: string }): void
@@ -170,8 +172,11 @@ export async function runAutoCreate(ctx: LinkJobContext): Promise<void> {
   if (linkConfigValue(configs, 'auto.create.mirror.topics.enable') !== 'true' || ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const mirrored = new Set(ctx.allMirrors().map((m) => m.state.sourceTopicName))
   const failures: string[] = []
-  for (const topic of await ctx.source().listTopics()) {
-    if (mirrored.has(topic) || !isAutoCreateSelected(configs, topic)) continue
+  const topics = await ctx.source().listTopics()
+  // Read after listing: a remote mirror topic's record is stored before the topic exists (peer-mirrors.ts).
+  const excluded = (await ctx.excludedSourceTopics?.()) ?? (() => false)
+  for (const topic of topics) {
+    if (mirrored.has(topic) || excluded(topic) || !isAutoCreateSelected(configs, topic)) continue
     try {
       await ctx.createMirror(topic)
       ctx.logger.info({ topic }, 'mirror topic auto-created')

@@ -29,6 +29,8 @@ import { probeSourceClusterId } from './source-probe.ts'
 import { StateFollower } from './state-follower.ts'
 import { compileNamePattern, type NamePattern } from './name-pattern.ts'
 import { sourceNetworkList, sourceNetworkProblem } from './source-networks.ts'
+import { awaitsSourceHalf, linkCreateModeProblems, linkModeOf, type LinkCreateIds } from './link-modes.ts'
+import { completeSourceHalf } from './source-initiated-link.ts'
 
 export type { AlterResult } from './alter-result.ts'
 export type { ConfigChange } from './link-rules.ts'
@@ -55,6 +57,8 @@ export interface LinkManagerOptions {
   readonly statusIntervalMs?: number
   /** CIDR networks links may reach (bootstrap.servers is resolved and checked on create and change); default any. */
   readonly sourceNetworks?: readonly string[]
+  /** The state topic's name, which the remote engine of a BIDIRECTIONAL link uses too; default _clusterlink-state. */
+  readonly stateTopic?: string
 }
 
 const OWN_EVERYTHING: WorkOwnership = {
@@ -145,32 +149,47 @@ export class LinkManager {
     this.#follower.apply(change)
   }
 
+  /**
+   * Creates a link, or (link.mode SOURCE) completes the INBOUND link of the same name with its source half (link-modes.ts).
+   * Returns the config names accepted and not stored, for the answer's warning.
+   */
   async createLink(
-    input: { linkName: string; sourceClusterId?: string | undefined; configs: Readonly<Record<string, string>> },
+    input: { linkName: string; configs: Readonly<Record<string, string>> } & LinkCreateIds,
     options: { validateOnly: boolean; validateLink: boolean },
-  ): Promise<void> {
+  ): Promise<string[]> {
+    refuse(linkCreateModeProblems(input.configs, input, this.#options.destinationClusterId), 'invalid link configs: ', { link: input.linkName })
+    if (linkModeOf(input.configs) === 'SOURCE') {
+      const context = {
+        registry: this.#registry, store: this.#options.store, createAdmin: this.#options.createAdmin, log: this.#log,
+        hasCredentialsKey: this.#options.hasCredentialsKey, sourceNetworks: this.#options.sourceNetworks ?? [],
+      }
+      return completeSourceHalf(context, input.linkName, input.configs, options)
+    }
     if (this.#registry.hasLink(input.linkName) || this.#creating.has(`link:${input.linkName}`)) {
       throw new EngineError('ALREADY_EXISTS', `cluster link '${input.linkName}' already exists`)
     }
     refuse(validateLinkConfigs(input.configs), 'invalid link configs: ', { link: input.linkName })
     refuse(credentialsKeyProblems(input.configs, this.#options.hasCredentialsKey), '')
+    const expectedId = input.sourceClusterId ?? input.remoteClusterId
     this.#creating.add(`link:${input.linkName}`)
     try {
       const bootstrap = linkConfigValue(input.configs, 'bootstrap.servers')
       const outside = await sourceNetworkProblem(bootstrap, sourceNetworkList(this.#options.sourceNetworks ?? []))
       if (outside !== undefined) throw new EngineError('INVALID_INPUT', outside, { context: { link: input.linkName } })
       // The id the source reported is recorded, so that a later change of cluster behind bootstrap.servers fails the link.
-      const validatedId = options.validateLink
-        ? await probeSourceClusterId(this.#options.createAdmin, this.#log, input.linkName, input.configs, input.sourceClusterId)
+      // An INBOUND link has no address yet: its source half is checked when it comes.
+      const validatedId = options.validateLink && !awaitsSourceHalf(input.configs)
+        ? await probeSourceClusterId(this.#options.createAdmin, this.#log, input.linkName, input.configs, expectedId)
         : undefined
-      if (options.validateOnly) return
+      if (options.validateOnly) return []
       const state: LinkState = {
-        linkName: input.linkName, linkId: randomUUID(), sourceClusterId: input.sourceClusterId ?? validatedId ?? null,
+        linkName: input.linkName, linkId: randomUUID(), sourceClusterId: expectedId ?? validatedId ?? null,
         configs: { ...input.configs }, createdAtMs: Date.now(),
       }
       await this.#options.store.putLink(state)
       this.#registry.addLink(state)
       this.#log.info({ link: input.linkName }, 'cluster link created')
+      return []
     } finally {
       this.#creating.delete(`link:${input.linkName}`)
     }
@@ -229,6 +248,7 @@ export class LinkManager {
     if (this.#registry.mirror(mirrorTopicName) || this.#creating.has(`mirror:${mirrorTopicName}`)) {
       throw new EngineError('ALREADY_EXISTS', `mirror topic '${mirrorTopicName}' already exists`)
     }
+    if (link.awaitsSourceHalf) throw new EngineError('INVALID_STATE', link.linkErrorMessage ?? `link '${linkName}' has no source yet`)
     if (link.linkState() === 'FAILED') {
       const reason = link.linkErrorMessage ?? 'unknown reason'
       throw new EngineError('INVALID_STATE', `link '${linkName}' is FAILED (${reason}); fix it before adding mirror topics`)
@@ -264,6 +284,14 @@ export class LinkManager {
     if (sourcePartitions === undefined) {
       const topic = input.sourceTopicName
       throw new EngineError('INVALID_INPUT', `source topic '${topic}' does not exist on the source cluster of link '${linkName}'`)
+    }
+    const excluded = await link.excludedSourceTopics().catch((error: unknown) => {
+      throw new EngineError('SOURCE_UNAVAILABLE', `the remote engine's state topic of bidirectional link '${linkName}' could not be read, so `
+        + `'${input.sourceTopicName}' cannot be shown not to be a mirror topic there; check the link state and retry`, { retriable: true, cause: error })
+    })
+    if (excluded(input.sourceTopicName)) {
+      throw new EngineError('INVALID_INPUT', `'${input.sourceTopicName}' on the remote cluster of bidirectional link '${linkName}' is a mirror topic `
+        + '(or an engine topic) there; mirroring it back would loop: its data is already on this cluster')
     }
     if ((await destination.partitionCount(mirrorTopicName)) !== undefined) {
       throw new EngineError('ALREADY_EXISTS', `a topic named '${mirrorTopicName}' already exists on the destination cluster; `

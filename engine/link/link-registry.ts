@@ -25,6 +25,8 @@ export interface LinkRegistryOptions {
   readonly jobIntervalScale: number
   readonly writeGuard: MirrorWriteGuard
   readonly ownership: WorkOwnership
+  /** The engines' state topic (a BIDIRECTIONAL link reads the remote one's keys); default _clusterlink-state. */
+  readonly stateTopic?: string | undefined
   /** Creates a mirror topic through the command layer (the auto-create job of a link). */
   readonly createMirror: (linkName: string, sourceTopicName: string) => Promise<void>
 }
@@ -118,6 +120,7 @@ export class LinkRegistry {
       jobIntervalScale: o.jobIntervalScale,
       logger: o.logger,
       isCoordinator: () => o.ownership.isLinkCoordinator(state.linkName),
+      ...(o.stateTopic !== undefined ? { stateTopic: o.stateTopic } : {}),
     })
     this.#links.set(state.linkName, runtime)
     runtime.startJobs()
@@ -148,6 +151,7 @@ export class LinkRegistry {
       // A REVERSE mirror writes the source-cluster topic: it is guarded there, with the link's own principal exempt.
       sourceWriteGuard: { protect: (topic) => sourceGuard().protect(topic), release: (topic) => sourceGuard().release(topic) },
       owned: o.ownership.isOwned(state.linkName, state.mirrorTopicName),
+      adminOf: (side) => (side === 'source' ? link().source : o.destinationAdmin),
       observer: dataPathObserver(o.metrics, state.linkName, state.mirrorTopicName),
     })
     this.#mirrors.set(state.mirrorTopicName, controller)

@@ -10,11 +10,13 @@ import { runAclSync, type AclSyncContext, type AclSyncStatus } from './acl-sync.
 import { JobScheduler, type JobStatus } from './job-scheduler.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
 import { linkConfigValue } from './link-configs.ts'
+import { awaitsSourceHalf, linkModeOf } from './link-modes.ts'
 import {
   JOB_NAMES, runAutoCreate, runAvailabilityCheck, runConsumerOffsetSync, runTopicConfigSync, runWriteProtection, type LinkJobContext,
 } from './link-jobs.ts'
 import type { MirrorController } from './mirror-controller.ts'
 import { nextAvailability, toLinkState, type LinkStateName } from './mirror-status.ts'
+import { peerStateAccess, PeerMirrorTracker } from './peer-mirrors.ts'
 import { toSourceConnection } from './source-connection.ts'
 
 export interface LinkRuntimeOptions {
@@ -34,6 +36,8 @@ export interface LinkRuntimeOptions {
   readonly logger: Logger
   /** Whether this replica runs the writing jobs of the link; default always (a single engine). */
   readonly isCoordinator?: () => boolean
+  /** The engines' state topic (on the remote cluster of a BIDIRECTIONAL link: that side's mirror topics); default _clusterlink-state. */
+  readonly stateTopic?: string
   /** Checks the source brokers' API versions (ApiVersions) against what the engine needs; default: checkSourceBrokerVersions. */
   readonly checkSourceVersions?: (connection: KafkaConnectionConfig) => Promise<EngineError | undefined>
 }
@@ -68,6 +72,8 @@ export class LinkRuntime {
   #aclSyncStatus: AclSyncStatus | null = null
   /** Why write denials on mirror topics could not be checked (logged once, then only on change). */
   #writeGuardProblem: string | null = null
+  /** BIDIRECTIONAL links only: the remote side's mirror topics (link-modes.ts), rebuilt when the connection changes. */
+  #peerMirrors: PeerMirrorTracker | undefined
   readonly #scheduler: JobScheduler
   readonly #options: LinkRuntimeOptions
   readonly #log: Logger
@@ -101,11 +107,33 @@ export class LinkRuntime {
   }
 
   get linkError(): string {
+    if (this.awaitsSourceHalf) return 'UNKNOWN'
     return this.#versionError !== null ? 'UNSUPPORTED_BROKER_VERSION' : this.#linkError
   }
 
   get linkErrorMessage(): string | null {
+    if (this.awaitsSourceHalf) {
+      return `connection.mode INBOUND: waiting for the source half; create link '${this.#state.linkName}' again with link.mode=SOURCE, `
+        + 'connection.mode=OUTBOUND and local.bootstrap.servers (the source cluster as this engine reaches it)'
+    }
     return this.#versionError ?? this.#linkErrorMessage
+  }
+
+  /** The destination half of a source-initiated link whose source half is not created yet: no connection, no jobs. */
+  get awaitsSourceHalf(): boolean {
+    return awaitsSourceHalf(this.#state.configs)
+  }
+
+  /**
+   * Remote topics this link must never mirror: on a BIDIRECTIONAL link, the remote side's mirror topics and the engines'
+   * own topics (state and work topics); nothing on other links. Throws when the remote state cannot be read.
+   */
+  async excludedSourceTopics(): Promise<(topic: string) => boolean> {
+    if (linkModeOf(this.#state.configs) !== 'BIDIRECTIONAL') return () => false
+    const stateTopic = this.#options.stateTopic ?? '_clusterlink-state'
+    this.#peerMirrors ??= new PeerMirrorTracker(peerStateAccess(this.#source, this.sourceConnection(), stateTopic, this.#state.linkName))
+    const mirrors = await this.#peerMirrors.mirrorTopics()
+    return (topic) => mirrors.has(topic) || topic.startsWith(stateTopic)
   }
 
   sourceConnection(): KafkaConnectionConfig {
@@ -113,6 +141,7 @@ export class LinkRuntime {
   }
 
   linkState(): LinkStateName {
+    if (this.awaitsSourceHalf) return 'UNAVAILABLE'
     return toLinkState({
       paused: linkConfigValue(this.#state.configs, 'cluster.link.paused') === 'true',
       failed: this.#failedReason !== null || this.#versionError !== null,
@@ -140,6 +169,7 @@ export class LinkRuntime {
       liveMirrors: () => this.#options.mirrors().filter((m) => !m.isStopped),
       allMirrors: () => this.#options.mirrors(),
       createMirror: (topic) => this.#options.createMirror(topic),
+      excludedSourceTopics: () => this.excludedSourceTopics(),
       isCoordinator: () => this.#options.isCoordinator?.() ?? true,
       recordAvailability: (result) => {
         if (result.ok && this.#state.sourceClusterId !== null && result.clusterId !== this.#state.sourceClusterId) {
@@ -202,6 +232,7 @@ export class LinkRuntime {
     const ctx = this.#context()
     const every = (name: string) => () => Number(linkConfigValue(this.#state.configs, name)) * this.#options.jobIntervalScale
     this.#scheduler.add(JOB_NAMES.availability, every('availability.check.ms'), async () => {
+      if (this.awaitsSourceHalf) return
       await runAvailabilityCheck(ctx)
       await this.#checkBrokerVersions()
     })
@@ -243,6 +274,8 @@ export class LinkRuntime {
     const reconnect = JSON.stringify(this.sourceConnection()) !== before
     if (reconnect) {
       const old = this.#source
+      await this.#peerMirrors?.close().catch(() => undefined)
+      this.#peerMirrors = undefined
       this.#source = this.#options.createAdmin(this.sourceConnection(), `clusterlink-${next.linkName}-admin`)
       this.#consecutiveFailures = 0
       this.#versionError = null
@@ -283,6 +316,7 @@ export class LinkRuntime {
 
   async close(): Promise<void> {
     await this.#scheduler.stop()
+    await this.#peerMirrors?.close().catch(() => undefined)
     await this.#source.close().catch(() => undefined)
   }
 }
