@@ -229,6 +229,9 @@ function aclSyncProblems(configs: Readonly<Record<string, string>>): string[] {
     }
     if (prefix !== '') problems.push('acl.sync.enable cannot be combined with cluster.link.prefix (copied ACLs name source topics and groups, not prefixed ones); use a link without a prefix')
   }
+  if (linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true' && linkConfigValue(configs, 'link.mode') === 'BIDIRECTIONAL') {
+    problems.push('consumer.group.prefix.enable cannot be true on a BIDIRECTIONAL link (as on Confluent): synced groups keep their names')
+  }
   if (linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true' && prefix === '') {
     problems.push('consumer.group.prefix.enable is true but the link has no cluster.link.prefix; set cluster.link.prefix when creating the link, or leave consumer.group.prefix.enable false')
   }

@@ -79,9 +79,6 @@ export function linkCreateModeProblems(configs: Readonly<Record<string, string>>
     problems.push('connection.mode INBOUND takes no bootstrap.servers: the source half (link.mode SOURCE with local.bootstrap.servers) '
       + 'brings the source address; or use connection.mode OUTBOUND to dial the source named here')
   }
-  if (mode === 'BIDIRECTIONAL' && linkConfigValue(configs, 'consumer.group.prefix.enable') === 'true') {
-    problems.push('consumer.group.prefix.enable cannot be true on a BIDIRECTIONAL link (as on Confluent): synced groups keep their names')
-  }
   return problems
 }
 

@@ -14,10 +14,10 @@ export interface ClusterLinkArgs {
   readonly sourceBootstrapServers: pulumi.Input<string>
   /** Expected source cluster id, checked by the engine at creation. Default: not checked. Replaces on change. */
   readonly sourceClusterId?: pulumi.Input<string>
-  /** Link mode. Default DESTINATION (the only one the engine runs). Replaces on change. */
-  readonly linkMode?: pulumi.Input<'DESTINATION'>
-  /** Connection mode. Default OUTBOUND. Replaces on change. */
-  readonly connectionMode?: pulumi.Input<'OUTBOUND'>
+  /** Link mode: DESTINATION (default) or BIDIRECTIONAL (one link of the same name on each side's engine). Replaces on change. */
+  readonly linkMode?: pulumi.Input<'DESTINATION' | 'BIDIRECTIONAL'>
+  /** Connection mode: OUTBOUND (default) or INBOUND (source-initiated: both halves are created in order). Replaces on change. */
+  readonly connectionMode?: pulumi.Input<'OUTBOUND' | 'INBOUND'>
   /** Mirror topic names become prefix + source topic name (at most 12 characters). Default none. Replaces on change. */
   readonly prefix?: pulumi.Input<string>
   /** How the engine reaches the source. Default PLAINTEXT. Updates in place. */

@@ -55,13 +55,19 @@ export const clusterLinkInputsSchema = z.strictObject({
     .describe('Name of the cluster link on the engine. Changing it replaces the link.'),
   sourceBootstrapServers: z.string({ error: 'sourceBootstrapServers is required: the source cluster bootstrap servers, host:port[,host:port]' })
     .refine((value) => LINK_CONFIGS['bootstrap.servers']?.check(value) === undefined, { error: (issue) => `sourceBootstrapServers: ${LINK_CONFIGS['bootstrap.servers']?.check(String(issue.input))}` })
-    .describe('Source cluster bootstrap servers, host:port[,host:port] (link config bootstrap.servers). Updates in place.'),
+    .describe('Source cluster bootstrap servers, host:port[,host:port] (link config bootstrap.servers; the other cluster of a BIDIRECTIONAL '
+      + 'link). Updates in place.'),
   sourceClusterId: z.string().min(1).optional()
     .describe('Expected cluster id of the source; the engine checks it when the link is created. Changing it replaces the link.'),
-  linkMode: z.enum(['DESTINATION'], { error: 'linkMode must be DESTINATION: the engine runs next to the destination, or anywhere that reaches both clusters' }).default('DESTINATION')
-    .describe('Link mode (link.mode). Default DESTINATION, the only mode the engine runs. Changing it replaces the link.'),
-  connectionMode: z.enum(['OUTBOUND'], { error: 'connectionMode must be OUTBOUND: the engine dials the source (place the engine where that works)' }).default('OUTBOUND')
-    .describe('Connection mode (connection.mode). Default OUTBOUND. Changing it replaces the link.'),
+  linkMode: z.enum(['DESTINATION', 'BIDIRECTIONAL'], {
+    error: 'linkMode must be DESTINATION or BIDIRECTIONAL (a source-initiated link is linkMode DESTINATION with connectionMode INBOUND)',
+  }).default('DESTINATION')
+    .describe('Link mode (link.mode): DESTINATION (default), or BIDIRECTIONAL (declare one link of the same name on each side\'s engine, '
+      + 'sourceBootstrapServers naming the other cluster). Changing it replaces the link.'),
+  connectionMode: z.enum(['OUTBOUND', 'INBOUND'], { error: 'connectionMode must be OUTBOUND or INBOUND' }).default('OUTBOUND')
+    .describe('Connection mode (connection.mode): OUTBOUND (default), or INBOUND for a source-initiated link: the resource creates the '
+      + 'INBOUND half and then its source half (which carries the source connection) on the engine next to the source. '
+      + 'Changing it replaces the link.'),
   prefix: z.string().regex(/^[a-zA-Z0-9._-]{1,12}$/, 'prefix must be 1 to 12 characters from a-z, A-Z, 0-9, ".", "_" and "-"').optional()
     .describe('Mirror topic names are prefix + source topic name (cluster.link.prefix). Default none. Changing it replaces the link.'),
   securityProtocol: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], { error: 'securityProtocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL' }).default('PLAINTEXT')
@@ -207,6 +213,10 @@ function crossCheckClusterLink(inputs: ClusterLinkInputs): InputFailure[] {
   }
   if (inputs.sourceTls && !inputs.securityProtocol.endsWith('SSL')) {
     failures.push({ property: 'sourceTls', reason: `sourceTls is set but securityProtocol is ${inputs.securityProtocol}; use SSL or SASL_SSL` })
+  }
+  if (inputs.linkMode === 'BIDIRECTIONAL' && inputs.connectionMode === 'INBOUND') {
+    failures.push({ property: 'connectionMode', reason: 'connectionMode INBOUND is not run for BIDIRECTIONAL links: each side\'s engine dials '
+      + 'the other cluster; use OUTBOUND on both sides' })
   }
   if (failures.length > 0) return failures
   for (const problem of validateLinkConfigs(toLinkConfigs(inputs))) {

@@ -24,7 +24,6 @@ test('linkCreateModeProblems should refuse unknown and unrun combinations with w
   assert.match(one(modes('SOURCE', 'INBOUND')), /SOURCE needs connection\.mode OUTBOUND.*DESTINATION with connection\.mode INBOUND/)
   assert.match(one(modes('BIDIRECTIONAL', 'INBOUND')), /set connection\.mode OUTBOUND on both sides/)
   assert.match(one(modes('DESTINATION', 'INBOUND', { 'bootstrap.servers': 's:9092' })), /INBOUND takes no bootstrap\.servers/)
-  assert.match(one(modes('BIDIRECTIONAL', 'OUTBOUND', { 'consumer.group.prefix.enable': 'true' })), /consumer\.group\.prefix\.enable cannot be true/)
   assert.match(one(modes('DESTINATION', 'OUTBOUND'), { destinationClusterId: 'elsewhere' }), /'elsewhere' is not this engine's cluster/)
   assert.match(one(modes('DESTINATION', 'OUTBOUND'), { remoteClusterId: 'r' }), /remote_cluster_id is for link\.mode BIDIRECTIONAL/)
   assert.match(one(modes('BIDIRECTIONAL', 'OUTBOUND'), { remoteClusterId: 'r', sourceClusterId: 's' }), /name different clusters/)
@@ -35,6 +34,8 @@ test('an INBOUND link needs no bootstrap.servers and waits for its source half; 
   assert.equal(awaitsSourceHalf(modes('DESTINATION', 'INBOUND')), true)
   assert.equal(awaitsSourceHalf(modes('DESTINATION', 'INBOUND', { 'bootstrap.servers': 's:9092' })), false)
   assert.match(validateLinkConfigs(modes('BIDIRECTIONAL', 'OUTBOUND')).join(), /bootstrap\.servers: required/)
+  const groupPrefix = { 'bootstrap.servers': 's:9092', 'cluster.link.prefix': 'a.', 'consumer.group.prefix.enable': 'true' }
+  assert.match(validateLinkConfigs(modes('BIDIRECTIONAL', 'OUTBOUND', groupPrefix)).join(), /consumer\.group\.prefix\.enable cannot be true/)
 })
 
 test('sourceHalfConfigs should turn local.* into the source connection, keep the destination connection out, refuse the rest', () => {

@@ -3,7 +3,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EngineClient } from '../../../provider/client/index.ts'
 import { createOrAdoptLink, planLinkConfigChanges } from '../../../provider/lifecycle/index.ts'
-import { validateClusterLinkInputs, type ClusterLinkInputs } from '../../../provider/spec/index.ts'
+import { createRequests } from '../../../provider/lifecycle/link-lifecycle.ts'
+import { toLinkConfigs, validateClusterLinkInputs, type ClusterLinkInputs } from '../../../provider/spec/index.ts'
 import { FakeEngine } from '../client/fake-engine.ts'
 
 function inputsOf(raw: Record<string, unknown>): ClusterLinkInputs {
@@ -88,4 +89,23 @@ test('createOrAdoptLink should delete the link it made when the read-back fails,
   await client.createLink('dr', { configs: [{ name: 'bootstrap.servers', value: 'old:9092' }] })
   await assert.rejects(createOrAdoptLink(client, inputsOf({ ...declared, adopt: true }), failing), /read failed/)
   assert.ok(engine.links.has('dr'))
+})
+
+test('createRequests should send one request, or for connectionMode INBOUND both halves in order with the connection as local.*', () => {
+  const outbound = inputsOf({ ...declared, linkMode: 'BIDIRECTIONAL' })
+  const [only, none] = createRequests(outbound, toLinkConfigs(outbound))
+  assert.equal(none, undefined)
+  assert.deepEqual(only.configs.find((c) => c.name === 'link.mode'), { name: 'link.mode', value: 'BIDIRECTIONAL' })
+  const inbound = inputsOf({
+    ...declared, sourceClusterId: 'src-id', connectionMode: 'INBOUND', securityProtocol: 'SASL_SSL', sourceCredentials: { username: 'u', password: 'p' },
+  })
+  const [first, second] = createRequests(inbound, toLinkConfigs(inbound))
+  assert.equal(first.source_cluster_id, 'src-id')
+  assert.deepEqual(Object.fromEntries(first.configs.map((c) => [c.name, c.value])), {
+    'link.mode': 'DESTINATION', 'connection.mode': 'INBOUND', 'consumer.offset.sync.ms': '5000',
+  })
+  assert.deepEqual(Object.fromEntries(second!.configs.map((c) => [c.name, c.value])), {
+    'link.mode': 'SOURCE', 'connection.mode': 'OUTBOUND', 'local.bootstrap.servers': 'src:9092', 'local.security.protocol': 'SASL_SSL',
+    'local.sasl.mechanism': 'PLAIN', 'local.sasl.username': 'u', 'local.sasl.password': 'p',
+  })
 })

@@ -55,8 +55,14 @@ test('validateClusterLinkInputs should tie credentials to the security protocol'
   assert.equal(validateClusterLinkInputs({ ...valid, securityProtocol: 'SASL_PLAINTEXT', sourceCredentials: { username: 'u', password: 'p' } }).ok, true)
 })
 
-test('validateClusterLinkInputs should refuse link modes the engine does not run, with the reason', () => {
-  assert.match(failures({ ...valid, linkMode: 'SOURCE' }).linkMode!, /must be DESTINATION/)
+test('validateClusterLinkInputs should accept the link modes a resource declares and refuse the others, with the reason', () => {
+  assert.equal(parsed({ ...valid, linkMode: 'BIDIRECTIONAL' }).linkMode, 'BIDIRECTIONAL')
+  assert.equal(parsed({ ...valid, connectionMode: 'INBOUND' }).connectionMode, 'INBOUND')
+  assert.match(failures({ ...valid, linkMode: 'SOURCE' }).linkMode!, /must be DESTINATION or BIDIRECTIONAL \(a source-initiated link is linkMode DESTINATION with connectionMode INBOUND\)/)
+  assert.match(failures({ ...valid, connectionMode: 'SIDEWAYS' }).connectionMode!, /must be OUTBOUND or INBOUND/)
+  assert.match(failures({ ...valid, linkMode: 'BIDIRECTIONAL', connectionMode: 'INBOUND' }).connectionMode!, /use OUTBOUND on both sides/)
+  const groupPrefix = { linkMode: 'BIDIRECTIONAL', prefix: 'a.', configs: { 'consumer.group.prefix.enable': 'true' } }
+  assert.match(failures({ ...valid, ...groupPrefix })['configs.consumer.group.prefix.enable']!, /cannot be true on a BIDIRECTIONAL link/)
   assert.match(failures({ ...valid, prefix: 'much-too-long-prefix' }).prefix!, /1 to 12 characters/)
   assert.match(failures({ ...valid, endpoint: 'localhost:8090' }).endpoint!, /http:\/\/ or https:\/\//)
   assert.match(failures({ ...valid, surprise: 1 }).surprise!, /unknown input 'surprise'; valid inputs: linkName, sourceBootstrapServers/)
