@@ -21,7 +21,13 @@ function cell(run: RoundTripRun, name: ContenderName, rates: Rates | undefined, 
   return `${n0(rates.recordsPerSecond)} (${pct(rates.recordsPerSecond, reference?.recordsPerSecond)})`
 }
 
-/** One row per scenario and setting; each copier's reference is its own 0 ms run of the same scenario. */
+/** A copier's 0 ms reference in one scenario: the faster of its two 0 ms runs (first and last), so % of 0 ms is not flattered. */
+function referenceOf(runs: readonly RoundTripRun[], scenario: string, name: ContenderName): Rates | undefined {
+  const rates = runs.filter((r) => r.result.scenario.name === scenario && r.setting.placement === 'none').map((r) => ratesIn(r, name))
+  return rates.reduce<Rates | undefined>((best, r) => (r && (!best || r.recordsPerSecond > best.recordsPerSecond) ? r : best), undefined)
+}
+
+/** One row per scenario and setting; each copier's reference is its own faster 0 ms run of the same scenario. */
 export function formatRoundTrips(runs: readonly RoundTripRun[]): string {
   const rows = [
     '| Scenario | Added RTT | clusterlink records/s (% of its 0 ms) | MirrorMaker 2 records/s (% of its 0 ms) '
@@ -29,12 +35,12 @@ export function formatRoundTrips(runs: readonly RoundTripRun[]): string {
     '|---|---|---:|---:|---:|---:|',
   ]
   for (const run of runs) {
-    const reference = runs.find((r) => r.result.scenario.name === run.result.scenario.name && r.setting.placement === 'none')
     const cl = ratesIn(run, 'clusterlink')
     const mm2 = ratesIn(run, 'mm2')
-    const clRef = reference ? ratesIn(reference, 'clusterlink') : undefined
-    const mm2Ref = reference ? ratesIn(reference, 'mm2') : undefined
-    const setting = run.setting.placement === 'none' ? '0 ms' : `${run.setting.roundTripMs} ms to the ${run.setting.placement}`
+    const clRef = referenceOf(runs, run.result.scenario.name, 'clusterlink')
+    const mm2Ref = referenceOf(runs, run.result.scenario.name, 'mm2')
+    const { placement, roundTripMs, again } = run.setting
+    const setting = placement === 'none' ? `0 ms${again ? ' (again, last)' : ''}` : `${roundTripMs} ms to the ${placement}`
     const title = `${run.result.scenario.name} (${run.result.records.toLocaleString('en-US')} rec)`
     const ratios = `${times(cl?.recordsPerSecond, mm2?.recordsPerSecond)} | ${times(mm2?.cpuSecondsPerGb, cl?.cpuSecondsPerGb)}`
     rows.push(`| ${title} | ${setting} | ${cell(run, 'clusterlink', cl, clRef)} | ${cell(run, 'mm2', mm2, mm2Ref)} | ${ratios} |`)
@@ -44,7 +50,8 @@ export function formatRoundTrips(runs: readonly RoundTripRun[]): string {
     '',
     'Each copier reaches both clusters through a delaying TCP proxy in the bench process (each chunk held RTT/2 in each',
     'direction, in order, no bandwidth limit); the broker advertises the proxy on a second listener, so every connection of',
-    'the copier goes through it. One side at a time gets the added round trip. Each setting copies a fresh backlog.',
+    'the copier goes through it. One side at a time gets the added round trip. Each setting copies a fresh backlog. The',
+    '0 ms reference runs first and again last; "% of its 0 ms" is against the faster of the two.',
     '',
     rows.join('\n'),
     '',
