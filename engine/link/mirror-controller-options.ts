@@ -4,6 +4,8 @@ import type {
   DataPathObserver, KafkaConnectionConfig, MirrorStartOffsetSpec, MirrorTopicRunner, MirrorTopicRunnerOptions,
 } from '../mirror/contract.ts'
 import type { MirrorState } from '../state/index.ts'
+import type { ClusterSide } from '../kafka/index.ts'
+import type { ClusterAdmin } from './kafka-admin.ts'
 import type { MirrorDirection } from './mirror-state-machine.ts'
 
 export type RunnerFactory = (options: MirrorTopicRunnerOptions) => MirrorTopicRunner
@@ -29,6 +31,8 @@ export interface MirrorControllerOptions {
   readonly now?: () => number
   /** Whether this replica runs the mirror's copiers at creation (see setOwned); default true. */
   readonly owned?: boolean
+  /** Admin of either cluster: an interrupted truncate-and-restore resumes with it (absent: it is not resumed). */
+  readonly adminOf?: (side: ClusterSide) => ClusterAdmin
   /** Metrics hooks handed to the runner (fetch and produce latency, rebuilt batches). */
   readonly observer?: DataPathObserver
 }

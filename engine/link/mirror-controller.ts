@@ -10,9 +10,10 @@ import {
   MAX_TRANSITION_ERRORS, recordPartition, runnerCounters, totalLag, viewSources, visibleRunState, type MirrorView, type TransitionError,
 } from './mirror-view.ts'
 import {
-  eventBetween, machineOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent,
+  eventBetween, isFailbackPhase, machineOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent,
   type MirrorHealth, type MirrorMachineState,
 } from './mirror-state-machine.ts'
+import { resumeInterruptedFailback } from './mirror-failback.ts'
 
 const PROMOTE_POLL_MS = 200
 type DispatchOptions = { health?: MirrorHealth; change?: Partial<MirrorState>; stored?: boolean }
@@ -34,6 +35,7 @@ export class MirrorController {
   #hasRun = false
   /** Only the owner runs a runner; the others serve the owner's published status (replicas share mirror topics). */
   #owned: boolean
+  #closed = false
   #remoteStatus: MirrorStatusRecord | undefined
   readonly #options: MirrorControllerOptions
   readonly #log: Logger
@@ -49,22 +51,16 @@ export class MirrorController {
     this.#log = options.logger.child({ component: 'mirror-controller', link: options.state.linkName, topic: options.state.mirrorTopicName })
   }
 
-  get state(): MirrorState {
-    return this.#state
-  }
+  get state(): MirrorState { return this.#state }
 
-  get machine(): MirrorMachineState {
-    return this.#machine
-  }
+  get machine(): MirrorMachineState { return this.#machine }
 
   /** True when nothing is copied into the destination cluster: stopped, or reversed (link jobs then leave it alone). */
   get isStopped(): boolean {
     return this.#state.desiredStatus === 'STOPPED' || this.#machine.direction === 'REVERSE'
   }
 
-  get direction(): MirrorDirection {
-    return this.#machine.direction
-  }
+  get direction(): MirrorDirection { return this.#machine.direction }
 
   #health(): MirrorHealth {
     const runState = this.#runnerError ? 'FAILED' : this.#owned ? this.#runner?.status().state : this.#remoteStatus?.runState
@@ -86,7 +82,9 @@ export class MirrorController {
       const stored = recordOfPhase(result.state)
       const stoppedBy = persist.type === 'persist' && persist.stoppedBy ? persist.stoppedBy : stored.desiredStatus === 'STOPPED' ? this.#state.stoppedBy : null
       const direction = result.state.direction !== 'FORWARD' || this.#state.direction !== undefined ? { direction: result.state.direction } : {}
-      await this.#persist({ ...stored, stoppedBy, ...direction, ...options.change })
+      // Leaving a failback phase ends its stored progress; entering one stores it (options.change) before its first write.
+      const failback = isFailbackPhase(result.state.phase) ? {} : { failback: null }
+      await this.#persist({ ...stored, stoppedBy, ...direction, ...failback, ...options.change })
     }
     if (result.state.direction !== this.#machine.direction) {
       // The flipped mirror gets a fresh runner (the old one stopped before STOPPED was reached): new counters, new errors.
@@ -142,8 +140,23 @@ export class MirrorController {
   activate(linkPaused: boolean): void {
     this.#machine = { ...this.#machine, linkPaused }
     if (!this.#owned) return
-    void this.dispatch({ type: 'activate' }).catch((error: unknown) => this.#log.error({ err: error }, 'mirror activation failed'))
+    const { connections, adminOf } = this.#options
+    // Then a failback (or its group offset commit) the engine was running when it stopped resumes from its stored step.
+    void this.dispatch({ type: 'activate' })
+      .then(() => { if (this.isActiveOwner && adminOf) resumeInterruptedFailback(this, { connections, adminOf }, this.#log) })
+      .catch((error: unknown) => this.#log.error({ err: error }, 'mirror activation failed'))
   }
+
+  /** Stores how far a failback got (before its step's first write), or the group offsets it still has to commit. */
+  storeFailbackProgress(change: Pick<Partial<MirrorState>, 'failback' | 'pendingGroupOffsets'>): Promise<void> { return this.#persist(change) }
+
+  /** Removes the other side's write denials (an abandoned failback, before STOPPED is stored). */
+  releaseOtherSide(): Promise<void> { return this.#release('other') }
+
+  noteTransitionError(code: string, message: string): void { this.#pushTransitionError(code, message) }
+
+  /** False once closed or handed over: background failback work stops. */
+  get isActiveOwner(): boolean { return this.#owned && !this.#closed }
 
   #ensureRunning(): void {
     if (!this.#owned) return
@@ -197,9 +210,7 @@ export class MirrorController {
   async promote(): Promise<void> { await this.dispatch({ type: 'promote' }) }
 
   /** The whole link paused or resumed (cluster.link.paused); the stored state is untouched. */
-  setLinkPaused(paused: boolean): void {
-    void this.dispatch({ type: paused ? 'link-paused' : 'link-resumed' })
-  }
+  setLinkPaused(paused: boolean): void { void this.dispatch({ type: paused ? 'link-paused' : 'link-resumed' }) }
 
   /** Restarts the runner with fresh connections (link credentials or bootstrap changed). */
   async reconnect(): Promise<void> {
@@ -227,9 +238,7 @@ export class MirrorController {
   }
 
   /** Removes the write denials of the mirror side, retrying a few times; a failure is reported as a state transition error. */
-  async releaseWrites(): Promise<void> {
-    await this.#release('mirror')
-  }
+  releaseWrites(): Promise<void> { return this.#release('mirror') }
 
   async #release(side: 'mirror' | 'other'): Promise<void> {
     const { guard, topic } = writeSide(this.#options, this.#state, this.#machine.direction, side)
@@ -272,13 +281,9 @@ export class MirrorController {
   }
 
   /** Sum of partition lags, or -1 while no copier has reported (lag unknown is never zero). */
-  runnerStatus(): MirrorTopicStatus | undefined {
-    return this.#runner?.status()
-  }
+  runnerStatus(): MirrorTopicStatus | undefined { return this.#runner?.status() }
 
-  get isOwned(): boolean {
-    return this.#owned
-  }
+  get isOwned(): boolean { return this.#owned }
 
   /**
    * Gains or loses the mirror topic (work shared between replicas). Losing it stops the runner (in-flight produce
@@ -331,12 +336,6 @@ export class MirrorController {
     return this.#machine.phase === 'PENDING_PROMOTE' || this.#machine.phase === 'PENDING_STOPPED'
   }
 
-  /** The in-memory failback phases, shown as Confluent's status names. */
-  get #failbackPhase(): 'PENDING_SYNCHRONIZE' | 'PENDING_SETUP_FOR_RESTORE' | 'PENDING_RESTORE' | undefined {
-    const p = this.#machine.phase
-    return p === 'PENDING_SYNCHRONIZE' || p === 'PENDING_SETUP_FOR_RESTORE' || p === 'PENDING_RESTORE' ? p : undefined
-  }
-
   /** What the owner publishes for the other replicas. */
   statusRecord(owner: string): MirrorStatusRecord {
     const runnerStatus = this.#runner?.status()
@@ -362,7 +361,8 @@ export class MirrorController {
       isStopping: this.#isStopping, pendingPromote: this.#state.pendingPromote, transitionErrors: this.#transitionErrors,
       stoppedPartitions: this.#stoppedPartitions(),
     })
-    const failback = this.#failbackPhase ? { failbackPhase: this.#failbackPhase } : {}
+    const phase = this.#machine.phase
+    const failback = isFailbackPhase(phase) ? { failbackPhase: phase } : {}
     const status = toMirrorStatus({ ...v, linkState, desiredStatus: this.#state.desiredStatus, ...failback })
     if (status !== this.#lastStatus) {
       if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), v.since ?? 0)
@@ -386,12 +386,11 @@ export class MirrorController {
     return this.isStopped ? this.#remoteStatus?.partitions ?? [] : []
   }
 
-  setKnownPartitions(count: number): void {
-    if (count > this.#knownPartitions) this.#knownPartitions = count
-  }
+  setKnownPartitions(count: number): void { if (count > this.#knownPartitions) this.#knownPartitions = count }
 
   /** Stops the runner without touching the stored state (engine shutdown or link deletion). */
   async close(): Promise<void> {
+    this.#closed = true
     if (this.#machine.phase === 'PENDING_PROMOTE') this.#machine = { ...this.#machine, phase: this.#machine.resumeTo }
     const runner = this.#runner
     this.#runner = undefined

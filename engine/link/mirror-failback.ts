@@ -3,10 +3,10 @@ import type { Logger } from '../logging/index.ts'
 import type { KafkaConnectionConfig } from '../mirror/contract.ts'
 import type { ClusterSide } from '../kafka/index.ts'
 import type { ClusterAdmin } from './kafka-admin.ts'
-import { findDivergence, restoreSteps, type RestoreOutcome } from './mirror-restore.ts'
+import { abandonRestore, commitPendingGroupOffsets, findDivergence, restoreSteps, type RestoreOutcome } from './mirror-restore.ts'
 import type { AlterResult } from './alter-result.ts'
 import type { LinkStateName } from './mirror-status.ts'
-import type { MirrorState } from '../state/index.ts'
+import type { FailbackProgress, MirrorState } from '../state/index.ts'
 import type { MirrorController } from './mirror-controller.ts'
 import { transition, type MachineAction, type MirrorEvent, type MirrorEventType } from './mirror-state-machine.ts'
 import { checkTopicsInSync, type TopicSide } from './mirror-sync-check.ts'
@@ -24,24 +24,48 @@ export type FailbackAction = (typeof FAILBACK_ACTIONS)[number] | 'truncate-and-r
 /** What one failback step (check-in-sync, set-aside, rebuild) reports back to the controller. */
 export type FailbackStep = (controller: MirrorController) => Promise<{ event: MirrorEvent; change?: Partial<MirrorState> }>
 
+/** Mirrors whose failback steps run now (one driver at a time: the REST action, or the resume after a restart). */
+const driving = new WeakSet<MirrorController>()
+const RETRY_MS = 5_000
+
 /**
- * Runs a failback action (reverse-and-start, reverse-and-pause, truncate-and-restore): the state machine checks it,
- * then each step runs and feeds its outcome back, until a stored state or a refusal. Returns the refusal reason.
+ * Runs a failback action (reverse-and-start, reverse-and-pause, truncate-and-restore): the state machine checks it and
+ * stores the failback's progress before the first write (the other side's write denials), then each step runs, stores
+ * how far it got, and feeds its outcome back, until a stored state or a refusal. Returns the refusal reason. When the
+ * engine dies on the way, the stored progress makes the next owner resume it (resumeInterruptedFailback).
  */
 export async function runFailbackSteps(
   controller: MirrorController, type: MirrorEventType, steps: Partial<Record<MachineAction['type'], FailbackStep>>,
+  ctx?: FailbackContext,
 ): Promise<string | undefined> {
-  let refused: string | undefined
+  if (driving.has(controller)) return `cannot ${type} this mirror topic: a reverse or truncate-and-restore is in progress; retry once it finished`
+  driving.add(controller)
   try {
-    refused = await controller.dispatch({ type })
-  } catch (error) {
-    // Guarding the other side failed (e.g. no ACL rights there): back to STOPPED with nothing stored, then report it.
-    const back = controller.machine.phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
-    const reason = error instanceof Error ? error.message : String(error)
-    await controller.dispatch({ type: back, reason: `could not deny writes to the other topic (${reason})` })
-    throw error
+    let refused: string | undefined
+    const progress: FailbackProgress = {
+      action: type === 'reverse-and-pause' || type === 'reverse-and-start' ? type : 'truncate-and-restore',
+      step: type === 'truncate-and-restore' ? 'set-aside' : 'check', startedAtMs: Date.now(), sideTopic: null, ranges: null, groupOffsets: null,
+    }
+    try {
+      refused = await controller.dispatch({ type }, { change: { failback: progress } })
+    } catch (error) {
+      // Storing the progress (nothing done yet) or guarding the other side failed (e.g. no ACL rights there): back to STOPPED.
+      const back = controller.machine.phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
+      const reason = error instanceof Error ? error.message : String(error)
+      await controller.dispatch({ type: back, reason: `could not deny writes to the other topic (${reason})` })
+      throw error
+    }
+    if (refused) return refused
+    return await driveSteps(controller, steps, ctx)
+  } finally {
+    driving.delete(controller)
   }
-  if (refused) return refused
+}
+
+/** Runs the steps from the current failback phase until a stored end state (or a failure that says what to do). */
+async function driveSteps(
+  controller: MirrorController, steps: Partial<Record<MachineAction['type'], FailbackStep>>, ctx: FailbackContext | undefined,
+): Promise<string | undefined> {
   for (;;) {
     const phase = controller.machine.phase
     const next = phase === 'PENDING_SYNCHRONIZE' ? steps['check-in-sync']
@@ -53,18 +77,57 @@ export async function runFailbackSteps(
       outcome = await next(controller)
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
+      if (phase === 'PENDING_RESTORE') {
+        // The old topic may be deleted already: never abandoned from here (its group offsets live in the progress); retried.
+        const reason = `truncate-and-restore is interrupted in PENDING_RESTORE (${message}); the engine retries it every ${RETRY_MS / 1000} s`
+        controller.noteTransitionError('RESTORE_INTERRUPTED', reason)
+        if (ctx) retryLater(controller, ctx)
+        return reason
+      }
       outcome = { event: { type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: message } }
+    }
+    const failing = outcome.event.type === 'out-of-sync' || outcome.event.type === 'restore-failed'
+    if (failing) {
+      // Stored first, then undone (the partial side topic deleted, the other side writable again), then STOPPED is stored.
+      const stored = controller.state.failback
+      if (stored && stored.step !== 'abandon') await controller.storeFailbackProgress({ failback: { ...stored, step: 'abandon', reason: outcome.event.reason ?? 'failed' } })
+      if (stored?.sideTopic && ctx?.adminOf) await abandonRestore(controller, { ...ctx, adminOf: ctx.adminOf }, stored.sideTopic)
+      await controller.releaseOtherSide()
     }
     try {
       await controller.dispatch(outcome.event, outcome.change ? { change: outcome.change } : {})
     } catch (error) {
-      // The final record could not be written: back to STOPPED, the other side writable again, nothing stored.
-      const back = phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed'
-      await controller.dispatch({ type: back, reason: 'the state could not be stored' })
+      // The final record could not be written: the stored progress stays, and the next owner (or a retry) resumes it.
+      if (ctx) retryLater(controller, ctx)
       throw error
     }
-    if (outcome.event.type === 'out-of-sync' || outcome.event.type === 'restore-failed') return outcome.event.reason ?? 'failed'
+    if (failing) return outcome.event.reason ?? 'failed'
+    if (outcome.event.type === 'restore-done' && ctx?.adminOf) commitPendingGroupOffsets(controller, { ...ctx, adminOf: ctx.adminOf })
   }
+}
+
+function retryLater(controller: MirrorController, ctx: FailbackContext): void {
+  const { adminOf } = ctx
+  if (adminOf) setTimeout(() => resumeInterruptedFailback(controller, { ...ctx, adminOf }, undefined), RETRY_MS).unref()
+}
+
+/**
+ * Resumes what a stopped engine (or the previous owner) left: the failback from its stored step (each step is safe to
+ * repeat: it checks what is there already), then the clamped group offsets still to commit.
+ */
+export function resumeInterruptedFailback(
+  controller: MirrorController, ctx: FailbackContext & { readonly adminOf: (side: ClusterSide) => ClusterAdmin }, log: Logger | undefined,
+): void {
+  if (!controller.isActiveOwner) return
+  if (controller.state.pendingGroupOffsets?.length) commitPendingGroupOffsets(controller, ctx)
+  const progress = controller.state.failback
+  if (!progress || driving.has(controller) || !['PENDING_SYNCHRONIZE', 'PENDING_SETUP_FOR_RESTORE', 'PENDING_RESTORE'].includes(controller.machine.phase)) return
+  driving.add(controller)
+  const steps = progress.action === 'truncate-and-restore' ? restoreSteps({ ...ctx, now: Date.now }, () => undefined) : reverseSteps(ctx)
+  log?.info({ action: progress.action, step: progress.step }, 'resuming an interrupted failback')
+  void driveSteps(controller, steps, ctx)
+    .catch((error: unknown) => log?.error({ err: error }, 'resumed failback failed'))
+    .finally(() => driving.delete(controller))
 }
 
 export interface FailbackContext {
@@ -85,6 +148,8 @@ export function sidesOf(controller: MirrorController, ctx: FailbackContext): { m
 export function reverseSteps(ctx: FailbackContext): Partial<Record<'check-in-sync', FailbackStep>> {
   return {
     'check-in-sync': async (controller) => {
+      const stored = controller.state.failback
+      if (stored?.step === 'abandon') return { event: { type: 'out-of-sync', reason: stored.reason ?? 'the reverse was abandoned' } }
       const { mirror, other } = sidesOf(controller, ctx)
       // The stopped mirror side becomes the primary; the other side becomes its mirror at its own log end offsets.
       const check = await checkTopicsInSync(mirror, other)
@@ -120,9 +185,9 @@ export async function runFailbackAction(
   if (action === 'truncate-and-restore') {
     const adminOf = ctx.adminOf
     if (!adminOf) throw new Error('truncate-and-restore needs cluster admins')
-    return runFailbackSteps(controller, type, restoreSteps({ ...ctx, adminOf, now: Date.now }, report))
+    return runFailbackSteps(controller, type, restoreSteps({ ...ctx, adminOf, now: Date.now }, report), ctx)
   }
-  return runFailbackSteps(controller, type, reverseSteps(ctx))
+  return runFailbackSteps(controller, type, reverseSteps(ctx), ctx)
 }
 
 export interface FailbackTarget {

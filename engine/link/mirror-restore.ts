@@ -4,7 +4,8 @@ import {
   KafkaClusterClient, decodeBatchRecords, encodeRecordBatch, isControlBatch, lastOffsetOf, splitRecordSet, type EncodableRecord,
 } from '../kafka/index.ts'
 import type { ClusterSide } from '../kafka/index.ts'
-import type { ClusterAdmin, GroupOffset } from './kafka-admin.ts'
+import type { ClusterAdmin } from './kafka-admin.ts'
+import type { FailbackProgress, GroupOffsetRecord } from '../state/index.ts'
 import type { MirrorController } from './mirror-controller.ts'
 import { sidesOf, type FailbackContext, type FailbackStep } from './mirror-failback.ts'
 import { recordAt, type TopicSide } from './mirror-sync-check.ts'
@@ -70,13 +71,30 @@ export async function findDivergence(primary: TopicSide, old: TopicSide): Promis
   }
 }
 
-/** Copies offsets [from, to) of one partition into the side topic; returns how many records it kept. */
+/**
+ * Where the side topic's partition stands: how many records it holds (each set-aside record takes one offset: plain
+ * batches, no markers) and the next old-topic offset to copy (the original offset header of its last record, plus one).
+ * The copy resumes there, so a copy interrupted by a crash or a lost produce answer never writes a record twice.
+ */
+async function setAsideEnd(client: KafkaClusterClient, side: string, p: number, from: bigint): Promise<{ kept: number; next: bigint }> {
+  const end = await client.listOffset(side, p, 'latest')
+  if (end === 0n) return { kept: 0, next: from }
+  const res = await client.fetchRaw(side, p, end - 1n, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'restore' })
+  const batch = splitRecordSet(res.records).find((x) => x.header.baseOffset <= end - 1n && lastOffsetOf(x.header) >= end - 1n)
+  const last = batch ? decodeBatchRecords(batch.bytes).find((r) => batch.header.baseOffset + BigInt(r.offsetDelta) === end - 1n) : undefined
+  const header = last?.headers.find(([k]) => k !== null && ORIGINAL_OFFSET_HEADER.equals(k))?.[1]
+  if (!header) {
+    throw new EngineError('KAFKA_ERROR', `partition ${p} of side topic '${side}': its last record has no ${ORIGINAL_OFFSET_HEADER} header`, { retriable: true })
+  }
+  return { kept: Number(end), next: BigInt(header.toString()) + 1n }
+}
+
+/** Copies offsets [from, to) of one partition into the side topic, resuming after what it holds; returns how many records it holds. */
 async function setAsidePartition(
   old: KafkaClusterClient, topic: string, side: string, p: number, from: bigint, to: bigint,
 ): Promise<number> {
-  let offset = from
-  let kept = 0
-  while (offset < to) {
+  let { kept, next: offset } = await setAsideEnd(old, side, p, from)
+  for (let failures = 0; offset < to;) {
     const res = await old.fetchRaw(topic, p, offset, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'restore' })
     const batches = splitRecordSet(res.records).filter((x) => lastOffsetOf(x.header) >= offset && x.header.baseOffset < to)
     if (batches.length === 0) {
@@ -93,8 +111,16 @@ async function setAsidePartition(
             headers: [...r.headers, [ORIGINAL_OFFSET_HEADER, Buffer.from(String(at))] as const],
           }))
         if (records.length > 0) {
-          const bytes = encodeRecordBatch(records, { codec: 0, producerId: -1n, producerEpoch: -1, baseSequence: -1 })
-          await produceWithRetry(old, side, p, bytes)
+          const written = await old.produceRaw(side, p, encodeRecordBatch(records, { codec: 0, producerId: -1n, producerEpoch: -1, baseSequence: -1 }), { lane: 'restore' })
+            .catch(() => ({ errorCode: -1 }))
+          if (written.errorCode !== 0) {
+            // The batch may or may not be stored (no answer): read where the side topic stands and go on from there.
+            if (++failures > 50) throw new EngineError('KAFKA_ERROR', `could not write the set-aside records to '${side}' partition ${p} (error ${written.errorCode})`, { retriable: true })
+            old.invalidateLeader(side, p)
+            await new Promise((resolve) => setTimeout(resolve, 200))
+            ;({ kept, next: offset } = await setAsideEnd(old, side, p, from))
+            break
+          }
           kept += records.length
         }
       }
@@ -104,29 +130,19 @@ async function setAsidePartition(
   return kept
 }
 
-async function produceWithRetry(client: KafkaClusterClient, topic: string, p: number, bytes: Buffer): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await client.produceRaw(topic, p, bytes, { lane: 'restore' }).catch((error: unknown) => ({ errorCode: -1, error }))
-    if (res.errorCode === 0) return
-    if (attempt >= 50) {
-      const message = `could not write the set-aside records to '${topic}' partition ${p} (error ${res.errorCode})`
-      throw new EngineError('KAFKA_ERROR', message, { retriable: true })
-    }
-    client.invalidateLeader(topic, p)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
 /**
- * The two restore steps. `report` receives what was set aside (for the REST answer). Refuses (restore-failed) before
- * anything is written when a consumer group is active on the old topic: its offsets are about to be reset.
+ * The two restore steps, each safe to run again from what the mirror record stores (a restart resumes them). `report`
+ * receives what was set aside (for the REST answer). Refuses (restore-failed) before anything is written when a consumer
+ * group is active on the old topic: its offsets are about to be reset.
  */
 export function restoreSteps(
   ctx: RestoreContext, report: (outcome: RestoreOutcome) => void,
 ): Partial<Record<'set-aside-divergent' | 'rebuild-other-side', FailbackStep>> {
-  let divergence: Array<{ partition: number; from: bigint; to: bigint }> = []
   return {
     'set-aside-divergent': async (controller: MirrorController) => {
+      let stored = progressOf(controller)
+      if (stored.step === 'abandon') return { event: { type: 'restore-failed', reason: stored.reason ?? 'truncate-and-restore was abandoned' } }
+      if (stored.step === 'rebuild') return { event: { type: 'set-aside-done' } }
       const { mirror, other } = sidesOf(controller, ctx)
       const admin = ctx.adminOf(other.side)
       const active = await activeGroupsOn(admin, other.topic)
@@ -135,41 +151,68 @@ export function restoreSteps(
           + 'stop their consumers and retry'
         return { event: { type: 'restore-failed', reason } }
       }
-      divergence = await findDivergence(mirror, other)
-      const extra = divergence.filter((d) => d.to > d.from)
-      let sideTopic: string | null = null
-      const partitions: PartitionTruncation[] = []
-      if (extra.length > 0) {
-        sideTopic = `${other.topic}.truncated-${ctx.now()}`.slice(0, 249)
-        await admin.createTopic(sideTopic, divergence.length, undefined, {})
+      if (!stored.ranges) {
+        const divergence = await findDivergence(mirror, other)
+        const extra = divergence.some((d) => d.to > d.from)
+        const ranges = divergence.map((d) => ({ partition: d.partition, from: Number(d.from), to: Number(d.to) }))
+        // Stored before the side topic is created: a restart copies into this same topic, after what it holds.
+        stored = { ...stored, ranges, sideTopic: extra ? `${other.topic}.truncated-${ctx.now()}`.slice(0, 249) : null }
+        await controller.storeFailbackProgress({ failback: stored })
+      }
+      const ranges = stored.ranges ?? []
+      const kept = new Map<number, number>()
+      const sideTopic = stored.sideTopic
+      if (sideTopic) {
+        if ((await admin.partitionCount(sideTopic)) === undefined) await admin.createTopic(sideTopic, ranges.length, undefined, {})
         const client = new KafkaClusterClient(other.connection, { side: other.side })
         try {
-          for (const d of divergence) {
-            const kept = d.to > d.from ? await setAsidePartition(client, other.topic, sideTopic, d.partition, d.from, d.to) : 0
-            partitions.push({ partition: d.partition, offsetTruncatedTo: Number(d.from), messagesTruncated: kept })
+          for (const r of ranges) {
+            if (r.to <= r.from) continue
+            kept.set(r.partition, await setAsidePartition(client, other.topic, sideTopic, r.partition, BigInt(r.from), BigInt(r.to)))
           }
         } finally {
           await client.close().catch(() => undefined)
         }
-      } else {
-        for (const d of divergence) partitions.push({ partition: d.partition, offsetTruncatedTo: Number(d.from), messagesTruncated: 0 })
       }
+      const partitions: PartitionTruncation[] = ranges
+        .map((r) => ({ partition: r.partition, offsetTruncatedTo: r.from, messagesTruncated: kept.get(r.partition) ?? 0 }))
       report({ sideTopic, messagesTruncated: partitions.reduce((n, p) => n + p.messagesTruncated, 0), partitions })
       return { event: { type: 'set-aside-done' } }
     },
     'rebuild-other-side': async (controller: MirrorController) => {
       const { other } = sidesOf(controller, ctx)
       const admin = ctx.adminOf(other.side)
-      const clamped = await clampedGroupOffsets(admin, other.topic, divergence)
-      if ((await admin.partitionCount(other.topic)) !== undefined) await admin.deleteTopic(other.topic)
+      let stored = progressOf(controller)
+      const exists = (await admin.partitionCount(other.topic)) !== undefined
+      if (stored.step !== 'rebuild') {
+        // Deleting the topic drops its committed offsets: the clamped ones are stored before the delete.
+        const groupOffsets = exists ? await clampedGroupOffsets(admin, other.topic, stored.ranges ?? []) : []
+        stored = { ...stored, step: 'rebuild', groupOffsets }
+        await controller.storeFailbackProgress({ failback: stored })
+      }
+      if (exists) await admin.deleteTopic(other.topic).catch((error: unknown) => { if (!/UNKNOWN_TOPIC/i.test(String(error))) throw error })
       for (let i = 0; (await admin.partitionCount(other.topic)) !== undefined; i++) {
-        if (i > 300) return { event: { type: 'restore-failed', reason: `topic '${other.topic}' was not deleted within 60 s; retry` } }
+        if (i > 300) throw new EngineError('KAFKA_ERROR', `topic '${other.topic}' was not deleted within 60 s`, { retriable: true })
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
-      void recommitWhenCreated(admin, other.topic, clamped)
-      return { event: { type: 'restore-done' }, change: { verifiedLogEndOffsets: null } }
+      const pendingGroupOffsets = stored.groupOffsets?.length ? stored.groupOffsets : null
+      return { event: { type: 'restore-done' }, change: { verifiedLogEndOffsets: null, pendingGroupOffsets } }
     },
   }
+}
+
+function progressOf(controller: MirrorController): FailbackProgress {
+  const stored = controller.state.failback
+  if (!stored || stored.action !== 'truncate-and-restore') throw new EngineError('INVALID_STATE', 'no truncate-and-restore is stored for this mirror topic')
+  return stored
+}
+
+/** An abandoned restore (set-aside step, the old topic intact) deletes its partial side topic: a retry sets every record aside once. */
+export async function abandonRestore(controller: MirrorController, ctx: FailbackContext & Pick<RestoreContext, 'adminOf'>, sideTopic: string): Promise<void> {
+  const { other } = sidesOf(controller, ctx)
+  const admin = ctx.adminOf(other.side)
+  if (controller.state.failback?.step === 'rebuild' || (await admin.partitionCount(other.topic)) === undefined) return
+  if ((await admin.partitionCount(sideTopic)) !== undefined) await admin.deleteTopic(sideTopic)
 }
 
 async function activeGroupsOn(admin: ClusterAdmin, topic: string): Promise<string[]> {
@@ -182,25 +225,48 @@ async function activeGroupsOn(admin: ClusterAdmin, topic: string): Promise<strin
 
 /** Each group's committed offsets on the topic, none above the truncation point of its partition. */
 async function clampedGroupOffsets(
-  admin: ClusterAdmin, topic: string, divergence: ReadonlyArray<{ partition: number; from: bigint }>,
-): Promise<Map<string, GroupOffset[]>> {
-  const out = new Map<string, GroupOffset[]>()
+  admin: ClusterAdmin, topic: string, ranges: ReadonlyArray<{ partition: number; from: number }>,
+): Promise<GroupOffsetRecord[]> {
+  const out: GroupOffsetRecord[] = []
   for (const group of await admin.listGroups()) {
-    const offsets = (await admin.groupOffsets(group)).filter((o) => o.topic === topic)
-    if (offsets.length === 0) continue
-    out.set(group, offsets.map((o) => {
-      const cut = divergence.find((d) => d.partition === o.partition)?.from
-      return cut !== undefined && BigInt(o.offset) > cut ? { ...o, offset: Number(cut) } : o
-    }))
+    for (const o of (await admin.groupOffsets(group)).filter((x) => x.topic === topic)) {
+      const cut = ranges.find((r) => r.partition === o.partition)?.from
+      out.push({ group, topic, partition: o.partition, offset: cut !== undefined && o.offset > cut ? cut : o.offset })
+    }
   }
   return out
 }
 
-/** Deleting the topic dropped its committed offsets: commit the clamped ones again once the mirror runner recreated it. */
-async function recommitWhenCreated(admin: ClusterAdmin, topic: string, offsets: Map<string, GroupOffset[]>): Promise<void> {
-  if (offsets.size === 0) return
-  for (let i = 0; i < 600 && (await admin.partitionCount(topic).catch(() => undefined)) === undefined; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  for (const [group, list] of offsets) await admin.alterGroupOffsets(group, list).catch(() => undefined)
+const committing = new WeakSet<MirrorController>()
+
+/**
+ * Deleting the topic dropped its committed offsets: once the flipped copier recreated it, commits the stored clamped
+ * ones again (a group that already has offsets there committed them itself, or an earlier run did: left alone), then
+ * clears them from the record. Runs in the background until done, while this replica owns the mirror.
+ */
+export function commitPendingGroupOffsets(controller: MirrorController, ctx: FailbackContext & Pick<RestoreContext, 'adminOf'>): void {
+  if (committing.has(controller)) return
+  committing.add(controller)
+  void (async () => {
+    while (controller.isActiveOwner) {
+      const pending = controller.state.pendingGroupOffsets ?? []
+      if (pending.length === 0) return
+      try {
+        const { mirror } = sidesOf(controller, ctx)
+        const admin = ctx.adminOf(mirror.side)
+        if ((await admin.partitionCount(mirror.topic)) !== undefined) {
+          for (const group of new Set(pending.map((o) => o.group))) {
+            const offsets = pending.filter((o) => o.group === group).map(({ topic, partition, offset }) => ({ topic, partition, offset }))
+            const committed = (await admin.groupOffsets(group)).filter((o) => offsets.some((x) => x.topic === o.topic))
+            if (committed.length === 0) await admin.alterGroupOffsets(group, offsets)
+          }
+          await controller.storeFailbackProgress({ pendingGroupOffsets: null })
+          return
+        }
+      } catch {
+        // Not yet (the topic is being created, a member is joining): tried again below.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  })().finally(() => committing.delete(controller))
 }

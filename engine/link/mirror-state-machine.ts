@@ -7,9 +7,9 @@
  * - PENDING_PROMOTE: a promote waiting for lag zero (stored as pendingPromote; REST PENDING_STOPPED).
  * - PENDING_STOPPED: the stop is stored, the copiers are stopping; writes are allowed only after.
  * - STOPPED: both topics writable (promoted, failed over, or never reversed yet).
- * - PENDING_SYNCHRONIZE: reverse asked; the other side is being guarded and both sides compared (not stored).
+ * - PENDING_SYNCHRONIZE: reverse asked; the other side is being guarded and both sides compared.
  * - PENDING_SETUP_FOR_RESTORE, PENDING_RESTORE: truncate-and-restore: the old primary's tail being set aside, then
- *   the old primary topic being rebuilt as a mirror.
+ *   the old primary topic being rebuilt as a mirror. The failback phases are stored as STOPPED plus their progress.
  */
 export const MIRROR_PHASES = [
   'ACTIVE', 'PAUSED', 'PENDING_PROMOTE', 'PENDING_STOPPED', 'STOPPED',
@@ -102,15 +102,18 @@ export type Transition =
  *   runner-stopped -> STOPPED [release-writes]; activate -> STOPPED [release-writes]
  * STOPPED
  *   pause, resume: refused; promote, failover -> =; activate -> = [release-writes]
- *   reverse-and-start, reverse-and-pause -> PENDING_SYNCHRONIZE (resumeTo ACTIVE or PAUSED) [protect-other-side, check-in-sync]
- *   truncate-and-restore -> PENDING_SETUP_FOR_RESTORE [protect-other-side, set-aside-divergent]
+ *   reverse-and-start, reverse-and-pause -> PENDING_SYNCHRONIZE (resumeTo ACTIVE or PAUSED) [persist, protect-other-side, check-in-sync]
+ *   truncate-and-restore -> PENDING_SETUP_FOR_RESTORE [persist, protect-other-side, set-aside-divergent]
  * PENDING_SYNCHRONIZE (every operator event refused: in progress)
  *   in-sync -> resumeTo, direction flipped [persist, start-runner* when ACTIVE]
- *   out-of-sync -> STOPPED [release-other-side, record-error]
+ *   out-of-sync -> STOPPED [persist, release-other-side, record-error]
  * PENDING_SETUP_FOR_RESTORE (every operator event refused: in progress)
- *   set-aside-done -> PENDING_RESTORE [rebuild-other-side]; restore-failed -> STOPPED [release-other-side, record-error]
+ *   set-aside-done -> PENDING_RESTORE [rebuild-other-side]; restore-failed -> STOPPED [persist, release-other-side, record-error]
  * PENDING_RESTORE (every operator event refused: in progress)
- *   restore-done -> ACTIVE, direction flipped [persist, start-runner*]; restore-failed -> STOPPED [release-other-side, record-error]
+ *   restore-done -> ACTIVE, direction flipped [persist, start-runner*]
+ *   restore-failed -> STOPPED [persist, release-other-side, record-error]
+ * The three failback phases are stored as STOPPED plus the failback's progress (state-records.ts), so a restart or a new
+ * owner resumes them: activate there -> = [protect-other-side, the phase's step].
  *
  * link-paused and link-resumed update linkPaused in every phase and act only where listed. Every other
  * (phase, internal event) pair is ignored.
@@ -157,9 +160,9 @@ export function transition(state: MirrorMachineState, event: MirrorEvent): Trans
       if (s.phase !== 'STOPPED') return refuse(notStopped(s.phase, event.type))
       const resumeTo = event.type === 'reverse-and-pause' ? 'PAUSED' : 'ACTIVE'
       if (event.type === 'truncate-and-restore') {
-        return to('PENDING_SETUP_FOR_RESTORE', [{ type: 'protect-other-side' }, { type: 'set-aside-divergent' }], { resumeTo })
+        return to('PENDING_SETUP_FOR_RESTORE', [{ type: 'persist' }, ...RESUME_FAILBACK.PENDING_SETUP_FOR_RESTORE], { resumeTo })
       }
-      return to('PENDING_SYNCHRONIZE', [{ type: 'protect-other-side' }, { type: 'check-in-sync' }], { resumeTo })
+      return to('PENDING_SYNCHRONIZE', [{ type: 'persist' }, ...RESUME_FAILBACK.PENDING_SYNCHRONIZE], { resumeTo })
     }
     case 'activate':
       switch (s.phase) {
@@ -168,7 +171,7 @@ export function transition(state: MirrorMachineState, event: MirrorEvent): Trans
         case 'PENDING_PROMOTE': return same([{ type: 'protect-writes' }, { type: 'wait-for-lag-zero' }])
         case 'PENDING_STOPPED': return to('STOPPED', [{ type: 'release-writes' }])
         case 'STOPPED': return same([{ type: 'release-writes' }])
-        default: return refuse(stale(s.phase, event.type))
+        default: return same(RESUME_FAILBACK[s.phase])
       }
     case 'lag-zero':
       if (s.phase !== 'PENDING_PROMOTE') return refuse(stale(s.phase, event.type))
@@ -188,7 +191,7 @@ export function transition(state: MirrorMachineState, event: MirrorEvent): Trans
       return to(s.resumeTo, [{ type: 'persist' }, ...(s.resumeTo === 'ACTIVE' ? start : [])], { direction: flipped })
     case 'out-of-sync':
       if (s.phase !== 'PENDING_SYNCHRONIZE') return refuse(stale(s.phase, event.type))
-      return to('STOPPED', [{ type: 'release-other-side' }, failed('NOT_IN_SYNC', event.reason ?? 'the two sides differ')])
+      return to('STOPPED', [{ type: 'persist' }, { type: 'release-other-side' }, failed('NOT_IN_SYNC', event.reason ?? 'the two sides differ')])
     case 'set-aside-done':
       if (s.phase !== 'PENDING_SETUP_FOR_RESTORE') return refuse(stale(s.phase, event.type))
       return to('PENDING_RESTORE', [{ type: 'rebuild-other-side' }])
@@ -197,7 +200,7 @@ export function transition(state: MirrorMachineState, event: MirrorEvent): Trans
       return to('ACTIVE', [{ type: 'persist' }, ...start], { direction: flipped })
     case 'restore-failed':
       if (s.phase !== 'PENDING_SETUP_FOR_RESTORE' && s.phase !== 'PENDING_RESTORE') return refuse(stale(s.phase, event.type))
-      return to('STOPPED', [{ type: 'release-other-side' }, failed('RESTORE_FAILED', event.reason ?? 'truncate-and-restore failed')])
+      return to('STOPPED', [{ type: 'persist' }, { type: 'release-other-side' }, failed('RESTORE_FAILED', event.reason ?? 'truncate-and-restore failed')])
   }
 }
 
@@ -217,6 +220,28 @@ function pauseOrResume(s: MirrorMachineState, action: 'pause' | 'resume', start:
   }
   if (s.phase === 'ACTIVE') return { ok: true, state: s, actions: [] }
   return { ok: true, state: { ...s, phase: 'ACTIVE' }, actions: [{ type: 'persist' }, ...start] }
+}
+
+/** The failback phases (stored as STOPPED plus their progress) and what resumes each: guard the other side again, then its step. */
+export const RESUME_FAILBACK = {
+  PENDING_SYNCHRONIZE: [{ type: 'protect-other-side' }, { type: 'check-in-sync' }],
+  PENDING_SETUP_FOR_RESTORE: [{ type: 'protect-other-side' }, { type: 'set-aside-divergent' }],
+  PENDING_RESTORE: [{ type: 'protect-other-side' }, { type: 'rebuild-other-side' }],
+} as const satisfies Record<string, readonly MachineAction[]>
+export type FailbackPhase = keyof typeof RESUME_FAILBACK
+
+export function isFailbackPhase(phase: MirrorPhase): phase is FailbackPhase {
+  return phase in RESUME_FAILBACK
+}
+
+/** Why pause is refused while FAILED for a cause that can be retried. */
+export const FAILED_PAUSE_REFUSAL = 'cannot pause a FAILED mirror topic: fix the cause its error names and resume it, or fail it over to make it writable'
+
+/** Why pause or resume is refused while FAILED for a cause that cannot be retried (the REST answer adds the error code). */
+export function failedRefusal(action: 'pause' | 'resume', code?: string): string {
+  const cause = code ? ` (${code})` : ''
+  return `cannot ${action} a FAILED mirror topic: its failure${cause} cannot be retried; recreate the mirror topic `
+    + '(delete it and create it again), or fail it over to make it writable'
 }
 
 function failed(code: string, message: string): MachineAction {
@@ -269,10 +294,24 @@ export function recordOfPhase(state: MirrorMachineState): MirrorStored {
 
 /** The machine state a stored mirror record stands for (health is read live before each transition). */
 export function machineOfRecord(
-  state: MirrorStored & { readonly direction?: MirrorDirection | undefined }, linkPaused: boolean,
+  state: MirrorStored & { readonly direction?: MirrorDirection | undefined; readonly failback?: StoredFailback | null | undefined },
+  linkPaused: boolean,
 ): MirrorMachineState {
+  const direction = state.direction ?? 'FORWARD'
+  const f = state.failback
+  if (f && state.desiredStatus === 'STOPPED') {
+    // A failback the engine was running when it stopped: its phase, so that activate resumes it.
+    const phase = f.action !== 'truncate-and-restore' ? 'PENDING_SYNCHRONIZE' : f.step === 'rebuild' ? 'PENDING_RESTORE' : 'PENDING_SETUP_FOR_RESTORE'
+    return { phase, direction, resumeTo: f.action === 'reverse-and-pause' ? 'PAUSED' : 'ACTIVE', linkPaused, health: 'OK' }
+  }
   const resumeTo = state.desiredStatus === 'PAUSED' ? 'PAUSED' : 'ACTIVE'
-  return { phase: phaseOfRecord(state), direction: state.direction ?? 'FORWARD', resumeTo, linkPaused, health: 'OK' }
+  return { phase: phaseOfRecord(state), direction, resumeTo, linkPaused, health: 'OK' }
+}
+
+/** The stored failback progress fields the phase depends on (state-records.ts). */
+export interface StoredFailback {
+  readonly action: 'reverse-and-start' | 'reverse-and-pause' | 'truncate-and-restore'
+  readonly step: 'check' | 'set-aside' | 'rebuild' | 'abandon'
 }
 
 /** The event that turns one stored phase into another (what the replica that wrote the record ran). */

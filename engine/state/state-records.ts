@@ -24,6 +24,29 @@ export type AclBindingRecord = z.infer<typeof AclBindingRecordSchema>
 export const MirrorDesiredStatusSchema = z.enum(['ACTIVE', 'PAUSED', 'STOPPED'])
 export type MirrorDesiredStatus = z.infer<typeof MirrorDesiredStatusSchema>
 
+/** One consumer group's committed offset on one partition. */
+export const GroupOffsetRecordSchema = z.strictObject({
+  group: z.string(), topic: z.string(), partition: z.number().int().min(0), offset: z.number().int().min(0),
+})
+export type GroupOffsetRecord = z.infer<typeof GroupOffsetRecordSchema>
+
+/**
+ * How far a failback got. step: check (reverse: the other side guarded and compared), set-aside (truncate-and-restore:
+ * the divergent tail copied to sideTopic; ranges are [from, to) per partition of the old topic), rebuild (the old
+ * topic deleted; groupOffsets are the clamped offsets read before), abandon (it stops in STOPPED for `reason`: the
+ * partial side topic is deleted and the other side's write denials removed first).
+ */
+export const FailbackProgressSchema = z.strictObject({
+  action: z.enum(['reverse-and-start', 'reverse-and-pause', 'truncate-and-restore']),
+  step: z.enum(['check', 'set-aside', 'rebuild', 'abandon']),
+  startedAtMs: z.number(),
+  sideTopic: z.string().nullable(),
+  ranges: z.array(z.strictObject({ partition: z.number().int().min(0), from: z.number().int().min(0), to: z.number().int().min(0) })).nullable(),
+  groupOffsets: z.array(GroupOffsetRecordSchema).nullable(),
+  reason: z.string().optional(),
+})
+export type FailbackProgress = z.infer<typeof FailbackProgressSchema>
+
 export const MirrorStateSchema = z.strictObject({
   linkName: z.string(),
   mirrorTopicName: z.string(),
@@ -47,8 +70,16 @@ export const MirrorStateSchema = z.strictObject({
    * flipped: the copier may take over a partition whose last batch another producer wrote only at exactly this offset.
    */
   verifiedLogEndOffsets: z.array(z.number().int().min(0)).nullable().optional(),
+  /** A failback in progress (reverse or truncate-and-restore): stored before each step writes, so a restart resumes it. */
+  failback: FailbackProgressSchema.nullable().optional(),
+  /**
+   * After a truncate-and-restore: the clamped consumer group offsets on the rebuilt topic, committed once the copier has
+   * recreated it (deleting the topic dropped them); cleared once committed.
+   */
+  pendingGroupOffsets: z.array(GroupOffsetRecordSchema).nullable().optional(),
 })
 export type MirrorState = z.infer<typeof MirrorStateSchema>
+
 
 const StoredLinkSchema = z.strictObject({
   kind: z.literal('link'),
@@ -85,6 +116,11 @@ export const MirrorStatusRecordSchema = z.object({
   transitionErrors: z.array(z.object({ error_code: z.string(), error_message: z.string() })),
   copiedRecords: z.number().optional(),
   copiedBytes: z.number().optional(),
+  /**
+   * statusChangedAtMs of the mirror record the owner's runner has been brought in line with (stopped, paused, started):
+   * the other replicas show a stored stop or pause only once it is here (engine/link/mirror-follower.ts).
+   */
+  appliedStatusChangedAtMs: z.number().optional(),
   publishedAtMs: z.number(),
 })
 export type MirrorStatusRecord = z.infer<typeof MirrorStatusRecordSchema>

@@ -39,10 +39,13 @@ test('runFailbackSteps should store the flipped mirror with its verified offsets
     'check-in-sync': async () => ({ event: { type: 'in-sync' }, change: { verifiedLogEndOffsets: [40, 12] } }),
   })
   assert.equal(refused, undefined)
-  assert.equal(stored.length, 1)
-  assert.equal(stored[0]!.direction, 'REVERSE')
-  assert.equal(stored[0]!.desiredStatus, 'ACTIVE')
-  assert.deepEqual(stored[0]!.verifiedLogEndOffsets, [40, 12])
+  assert.equal(stored.length, 2)
+  assert.deepEqual([stored[0]!.desiredStatus, stored[0]!.failback?.action, stored[0]!.failback?.step], ['STOPPED', 'reverse-and-start', 'check'],
+    'the reverse is stored before the other side is guarded')
+  assert.equal(stored[1]!.direction, 'REVERSE')
+  assert.equal(stored[1]!.desiredStatus, 'ACTIVE')
+  assert.equal(stored[1]!.failback, null)
+  assert.deepEqual(stored[1]!.verifiedLogEndOffsets, [40, 12])
   assert.deepEqual(guards, ['protect source orders'], 'the source-cluster topic is guarded before the comparison')
   const runner = factory.runners.get('orders')
   assert.ok(runner, 'a runner was started')
@@ -54,28 +57,31 @@ test('runFailbackSteps should store the flipped mirror with its verified offsets
   assert.equal(controller.view('ACTIVE').direction, 'REVERSE')
 })
 
-test('runFailbackSteps should store nothing, release the guard and keep STOPPED when the sides differ', async () => {
+test('runFailbackSteps should store the abandon, release the guard, then store STOPPED when the sides differ', async () => {
   const { controller, stored, guards, factory } = stoppedMirror()
   const refused = await runFailbackSteps(controller, 'reverse-and-pause', {
     'check-in-sync': async () => ({ event: { type: 'out-of-sync', reason: 'partition 0 differs; use mirrors:truncate-and-restore' } }),
   })
   assert.match(String(refused), /truncate-and-restore/)
-  assert.deepEqual(stored, [])
-  assert.deepEqual(guards, ['protect source orders', 'release source orders'])
+  assert.deepEqual(stored.map((s) => [s.desiredStatus, s.direction ?? 'FORWARD', s.failback?.step ?? null]),
+    [['STOPPED', 'FORWARD', 'check'], ['STOPPED', 'FORWARD', 'abandon'], ['STOPPED', 'FORWARD', null]])
+  assert.match(String(stored[1]!.failback?.reason), /partition 0 differs/)
+  // Released before STOPPED is stored (a crash in between resumes the abandon), then once more by the transition (a no-op).
+  assert.deepEqual(guards, ['protect source orders', 'release source orders', 'release source orders'])
   assert.equal(factory.runners.size, 0)
   const view = controller.view('ACTIVE')
   assert.deepEqual([view.status, view.direction], ['STOPPED', 'FORWARD'])
   assert.equal(view.transitionErrors.at(-1)?.error_code, 'NOT_IN_SYNC')
 })
 
-test('runFailbackSteps should go back to STOPPED and rethrow when the flipped state cannot be stored', async () => {
+test('runFailbackSteps should guard nothing and stay STOPPED when the reverse cannot be stored', async () => {
   const { controller, guards, factory } = stoppedMirror({ failPersist: true })
   await assert.rejects(runFailbackSteps(controller, 'reverse-and-start', {
     'check-in-sync': async () => ({ event: { type: 'in-sync' }, change: { verifiedLogEndOffsets: [1] } }),
   }), /state topic unreachable/)
   assert.equal(controller.machine.phase, 'STOPPED')
   assert.equal(controller.direction, 'FORWARD')
-  assert.deepEqual(guards, ['protect source orders', 'release source orders'])
+  assert.deepEqual(guards, [], 'nothing is written before the progress is stored')
   assert.equal(factory.runners.size, 0)
 })
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  MIRROR_EVENTS, MIRROR_PHASES, phaseOfRecord, recordOfPhase, transition,
+  MIRROR_EVENTS, MIRROR_PHASES, machineOfRecord, phaseOfRecord, recordOfPhase, transition,
   type MirrorEventType, type MirrorHealth, type MirrorMachineState, type MirrorPhase,
 } from '../../../engine/link/mirror-state-machine.ts'
 
@@ -114,7 +114,8 @@ test('transition should flip the direction only when a reverse finds both sides 
       const asked = transition(state('STOPPED', { direction }), { type: event })
       assert.ok(asked.ok)
       assert.equal(asked.state.phase, 'PENDING_SYNCHRONIZE')
-      assert.deepEqual(asked.actions.map((a) => a.type), ['protect-other-side', 'check-in-sync'], 'the other side is guarded before it is compared')
+      assert.deepEqual(asked.actions.map((a) => a.type), ['persist', 'protect-other-side', 'check-in-sync'],
+        'the reverse is stored, then the other side is guarded before it is compared')
       const inSync = transition(asked.state, { type: 'in-sync' })
       assert.ok(inSync.ok)
       assert.equal(inSync.state.phase, resumeTo)
@@ -123,7 +124,7 @@ test('transition should flip the direction only when a reverse finds both sides 
       const differ = transition(asked.state, { type: 'out-of-sync', reason: 'partition 0 differs' })
       assert.ok(differ.ok)
       assert.deepEqual(differ.state, state('STOPPED', { direction, resumeTo }), 'nothing changed')
-      assert.deepEqual(differ.actions.map((a) => a.type), ['release-other-side', 'record-error'])
+      assert.deepEqual(differ.actions.map((a) => a.type), ['persist', 'release-other-side', 'record-error'])
     }
   }
 })
@@ -170,5 +171,28 @@ test('phaseOfRecord and recordOfPhase should round-trip every stored phase', () 
       assert.deepEqual(recordOfPhase(state(phase, { resumeTo: desiredStatus === 'PAUSED' ? 'PAUSED' : 'ACTIVE' })), { desiredStatus, pendingPromote })
     }
   }
-  assert.deepEqual(recordOfPhase(state('PENDING_SYNCHRONIZE')), { desiredStatus: 'STOPPED', pendingPromote: false }, 'a reverse in progress stores nothing new')
+  assert.deepEqual(recordOfPhase(state('PENDING_SYNCHRONIZE')), { desiredStatus: 'STOPPED', pendingPromote: false }, 'a reverse in progress is STOPPED plus its progress')
+})
+
+test('machineOfRecord should resume a stored failback in its phase, and activate there should guard the other side and rerun its step', () => {
+  const stopped = { desiredStatus: 'STOPPED', pendingPromote: false } as const
+  const cases = [
+    [{ action: 'reverse-and-pause', step: 'check' }, 'PENDING_SYNCHRONIZE', 'PAUSED', 'check-in-sync'],
+    [{ action: 'reverse-and-start', step: 'abandon' }, 'PENDING_SYNCHRONIZE', 'ACTIVE', 'check-in-sync'],
+    [{ action: 'truncate-and-restore', step: 'set-aside' }, 'PENDING_SETUP_FOR_RESTORE', 'ACTIVE', 'set-aside-divergent'],
+    [{ action: 'truncate-and-restore', step: 'abandon' }, 'PENDING_SETUP_FOR_RESTORE', 'ACTIVE', 'set-aside-divergent'],
+    [{ action: 'truncate-and-restore', step: 'rebuild' }, 'PENDING_RESTORE', 'ACTIVE', 'rebuild-other-side'],
+  ] as const
+  for (const [failback, phase, resumeTo, step] of cases) {
+    const machine = machineOfRecord({ ...stopped, direction: 'REVERSE', failback }, false)
+    assert.deepEqual([machine.phase, machine.resumeTo, machine.direction], [phase, resumeTo, 'REVERSE'], JSON.stringify(failback))
+    const resumed = transition(machine, { type: 'activate' })
+    assert.ok(resumed.ok)
+    assert.equal(resumed.state.phase, phase)
+    assert.deepEqual(resumed.actions.map((a) => a.type), ['protect-other-side', step])
+  }
+  assert.equal(machineOfRecord({ ...stopped, failback: null }, false).phase, 'STOPPED')
+  const restore = transition(state('STOPPED'), { type: 'truncate-and-restore' })
+  assert.ok(restore.ok)
+  assert.deepEqual(restore.actions.map((a) => a.type), ['persist', 'protect-other-side', 'set-aside-divergent'], 'stored before the first write')
 })
