@@ -41,7 +41,6 @@ export interface ClusterAdmin {
   partitionCount(topic: string): Promise<number | undefined>
   topicConfigs(topic: string): Promise<Record<string, TopicConfigEntry>>
   createTopic(topic: string, partitions: number, replicas: number | undefined, configs: Readonly<Record<string, string>>): Promise<void>
-  createPartitions(topic: string, count: number): Promise<void>
   deleteTopic(topic: string): Promise<void>
   alterTopicConfigs(topic: string, set: Readonly<Record<string, string>>): Promise<void>
   /** Earliest or latest offset per partition. */
@@ -147,7 +146,6 @@ export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: 
         configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
       })
     }),
-    createPartitions: (topic, count) => call('create partitions', () => admin.createPartitions({ topics: [{ name: topic, count }] })),
     deleteTopic: (topic) => call('delete topic', () => admin.deleteTopics({ topics: [topic] })),
     alterTopicConfigs: (topic, set) => call('alter topic configs', () => admin.incrementalAlterConfigs({
       resources: [{

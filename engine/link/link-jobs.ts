@@ -133,7 +133,11 @@ export async function runWriteProtection(ctx: LinkJobContext): Promise<void> {
   ctx.recordWriteGuard?.(guardProblems.length > 0 ? `write denials not checked (${guardProblems.join('; ')})` : null)
 }
 
-/** Syncs the always-synced topic configs plus `topic.config.sync.include`, and grows partition counts to the source's. */
+/**
+ * Syncs the always-synced topic configs plus `topic.config.sync.include`. Partition growth is not done here: the mirror's
+ * runner owns it (its source-topic-watch job grows the mirror topic and starts a copier per new partition), so two jobs
+ * on two replicas never race on CreatePartitions.
+ */
 export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
   if (ctx.linkState() !== 'ACTIVE' || !ctx.isCoordinator()) return
   const include = linkConfigValue(ctx.configs(), 'topic.config.sync.include').split(',').map((s) => s.trim()).filter((s) => s !== '')
@@ -146,10 +150,6 @@ export async function runTopicConfigSync(ctx: LinkJobContext): Promise<void> {
     ])
     if (sourceCount === undefined || destinationCount === undefined) continue
     mirror.setKnownPartitions(destinationCount)
-    if (sourceCount > destinationCount) {
-      await ctx.destination.createPartitions(mirrorTopicName, sourceCount)
-      ctx.logger.info({ topic: mirrorTopicName, partitions: sourceCount }, 'mirror topic partitions increased (source grew)')
-    }
     const [sourceConfigs, destinationConfigs] = await Promise.all([
       source.topicConfigs(sourceTopicName), ctx.destination.topicConfigs(mirrorTopicName),
     ])

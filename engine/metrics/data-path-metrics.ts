@@ -1,4 +1,5 @@
 // The data path's metrics: source fetch and destination produce latency histograms, and rebuilt batches by reason.
+import { jobMetrics, type JobMetrics } from '../periodic-job.ts'
 import type { MetricsRegistry } from './metrics-registry.ts'
 
 /** Names the dashboard and alert rules in deploy/monitoring/ rely on (the histograms add _bucket, _sum and _count). */
@@ -13,6 +14,8 @@ export interface DataPathMetricsObserver {
   fetched(seconds: number): void
   produced(seconds: number): void
   rebuilt(reason: string): void
+  /** The engine-wide run and error counters of named periodic jobs, for the runner's source-topic-watch. */
+  readonly jobs: JobMetrics
 }
 
 /**
@@ -28,5 +31,6 @@ export function dataPathObserver(registry: MetricsRegistry, linkName: string, mi
     fetched: (seconds) => fetch.observe({ link: linkName }, seconds),
     produced: (seconds) => produce.observe({ link: linkName }, seconds),
     rebuilt: (reason) => rebuilt.inc({ link: linkName, topic: mirrorTopicName, reason }),
+    jobs: jobMetrics(registry),
   }
 }

@@ -2,6 +2,7 @@
 // engine/mirror implements MirrorTopicRunner; link/ creates one per mirror topic and reads its status.
 import type { Logger } from '../logging/index.ts'
 import type { KafkaConnectionConfig } from '../kafka/connection-config.ts'
+import type { JobMetrics } from '../periodic-job.ts'
 
 /** How to reach one Kafka cluster (source or destination), defined by kafka/. Secrets stay in memory only. */
 export type { KafkaConnectionConfig } from '../kafka/connection-config.ts'
@@ -62,6 +63,8 @@ export interface DataPathObserver {
   fetched(seconds: number): void
   produced(seconds: number): void
   rebuilt(reason: string): void
+  /** Run and failed-run counters of the runner's named periodic jobs (source-topic-watch), labelled with link and topic. */
+  readonly jobs?: JobMetrics
 }
 
 export interface MirrorTopicRunnerOptions {

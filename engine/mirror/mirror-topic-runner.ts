@@ -78,8 +78,11 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#source = new KafkaClusterClient(options.source, { side: 'source' })
     this.#destination = new KafkaClusterClient(options.destination, { side: 'destination' })
     this.#budget = options.limits?.sharedBudget ?? new ByteBudget(options.limits?.totalInFlightBytes ?? 64 << 20)
+    const jobs = options.observer?.jobs
     this.#watchJob = new PeriodicJob({
       name: 'source-topic-watch', intervalMs: options.limits?.metadataIntervalMs ?? 5_000, logger: this.#log, run: () => this.#watch(),
+      onError: (error) => this.#watchFailed(error),
+      ...(jobs ? { metrics: jobs, labels: { link: options.spec.linkName, topic: options.spec.mirrorTopic } } : {}),
     })
   }
 
@@ -223,7 +226,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#copiersRunning = true
     this.#unhealthy.clear()
     this.#setState('ACTIVE')
-    this.#startWatch()
+    this.#watchJob.start()
   }
 
   async #pauseCopiers(): Promise<void> {
@@ -296,39 +299,36 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#sourceIdentity = check.identity
   }
 
-  #startWatch(): void {
-    this.#watchJob.start()
-  }
-
-  /** Named job "source-topic-watch": topic id and partition count of the source. */
+  /**
+   * Named job "source-topic-watch" (clusterlink_job_runs_total, _errors_total): the source's topic id and partition count. The one
+   * owner of partition growth: the runner grows its mirror topic (here and in prepare) and adds a copier per new partition.
+   */
   async #watch(): Promise<void> {
     if (this.#state !== 'ACTIVE' && this.#state !== 'SOURCE_UNAVAILABLE') return
-    try {
-      await this.#verifySourceTopic()
-      this.#unhealthy.delete(-1)
-      const t = await this.#source.describeTopic(this.#o.spec.sourceTopic)
-      const count = t?.partitions.length ?? 0
-      if (count > this.#copiers.size) {
-        this.#log.info({ from: this.#copiers.size, to: count }, 'source partitions added (expanding the mirror topic)')
-        await createPartitions(this.#destination, this.#o.spec.mirrorTopic, count)
-        await waitForTopicLeaders(this.#destination, this.#o.spec.mirrorTopic, count)
-        for (let p = this.#copiers.size; p < count; p++) {
-          const c = this.#newCopier(p)
-          await c.open()
-          this.#copiers.set(p, c)
-          if ((this.#state as MirrorRunState) === 'ACTIVE' || (this.#state as MirrorRunState) === 'SOURCE_UNAVAILABLE') this.#launch(c)
-        }
-      }
-      this.#refreshAvailability()
-    } catch (error) {
-      const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
-      if (e.retriable) {
-        this.#unhealthy.set(-1, e)
-        this.#refreshAvailability()
-      } else {
-        await this.#fail(e)
+    await this.#verifySourceTopic()
+    this.#unhealthy.delete(-1)
+    const t = await this.#source.describeTopic(this.#o.spec.sourceTopic)
+    const count = t?.partitions.length ?? 0
+    if (count > this.#copiers.size) {
+      this.#log.info({ from: this.#copiers.size, to: count }, 'source partitions added (expanding the mirror topic)')
+      await createPartitions(this.#destination, this.#o.spec.mirrorTopic, count)
+      await waitForTopicLeaders(this.#destination, this.#o.spec.mirrorTopic, count)
+      for (let p = this.#copiers.size; p < count; p++) {
+        const c = this.#newCopier(p)
+        await c.open()
+        this.#copiers.set(p, c)
+        if ((this.#state as MirrorRunState) === 'ACTIVE' || (this.#state as MirrorRunState) === 'SOURCE_UNAVAILABLE') this.#launch(c)
       }
     }
+    this.#refreshAvailability()
+  }
+
+  /** A failed watch run: a retriable problem shows as SOURCE_UNAVAILABLE until a run succeeds; any other fails the mirror. */
+  async #watchFailed(error: unknown): Promise<void> {
+    const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
+    if (!e.retriable) return this.#fail(e)
+    this.#unhealthy.set(-1, e)
+    this.#refreshAvailability()
   }
 
   async #fail(error: EngineError): Promise<void> {

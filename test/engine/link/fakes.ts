@@ -34,7 +34,6 @@ export class FakeCluster implements ClusterAdmin {
     this.#check()
     this.topics.set(topic, { partitions, configs: { ...configs } })
   }
-  async createPartitions(topic: string, count: number): Promise<void> { this.#check(); const t = this.topics.get(topic); if (t) t.partitions = count }
   async deleteTopic(topic: string): Promise<void> { this.#check(); this.topics.delete(topic) }
   async alterTopicConfigs(topic: string, set: Readonly<Record<string, string>>): Promise<void> {
     this.#check()

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { KafkaClusterClient, createPartitions, createTopic, deleteTopic } from '../../../engine/kafka/index.ts'
-import { kafkaFor, newRunner, sourceEnds, stopAllRunners, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
+import { dataPathObserver, MetricsRegistry } from '../../../engine/metrics/index.ts'
+import { kafkaFor, newRunner, sourceEnds, stopAllRunners, TEST_LIMITS, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
+import { createLogger } from '../../../engine/logging/index.ts'
+import { createMirrorTopicRunner } from '../../../engine/mirror/index.ts'
 
 let source: KafkaCluster
 let destination: KafkaCluster
@@ -30,18 +33,31 @@ describe('mirror topic runner under topology changes', () => {
     const producer = kafka.producer()
     await producer.connect()
     await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `p0-${i}` })) })
-    const runner = newRunner(source, destination, topic, topic)
-    await runner.start()
-    await createPartitions(sourceAdmin, topic, 3)
-    await waitFor('source has 3 partitions', async () => (await sourceAdmin.describeTopic(topic))?.partitions.length === 3)
-    await waitFor('3 copiers', () => runner.status().partitions.length === 3)
-    for (const p of [1, 2]) await producer.send({ topic, messages: Array.from({ length: 4 }, (_, i) => ({ partition: p, value: `p${p}-${i}` })) })
-    await producer.disconnect()
-    await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
-    assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
-    assert.equal(result.partitions.length, 3)
-    await runner.stop()
+    // The runner is the one owner of partition growth: its named source-topic-watch job counts its runs in the job metrics.
+    const metrics = new MetricsRegistry()
+    const runner = createMirrorTopicRunner({
+      source: { bootstrapServers: [source.bootstrapServers] }, destination: { bootstrapServers: [destination.bootstrapServers] },
+      spec: { linkName: 'grow-link', sourceTopic: topic, mirrorTopic: topic, startOffsetSpec: 'earliest' },
+      logger: createLogger({ level: 'silent' }), limits: TEST_LIMITS, observer: dataPathObserver(metrics, 'grow-link', topic),
+    })
+    try {
+      await runner.start()
+      await createPartitions(sourceAdmin, topic, 3)
+      await waitFor('source has 3 partitions', async () => (await sourceAdmin.describeTopic(topic))?.partitions.length === 3)
+      await waitFor('3 copiers', () => runner.status().partitions.length === 3)
+      for (const p of [1, 2]) {
+        await producer.send({ topic, messages: Array.from({ length: 4 }, (_, i) => ({ partition: p, value: `p${p}-${i}` })) })
+      }
+      await producer.disconnect()
+      await waitCaughtUp(runner, await sourceEnds(kafka, topic))
+      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+      assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+      assert.equal(result.partitions.length, 3)
+      const runs = new RegExp(`clusterlink_job_runs_total\\{job="source-topic-watch",link="grow-link",topic="${topic}"\\} [1-9]`)
+      assert.match(metrics.render(), runs)
+    } finally {
+      await runner.stop()
+    }
   })
 
   test('a recreated source topic should fail the mirror without mixing data', async () => {
