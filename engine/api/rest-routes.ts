@@ -111,9 +111,11 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
       summary: 'Create a cluster link (link.mode DESTINATION or BIDIRECTIONAL), or the source half (SOURCE) of an INBOUND link',
       params: S.ClusterParams, query: S.CreateLinkQuery, body: S.CreateLinkBody,
       handler: async ({ params, query, body, warn }) => {
-        checkCluster(params.cluster_id)
         // A source half keeps Confluent's local.* configs: they become its link's source connection (engine/link/link-modes.ts).
         const isSourceHalf = body.configs.some((pair) => pair.name === 'link.mode' && pair.value === 'SOURCE')
+        // Confluent sends the source half to the source cluster's REST: this engine answers it under that id too.
+        const sourceIdOfHalf = isSourceHalf ? manager.listLinks().find((l) => l.linkName === query.link_name)?.sourceClusterId : undefined
+        if (params.cluster_id !== sourceIdOfHalf) checkCluster(params.cluster_id)
         const { kept, ignored } = splitConfluentOnly(body.configs.filter((pair) => !isSourceHalf || !pair.name.startsWith('local.')))
         if (isSourceHalf) kept.push(...body.configs.filter((pair) => pair.name.startsWith('local.')))
         const configs: Record<string, string> = {}

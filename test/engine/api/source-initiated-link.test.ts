@@ -17,7 +17,7 @@ describe('source-initiated link', () => {
   const inbound = (name: string) => t.request('POST', `${t.base}/links?link_name=${name}`, {
     source_cluster_id: 'source-cluster-id', configs: pairs({ 'link.mode': 'DESTINATION', 'connection.mode': 'INBOUND' }),
   })
-  const sourceHalf = (name: string, extra: Record<string, string> = {}) => t.request('POST', `${t.base}/links?link_name=${name}`, {
+  const sourceHalf = (name: string, extra: Record<string, string> = {}, base = t.base) => t.request('POST', `${base}/links?link_name=${name}`, {
     destination_cluster_id: t.app.clusterId,
     configs: pairs({
       'link.mode': 'SOURCE', 'connection.mode': 'OUTBOUND', 'bootstrap.servers': 'destination.example:9092',
@@ -66,5 +66,14 @@ describe('source-initiated link', () => {
     const again = await sourceHalf('twice')
     assert.equal(again.status, 409, again.body)
     assert.match((again.json() as Json)['message'] as string, /already has its source half/)
+  })
+
+  test('the source half should also be answered under the source cluster id, as Confluent scripts send it to the source side', async () => {
+    assert.equal((await inbound('path')).status, 204)
+    const elsewhere = await sourceHalf('path', {}, '/kafka/v3/clusters/some-other-cluster')
+    assert.equal(elsewhere.status, 404, elsewhere.body)
+    const res = await sourceHalf('path', {}, '/kafka/v3/clusters/source-cluster-id')
+    assert.equal(res.status, 204, res.body)
+    assert.equal(t.store.links.get('path')!.configs['bootstrap.servers'], SOURCE_BOOTSTRAP)
   })
 })
