@@ -43,9 +43,15 @@ export interface ClusterLinkProps extends TerraformMetaArguments {
   readonly sourceBootstrapServers: string
   /** Expected cluster id of the source, checked when the link is created. Default: not checked. Changing it replaces the link. */
   readonly sourceClusterId?: string
-  /** Link mode (link.mode): `DESTINATION` (default) or `BIDIRECTIONAL` (one link of the same name on each side's engine). Replaces on change. */
+  /**
+   * Link mode (link.mode): `DESTINATION` (default) or `BIDIRECTIONAL` (one link of the same name on each side's engine).
+   * Replaces on change.
+   */
   readonly linkMode?: 'DESTINATION' | 'BIDIRECTIONAL'
-  /** Connection mode (connection.mode): `OUTBOUND` (default) or `INBOUND` (source-initiated: both halves created in order). Replaces on change. */
+  /**
+   * Connection mode (connection.mode): `OUTBOUND` (default) or `INBOUND` (source-initiated: both halves created in order).
+   * Replaces on change.
+   */
   readonly connectionMode?: 'OUTBOUND' | 'INBOUND'
   /** Mirror topic names are prefix + source topic name (cluster.link.prefix). Default none. Changing it replaces the link. */
   readonly prefix?: string

@@ -36,24 +36,32 @@ function failIfInvalid(kind: string, id: string, result: ValidationResult<unknow
 
 function pickMeta(props: Cdktf.TerraformMetaArguments): Cdktf.TerraformMetaArguments {
   const { dependsOn, count, provider, lifecycle, forEach, provisioners, connection } = props
-  return Object.fromEntries(Object.entries({ dependsOn, count, provider, lifecycle, forEach, provisioners, connection }).filter(([, value]) => value !== undefined))
+  const meta = { dependsOn, count, provider, lifecycle, forEach, provisioners, connection }
+  return Object.fromEntries(Object.entries(meta).filter(([, value]) => value !== undefined))
 }
 
 export function defineConstructs(library: CdktfLibrary) {
-  /** The clusterlink provider block (`clusterlink.local/clusterlink/clusterlink`); install the provider with provider/terraform/install-provider.ts. */
+  /**
+   * The clusterlink provider block (`clusterlink.local/clusterlink/clusterlink`); install the provider with
+   * provider/terraform/install-provider.ts.
+   */
   class ClusterlinkProvider extends library.TerraformProvider {
     static readonly tfResourceType = PROVIDER_TYPE
     readonly props: ClusterlinkProviderProps
 
     constructor(scope: Construct, id: string, props: ClusterlinkProviderProps = {}) {
-      super(scope, id, { terraformResourceType: PROVIDER_TYPE, terraformGeneratorMetadata: metadata, terraformProviderSource: PROVIDER_SOURCE })
+      super(scope, id, {
+        terraformResourceType: PROVIDER_TYPE, terraformGeneratorMetadata: metadata, terraformProviderSource: PROVIDER_SOURCE,
+      })
       this.props = props
       if (props.alias !== undefined) this.alias = props.alias
     }
 
     protected override synthesizeAttributes(): Record<string, unknown> {
       const { alias: _alias, ...rest } = this.props
-      return Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined).map(([key, value]) => [snakeCase(key), value]))
+      return Object.fromEntries(Object.entries(rest)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [snakeCase(key), value]))
     }
 
     protected override synthesizeHclAttributes(): Record<string, unknown> {
@@ -146,6 +154,8 @@ export function defineConstructs(library: CdktfLibrary) {
 
 /** The props the spec validates: everything but the Terraform meta-arguments. */
 function toSpecProps(props: Cdktf.TerraformMetaArguments & object): Record<string, unknown> {
-  const { dependsOn: _d, count: _c, provider: _p, lifecycle: _l, forEach: _f, provisioners: _pr, connection: _co, ...rest } = props as Record<string, unknown>
+  const {
+    dependsOn: _d, count: _c, provider: _p, lifecycle: _l, forEach: _f, provisioners: _pr, connection: _co, ...rest
+  } = props as Record<string, unknown>
   return rest
 }

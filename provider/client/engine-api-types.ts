@@ -42,7 +42,9 @@ export const MirrorSchema = z.looseObject({
   mirror_status: z.string(),
   mirror_topic_error: z.string().nullish(),
   state_time_ms: z.number().nullish(),
-  mirror_state_transition_errors: z.array(z.looseObject({ error_code: z.union([z.string(), z.number()]).nullish(), error_message: z.string().nullish() })).nullish(),
+  mirror_state_transition_errors: z.array(z.looseObject({
+    error_code: z.union([z.string(), z.number()]).nullish(), error_message: z.string().nullish(),
+  })).nullish(),
   /** clusterlink extension: REVERSE after a failback (the source-cluster topic is the mirror). */
   mirror_direction: z.enum(['FORWARD', 'REVERSE']).nullish(),
 })

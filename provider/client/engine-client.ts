@@ -1,4 +1,5 @@
-// The typed REST client for the engine's REST v3 API (links, link configs, mirrors, mirror actions): the only code in provider/ that does I/O.
+// The typed REST client for the engine's REST v3 API (links, link configs, mirrors, mirror actions): the only code in
+// provider/ that does I/O.
 import type { z } from 'zod'
 import { EngineApiError } from './engine-api-error.ts'
 import { retry } from '../../engine/retry.ts'
@@ -85,7 +86,9 @@ export class EngineClient {
     return orUndefinedWhenNotFound(this.getLink(linkName, options))
   }
 
-  async createLink(linkName: string, body: CreateLinkBody, options: { validateOnly?: boolean; validateLink?: boolean } = {}): Promise<void> {
+  async createLink(
+    linkName: string, body: CreateLinkBody, options: { validateOnly?: boolean; validateLink?: boolean } = {},
+  ): Promise<void> {
     await this.#clusterCall('POST', '/links', undefined, {
       query: { link_name: linkName, validate_only: options.validateOnly, validate_link: options.validateLink },
       body,
@@ -117,7 +120,9 @@ export class EngineClient {
   }
 
   /** Sets and resets several configs in one request; the engine applies all of them or none. */
-  async alterLinkConfigs(linkName: string, operations: readonly AlterConfigOperation[], options: { validateOnly?: boolean } = {}): Promise<void> {
+  async alterLinkConfigs(
+    linkName: string, operations: readonly AlterConfigOperation[], options: { validateOnly?: boolean } = {},
+  ): Promise<void> {
     await this.#clusterCall('PUT', `/links/${enc(linkName)}/configs:alter`, undefined, {
       query: { validate_only: options.validateOnly },
       body: { data: operations },

@@ -1,4 +1,5 @@
-// Bounded polling of one mirror until it reaches a wanted state, with progress callbacks and the engine's transition errors in the timeout message.
+// Bounded polling of one mirror until it reaches a wanted state, with progress callbacks and the engine's transition errors
+// in the timeout message.
 import { EngineApiError } from './engine-api-error.ts'
 import type { Mirror } from './engine-api-types.ts'
 import type { EngineClient } from './engine-client.ts'

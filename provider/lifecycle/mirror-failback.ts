@@ -69,7 +69,8 @@ export async function runFailback(
     throw new EngineApiError(message, { method: 'POST', path: `/links/${linkName}/mirrors:${path}`, httpStatus: 200, errorCode: result?.error_code ?? undefined })
   }
   const running = action === 'reverse-and-pause' ? 'PAUSED' : 'ACTIVE'
-  await waitForMirror(client, linkName, mirrorTopicName, (m) => m !== undefined && directionOf(m) === expected && m.mirror_status === running,
+  const isRunning = (m: Mirror | undefined): boolean => m !== undefined && directionOf(m) === expected && m.mirror_status === running
+  await waitForMirror(client, linkName, mirrorTopicName, isRunning,
     `the mirror to run ${expected} (${running})`, {
       timeoutMs: options.timeoutMs,
       ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),

@@ -1,4 +1,5 @@
-// The ClusterLinkEngine Pulumi component: deploys the clusterlink engine to Kubernetes (Deployment, Service, PodDisruptionBudget, ConfigMap, ServiceAccount and optionally its Secret).
+// The ClusterLinkEngine Pulumi component: deploys the clusterlink engine to Kubernetes (Deployment, Service,
+// PodDisruptionBudget, ConfigMap, ServiceAccount and optionally its Secret).
 import * as k8s from '@pulumi/kubernetes'
 import * as pulumi from '@pulumi/pulumi'
 import {
@@ -21,7 +22,10 @@ export interface ClusterLinkEngineResources {
 }
 
 export interface ClusterLinkEngineArgs {
-  /** Engine image reference, such as `registry.example.com/clusterlink-engine:0.1.0` (required; build it from the repository's Containerfile). */
+  /**
+   * Engine image reference, such as `registry.example.com/clusterlink-engine:0.1.0` (required; build it from the
+   * repository's Containerfile).
+   */
   readonly image: pulumi.Input<string>
   /** Destination cluster bootstrap servers as `host:port`, reachable from the pods (required). */
   readonly destinationBootstrapServers: pulumi.Input<pulumi.Input<string>[]>
@@ -117,7 +121,9 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
     const dependsOn: pulumi.Resource[] = []
     this.secret = undefined
     if (createsSecret) {
-      const files = settings.apply((s) => ({ tokens: s.apiTokensSecretKey, key: s.credentialsKeySecretKey, sasl: s.destinationSasl?.passwordSecretKey }))
+      const files = settings.apply((s) => ({
+        tokens: s.apiTokensSecretKey, key: s.credentialsKeySecretKey, sasl: s.destinationSasl?.passwordSecretKey,
+      }))
       // The values stay Pulumi secrets end to end: encrypted in state, never in the ConfigMap, env or component outputs.
       const stringData = pulumi.secret(pulumi.all([files, args.apiTokens, args.credentialsKey, args.destinationSasl?.password])
         .apply(([keys, tokens, key, password]) => ({
@@ -160,7 +166,8 @@ export class ClusterLinkEngine extends pulumi.ComponentResource {
     this.secretName = secretName
     // The URL resolves once the Deployment is ready, so dependents that only take `url` still wait for the engine.
     const tls = settings.apply((s) => s.listenerTlsSecretName !== undefined)
-    this.url = pulumi.all([this.serviceName, this.namespace, tls, this.deployment.status]).apply(([service, namespace, https]) => engineClusterUrl(service, namespace, https))
+    this.url = pulumi.all([this.serviceName, this.namespace, tls, this.deployment.status])
+      .apply(([service, namespace, https]) => engineClusterUrl(service, namespace, https))
     this.registerOutputs({ url: this.url, namespace: this.namespace, serviceName: this.serviceName, secretName: this.secretName })
   }
 }
@@ -212,7 +219,9 @@ function prepareSettings(name: string, args: ClusterLinkEngineArgs): PreparedSet
       ...(v.namespace === undefined ? {} : { namespace: v.namespace }),
       ...(v.replicas === undefined ? {} : { replicas: v.replicas }),
       ...(v.pullPolicy === undefined ? {} : { imagePullPolicy: v.pullPolicy }),
-      ...(v.saslMechanism === undefined || v.saslUser === undefined ? {} : { destinationSasl: { mechanism: v.saslMechanism, username: v.saslUser } }),
+      ...(v.saslMechanism === undefined || v.saslUser === undefined
+        ? {}
+        : { destinationSasl: { mechanism: v.saslMechanism, username: v.saslUser } }),
       ...(v.serviceType === undefined ? {} : { serviceType: v.serviceType }),
       ...(v.logLevel === undefined ? {} : { logLevel: v.logLevel }),
       ...(v.stateTopic === undefined ? {} : { stateTopic: v.stateTopic }),

@@ -1,4 +1,5 @@
-// Builds the engine's Kubernetes objects (ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget) from validated settings: the one source of truth for deploy/base and the ClusterLinkEngine component.
+// Builds the engine's Kubernetes objects (ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget) from validated
+// settings: the one source of truth for deploy/base and the ClusterLinkEngine component.
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 
@@ -69,7 +70,8 @@ export const EngineManifestSettingsSchema = z.strictObject({
   if (settings.replicas > 1 && !ENGINE_REPLICA_COORDINATION) {
     ctx.addIssue({ code: 'custom', path: ['replicas'], message: `replicas must be 1 for now (got ${settings.replicas}): engine replicas do not coordinate yet, so two would both write every mirror partition and corrupt it (issue 8)` })
   }
-  const keys = [settings.credentialsKeySecretKey, settings.apiTokensSecretKey, settings.destinationSasl?.passwordSecretKey].filter((key) => key !== undefined)
+  const keys = [settings.credentialsKeySecretKey, settings.apiTokensSecretKey, settings.destinationSasl?.passwordSecretKey]
+    .filter((key) => key !== undefined)
   if (new Set(keys).size !== keys.length) {
     ctx.addIssue({ code: 'custom', path: ['secretName'], message: `each secret needs its own key in Secret '${settings.secretName}'; got ${keys.join(', ')}` })
   }
@@ -136,7 +138,9 @@ export function buildEngineManifests(settings: EngineManifestSettings): EngineMa
       { name: 'CLUSTERLINK_DESTINATION_SASL_PASSWORD_FILE', value: secretFile(sasl.passwordSecretKey) },
     ]),
   ]
-  const secretItems = [settings.apiTokensSecretKey, settings.credentialsKeySecretKey, ...(sasl === undefined ? [] : [sasl.passwordSecretKey])]
+  const secretItems = [
+    settings.apiTokensSecretKey, settings.credentialsKeySecretKey, ...(sasl === undefined ? [] : [sasl.passwordSecretKey]),
+  ]
     .map((key) => ({ key, path: key }))
   const probe = (path: string, periodSeconds: number, failureThreshold: number): Record<string, unknown> => ({
     httpGet: { path, port: 'http', ...(settings.listenerTlsSecretName === undefined ? {} : { scheme: 'HTTPS' }) }, periodSeconds, timeoutSeconds: 2, failureThreshold,

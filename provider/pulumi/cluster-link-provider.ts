@@ -44,7 +44,9 @@ export function createClusterLinkProvider(context: ProviderContext): ResourcePro
       linkError: link.link_error ?? 'NO_ERROR',
       linkErrorMessage: link.link_error_message ?? '',
       mirrorTopicNames: link.topic_names ?? [],
-      linkTasks: (link.tasks ?? []).map((task) => ({ name: task.task_name, state: task.state, errors: (task.errors ?? []).map((e) => JSON.stringify(e)) })),
+      linkTasks: (link.tasks ?? []).map((task) => ({
+        name: task.task_name, state: task.state, errors: (task.errors ?? []).map((e) => JSON.stringify(e)),
+      })),
     })
   }
 

@@ -27,8 +27,14 @@ export interface ClusterLinkArgs {
   /** SASL credentials for the source; stored as secrets. Updates in place. */
   readonly sourceCredentials?: pulumi.Input<{ readonly username: pulumi.Input<string>; readonly password: pulumi.Input<string> }>
   /** TLS material for SSL and SASL_SSL, inline PEM; stored as secrets. Updates in place. */
-  readonly sourceTls?: pulumi.Input<{ readonly caCertificates?: pulumi.Input<string>; readonly certificateChain?: pulumi.Input<string>; readonly privateKey?: pulumi.Input<string>; readonly verifyHostname?: pulumi.Input<boolean> }>
-  /** Other link configs by name (consumer.offset.sync.*, topic.config.sync.*, mirror.start.offset.spec, cluster.link.paused, auto.create.*, availability.check.*). Removing a key resets it to its default. Default none. Updates in place. */
+  readonly sourceTls?: pulumi.Input<{
+    readonly caCertificates?: pulumi.Input<string>; readonly certificateChain?: pulumi.Input<string>
+    readonly privateKey?: pulumi.Input<string>; readonly verifyHostname?: pulumi.Input<boolean>
+  }>
+  /**
+   * Other link configs by name (consumer.offset.sync.*, topic.config.sync.*, mirror.start.offset.spec, cluster.link.paused,
+   * auto.create.*, availability.check.*). Removing a key resets it to its default. Default none. Updates in place.
+   */
   readonly configs?: pulumi.Input<Record<string, pulumi.Input<string>>>
   /** Engine URL. Default: stack config clusterlink:endpoint. */
   readonly endpoint?: pulumi.Input<string>
@@ -59,7 +65,9 @@ export class ClusterLink extends pulumi.dynamic.Resource {
   /** Secret output. */
   declare readonly sourceCredentials: pulumi.Output<{ username: string; password: string } | undefined>
   /** Secret output. */
-  declare readonly sourceTls: pulumi.Output<{ caCertificates?: string; certificateChain?: string; privateKey?: string; verifyHostname: boolean } | undefined>
+  declare readonly sourceTls: pulumi.Output<
+    { caCertificates?: string; certificateChain?: string; privateKey?: string; verifyHostname: boolean } | undefined
+  >
   declare readonly clusterId: pulumi.Output<string>
   /** The engine's id of the link (cluster_link_id). */
   declare readonly linkId: pulumi.Output<string>

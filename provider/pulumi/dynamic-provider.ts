@@ -1,4 +1,5 @@
-// The small, stable dynamic provider that Pulumi serializes into state: each method imports the current provider code from disk and delegates to it.
+// The small, stable dynamic provider that Pulumi serializes into state: each method imports the current provider code
+// from disk and delegates to it.
 import type * as pulumi from '@pulumi/pulumi'
 
 /** The resource kinds this provider serves; part of the serialized text, so never renamed. */
@@ -15,7 +16,9 @@ export const HANDLERS_PACKAGE_SPECIFIER = 'clusterlink/pulumi/provider-handlers'
  * handler module is resolved from the program's directory, as installed from npm. Stack config
  * (clusterlink:endpoint, clusterlink:token) arrives through configure(), never captured.
  */
-export function createDynamicProvider(kind: ResourceKind, handlersUrl: string, packageSpecifier: string = HANDLERS_PACKAGE_SPECIFIER): pulumi.dynamic.ResourceProvider {
+export function createDynamicProvider(
+  kind: ResourceKind, handlersUrl: string, packageSpecifier: string = HANDLERS_PACKAGE_SPECIFIER,
+): pulumi.dynamic.ResourceProvider {
   const holder: { config: unknown } = { config: undefined }
   const load = async (): Promise<{ handle: (...args: unknown[]) => Promise<never> }> => {
     try {

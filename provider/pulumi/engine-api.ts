@@ -17,7 +17,10 @@ export interface ProviderContext {
 }
 
 /** The dynamic-provider method results (the subset of pulumi.dynamic types the providers return). */
-export interface CheckResult { readonly inputs: Record<string, unknown>; readonly failures?: readonly { property: string; reason: string }[] }
+export interface CheckResult {
+  readonly inputs: Record<string, unknown>
+  readonly failures?: readonly { property: string; reason: string }[]
+}
 export interface DiffResult { readonly changes: boolean; readonly replaces: string[]; readonly deleteBeforeReplace: boolean }
 export interface CreateResult { readonly id: string; readonly outs: Record<string, unknown> }
 export interface ReadResult { readonly id: string; readonly props: Record<string, unknown> }

@@ -2,8 +2,9 @@
 import { describeMirror, isNotFoundError, waitForMirror, type Mirror } from '../client/index.ts'
 import { createOrAdoptMirror, directionOf, findOwnMirror, readFailbackCheck, runFailback } from '../lifecycle/index.ts'
 import {
-  STOPPED_MIRROR_STATES, checkCreateDirection, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, planFailback, resolveEngineConnection,
-  validateMirrorTopicInputs, type FailbackCheck, type MirrorDirection, type MirrorTopicInputs, type MirrorTopicStatus,
+  STOPPED_MIRROR_STATES, checkCreateDirection, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, planFailback,
+  resolveEngineConnection, validateMirrorTopicInputs, type FailbackCheck, type MirrorDirection, type MirrorTopicInputs,
+  type MirrorTopicStatus,
 } from '../spec/index.ts'
 import { compact, type EngineApi, type ProviderContext, type ResourceProviderMethods } from './engine-api.ts'
 
@@ -14,29 +15,36 @@ const INPUT_KEYS = new Set(['linkName', 'sourceTopicName', 'mirrorTopicName', 'r
 const STATE_WAIT_MS = 60_000
 
 function asInputs(raw: Record<string, unknown>): MirrorTopicInputs {
-  const picked = Object.fromEntries(Object.entries(raw).filter(([key, value]) => INPUT_KEYS.has(key) && value !== undefined && value !== null))
+  const picked = Object.fromEntries(Object.entries(raw)
+    .filter(([key, value]) => INPUT_KEYS.has(key) && value !== undefined && value !== null))
   const result = validateMirrorTopicInputs(picked)
   if (!result.ok) throw new Error(`invalid MirrorTopic inputs: ${result.failures.map((f) => `${f.property}: ${f.reason}`).join('; ')}`)
   return result.value
 }
 
-const isStopped = (mirror: Mirror | undefined): boolean => mirror !== undefined && (STOPPED_MIRROR_STATES as readonly string[]).includes(mirror.mirror_status)
+const isStopped = (mirror: Mirror | undefined): boolean =>
+  mirror !== undefined && (STOPPED_MIRROR_STATES as readonly string[]).includes(mirror.mirror_status)
 const isFullyStopped = (mirror: Mirror | undefined): boolean => mirror?.mirror_status === 'STOPPED'
 
 /** The failback a change from the previous outputs to the new inputs asks for (see planFailback), with the last refresh's dry run. */
 function failbackPlanOf(olds: Record<string, unknown>, inputs: MirrorTopicInputs) {
   const priorDirection: MirrorDirection = olds.direction === 'REVERSE' ? 'REVERSE' : 'FORWARD'
   const check = (olds.failbackCheck ?? null) as FailbackCheck | null
-  const topics = { source: inputs.sourceTopicName, mirror: String(inputs.mirrorTopicName ?? olds.mirrorTopicName ?? inputs.sourceTopicName) }
+  const mirror = String(inputs.mirrorTopicName ?? olds.mirrorTopicName ?? inputs.sourceTopicName)
+  const topics = { source: inputs.sourceTopicName, mirror }
   return planFailback({ status: String(olds.status ?? 'ACTIVE'), direction: priorDirection }, inputs, topics, check)
 }
 
 export function createMirrorTopicProvider(context: ProviderContext): ResourceProviderMethods {
   const pollIntervalMs = context.pollIntervalMs ?? 250
   const clientOf = (inputs: MirrorTopicInputs): EngineApi =>
-    context.clientFor({ ...resolveEngineConnection(inputs, context.defaults), timeoutMs: Math.max(60_000, inputs.promoteTimeoutMs + 10_000) })
+    context.clientFor({
+      ...resolveEngineConnection(inputs, context.defaults), timeoutMs: Math.max(60_000, inputs.promoteTimeoutMs + 10_000),
+    })
 
-  const wait = (client: EngineApi, inputs: MirrorTopicInputs, name: string, isDone: (m: Mirror | undefined) => boolean, what: string, timeoutMs: number) =>
+  const wait = (
+    client: EngineApi, inputs: MirrorTopicInputs, name: string, isDone: (m: Mirror | undefined) => boolean, what: string, timeoutMs: number,
+  ) =>
     waitForMirror(client, inputs.linkName, name, isDone, what, {
       timeoutMs,
       intervalMs: pollIntervalMs,
@@ -87,7 +95,8 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
 
   /** The engine's actual mirror as outputs: declared inputs, the status the engine state stands for, lag and partitions. */
   function toOutputs(inputs: MirrorTopicInputs, mirror: Mirror, clusterId: string): Record<string, unknown> {
-    const lags = (mirror.mirror_lags ?? []).map((l) => ({ partition: l.partition, lag: l.lag, lastSourceFetchOffset: l.last_source_fetch_offset }))
+    const lags = (mirror.mirror_lags ?? [])
+      .map((l) => ({ partition: l.partition, lag: l.lag, lastSourceFetchOffset: l.last_source_fetch_offset }))
     return compact({
       ...inputs,
       linkName: mirror.link_name,
@@ -170,7 +179,8 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
       if ('error' in plan) throw new Error(plan.error)
       let lastFailback = olds.lastFailback ?? null
       if (plan.action) {
-        lastFailback = await runFailback(client, inputs.linkName, name, plan.action, { timeoutMs: inputs.promoteTimeoutMs, intervalMs: pollIntervalMs })
+        const timing = { timeoutMs: inputs.promoteTimeoutMs, intervalMs: pollIntervalMs }
+        lastFailback = await runFailback(client, inputs.linkName, name, plan.action, timing)
       }
       await applyStatus(client, inputs, name, await client.getMirror(inputs.linkName, name))
       const after = await client.getMirror(inputs.linkName, name)

@@ -1,7 +1,9 @@
-// The MirrorTopic Pulumi resource: a read-only destination topic that copies one source topic over a cluster link, with status, lag and partitions as outputs.
+// The MirrorTopic Pulumi resource: a read-only destination topic that copies one source topic over a cluster link, with
+// status, lag and partitions as outputs.
 import * as pulumi from '@pulumi/pulumi'
 import {
-  MIRROR_TOPIC_SECRET_FIELDS, mirrorTopicInputsSchema, type FailbackCheck, type FailbackMethod, type MirrorDeleteMode, type MirrorDirection, type MirrorTopicStatus,
+  MIRROR_TOPIC_SECRET_FIELDS, mirrorTopicInputsSchema, type FailbackCheck, type FailbackMethod, type MirrorDeleteMode, type MirrorDirection,
+  type MirrorTopicStatus,
 } from '../spec/index.ts'
 import type { FailbackOutcome } from '../lifecycle/index.ts'
 import { createDynamicProvider } from './dynamic-provider.ts'
@@ -85,7 +87,10 @@ export class MirrorTopic extends pulumi.dynamic.Resource {
   declare readonly totalLag: pulumi.Output<number>
   /** FORWARD, or REVERSE after a failback (as the engine reports it). */
   declare readonly direction: pulumi.Output<MirrorDirection>
-  /** For a STOPPED mirror, at the last up or refresh: whether a REVERSE would be refused, and how many records TRUNCATE_AND_RESTORE would set aside. */
+  /**
+   * For a STOPPED mirror, at the last up or refresh: whether a REVERSE would be refused, and how many records
+   * TRUNCATE_AND_RESTORE would set aside.
+   */
   declare readonly failbackCheck: pulumi.Output<FailbackCheck | null>
   /** What the last failback did: the action, records set aside and the side topic that holds them. */
   declare readonly lastFailback: pulumi.Output<FailbackOutcome | null>

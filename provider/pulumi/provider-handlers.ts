@@ -1,4 +1,5 @@
-// The current provider code that the serialized dynamic provider imports on every call: picks the resource kind and method, with a real REST client.
+// The current provider code that the serialized dynamic provider imports on every call: picks the resource kind and method,
+// with a real REST client.
 import { EngineClient } from '../client/index.ts'
 import { createClusterLinkProvider } from './cluster-link-provider.ts'
 import type { ResourceKind } from './dynamic-provider.ts'

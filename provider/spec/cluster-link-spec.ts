@@ -1,4 +1,5 @@
-// The one definition of a ClusterLink's inputs (zod), its defaults, diff rules, validation messages, and its mapping to and from link configs.
+// The one definition of a ClusterLink's inputs (zod), its defaults, diff rules, validation messages, and its mapping to and
+// from link configs.
 import { z } from 'zod'
 import { LINK_CONFIGS, validateLinkConfigs } from '../../engine/link/link-configs.ts'
 import { diffFields, secretFields, type FieldRules, type InputDiff } from './field-rules.ts'
@@ -143,7 +144,10 @@ export function toLinkConfigs(inputs: ClusterLinkInputs): Record<string, string>
   return { ...configs, ...inputs.configs }
 }
 
-/** Stands for a secret set on the engine outside this stack (the engine never returns it): differs from any declared value, so it shows as drift. */
+/**
+ * Stands for a secret set on the engine outside this stack (the engine never returns it): differs from any declared value,
+ * so it shows as drift.
+ */
 export const UNREADABLE_SECRET = '(set outside this stack)'
 
 /** One link config as the engine reports it: sensitive values come back as null. */

@@ -1,4 +1,5 @@
-// The inputs every resource shares for reaching the engine: endpoint, bearer token and destination cluster id, each optional (stack or provider config fills them).
+// The inputs every resource shares for reaching the engine: endpoint, bearer token and destination cluster id, each optional
+// (stack or provider config fills them).
 import { z } from 'zod'
 
 export const engineConnectionShape = {

@@ -12,7 +12,8 @@ export {
 } from './cluster-link-spec.ts'
 export {
   MIRROR_TOPIC_STATUSES, MIRROR_DELETE_MODES, FAILOVER_FROM_FAILURE, MIRROR_TOPIC_FIELDS, MIRROR_TOPIC_SECRET_FIELDS,
-  mirrorTopicInputsSchema, validateMirrorTopicInputs, diffMirrorTopicInputs, checkStatusTransition, effectiveMirrorTopicName, observedMirrorStatus, STOPPED_MIRROR_STATES,
+  mirrorTopicInputsSchema, validateMirrorTopicInputs, diffMirrorTopicInputs, checkStatusTransition, effectiveMirrorTopicName,
+  observedMirrorStatus, STOPPED_MIRROR_STATES,
   type MirrorTopicInputs, type MirrorTopicInputsArgs, type MirrorTopicStatus, type MirrorDeleteMode,
 } from './mirror-topic-spec.ts'
 export {

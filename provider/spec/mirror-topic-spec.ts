@@ -74,7 +74,10 @@ export function checkStatusTransition(from: MirrorTopicStatus, to: MirrorTopicSt
   return undefined
 }
 
-/** Validates MirrorTopic inputs without any network call; `olds` (the previous inputs) lets it reject impossible status changes at preview. */
+/**
+ * Validates MirrorTopic inputs without any network call; `olds` (the previous inputs) lets it reject impossible status
+ * changes at preview.
+ */
 export function validateMirrorTopicInputs(raw: unknown, olds?: Readonly<Record<string, unknown>>): ValidationResult<MirrorTopicInputs> {
   return validateInputs(mirrorTopicInputsSchema, raw, (inputs: MirrorTopicInputs): InputFailure[] => {
     const previous = olds?.status

@@ -58,7 +58,10 @@ export function createClusterlinkProvider(env: ProviderEnvironment): TerraformPr
     configure(config) {
       const connection = resolveEngineConnection(
         { endpoint: known(config, 'endpoint'), token: known(config, 'token'), clusterId: known(config, 'cluster_id') },
-        { endpoint: env.CLUSTERLINK_ENDPOINT || undefined, token: env.CLUSTERLINK_TOKEN || undefined, clusterId: env.CLUSTERLINK_CLUSTER_ID || undefined },
+        {
+          endpoint: env.CLUSTERLINK_ENDPOINT || undefined, token: env.CLUSTERLINK_TOKEN || undefined,
+          clusterId: env.CLUSTERLINK_CLUSTER_ID || undefined,
+        },
         'set endpoint in the provider "clusterlink" block, or the CLUSTERLINK_ENDPOINT environment variable',
       )
       const timeout = config.request_timeout_ms

@@ -66,7 +66,8 @@ export const mirrorTopicDataSource: TerraformDataSourceType<EngineClient> = {
   schema: MIRROR_TOPIC_DATA_SOURCE_SCHEMA,
   validate: (config) => [...checkName(config, 'link_name'), ...checkName(config, 'mirror_topic_name')],
   async read(config, context) {
-    const state = await readMirrorTopic(context.client, { link_name: config.link_name ?? null, mirror_topic_name: config.mirror_topic_name ?? null })
+    const names = { link_name: config.link_name ?? null, mirror_topic_name: config.mirror_topic_name ?? null }
+    const state = await readMirrorTopic(context.client, names)
     if (!state) throw new Error(`the engine has no mirror topic ${String(config.mirror_topic_name)} on link ${String(config.link_name)}; check both names`)
     return pick(state, MIRROR_TOPIC_DATA_SOURCE_SCHEMA)
   },

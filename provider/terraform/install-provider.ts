@@ -26,7 +26,10 @@ export interface InstallProviderOptions {
   readonly nodePath?: string
   /** Provider entry file; default provider/terraform/main.ts of this checkout. */
   readonly entry?: string
-  /** Where Node's and the entry's paths are written; default `defaultProviderConfigFile()`. Terraform must see a non-default one in CLUSTERLINK_PROVIDER_CONFIG. */
+  /**
+   * Where Node's and the entry's paths are written; default `defaultProviderConfigFile()`. Terraform must see a non-default
+   * one in CLUSTERLINK_PROVIDER_CONFIG.
+   */
   readonly providerConfigFile?: string
   /** When set, a Terraform CLI config using the mirror is written there (point TF_CLI_CONFIG_FILE at it). */
   readonly cliConfigFile?: string
@@ -38,7 +41,10 @@ export interface InstalledProvider {
   readonly cliConfigFile?: string
 }
 
-/** `<cache>/terraform-provider-clusterlink-<version>.env`, cache being $CLUSTERLINK_CACHE, else $XDG_CACHE_HOME/clusterlink, else ~/.cache/clusterlink. */
+/**
+ * `<cache>/terraform-provider-clusterlink-<version>.env`, cache being $CLUSTERLINK_CACHE, else $XDG_CACHE_HOME/clusterlink,
+ * else ~/.cache/clusterlink.
+ */
 export function defaultProviderConfigFile(env: NodeJS.ProcessEnv = process.env): string {
   const cache = env.CLUSTERLINK_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'clusterlink')
   return join(cache, `terraform-provider-${PROVIDER_TYPE}-${PROVIDER_VERSION}.env`)

@@ -100,12 +100,16 @@ function str(value: TerraformValue): string | undefined {
  */
 export function linkStateFromEngine(
   current: TerraformObject,
-  link: { readonly link_name: string; readonly cluster_link_id?: string | null; readonly source_cluster_id?: string | null; readonly link_state?: string | null; readonly link_error?: string | null; readonly link_error_message?: string | null },
+  link: {
+    readonly link_name: string; readonly cluster_link_id?: string | null; readonly source_cluster_id?: string | null
+    readonly link_state?: string | null; readonly link_error?: string | null; readonly link_error_message?: string | null
+  },
   configs: readonly LinkConfig[],
   clusterId: string,
 ): TerraformObject {
   const previous = previousInputsOf(current)
-  const observed = fromLinkConfigs(configs.map((config) => ({ name: config.name, value: config.value, isDefault: config.is_default ?? false })), previous)
+  const entries = configs.map((config) => ({ name: config.name, value: config.value, isDefault: config.is_default ?? false }))
+  const observed = fromLinkConfigs(entries, previous)
   const fromEngine = fromSpecInputs(LINK_INPUT_ATTRIBUTES, observed)
   const priorTls = current.source_tls as TerraformObject | null | undefined
   let tls = fromEngine.source_tls as TerraformObject | null

@@ -48,7 +48,9 @@ export function failbackPlanOf(prior: TerraformObject, planned: TerraformObject,
 }
 
 /** Plan-time rules: a refusal (the message says what to change) or the planned_failback text to show. */
-export function planFailbackAttributes(prior: TerraformObject | null, planned: TerraformObject): { error?: string; planned: TerraformObject } {
+export function planFailbackAttributes(
+  prior: TerraformObject | null, planned: TerraformObject,
+): { error?: string; planned: TerraformObject } {
   if (prior === null) {
     const refused = checkCreateDirection(asDirection(planned.direction), planned.adopt === true)
     return refused ? { error: refused, planned } : { planned: { ...planned, planned_failback: null } }

@@ -94,7 +94,8 @@ export function mirrorTopicStateFromEngine(current: TerraformObject, mirror: Mir
     id: `${mirror.link_name}/${mirror.mirror_topic_name}`,
     mirror_status: mirror.mirror_status,
     partition_count: mirror.num_partitions ?? (mirror.mirror_lags ?? []).length,
-    mirror_lags: (mirror.mirror_lags ?? []).map((lag) => ({ partition: lag.partition, lag: lag.lag, last_source_fetch_offset: lag.last_source_fetch_offset })),
+    mirror_lags: (mirror.mirror_lags ?? [])
+      .map((lag) => ({ partition: lag.partition, lag: lag.lag, last_source_fetch_offset: lag.last_source_fetch_offset })),
     mirror_topic_error: mirror.mirror_topic_error ?? 'NO_ERROR',
   }
 }
@@ -176,7 +177,9 @@ export const mirrorTopicResource: TerraformResourceType<EngineClient> = {
     const inputs = inputsOf(planned)
     const mirrorTopicName = String(planned.mirror_topic_name)
     const applied = await applyFailback(context.client, prior, planned, inputs.promoteTimeoutMs)
-    await applyMirrorStatus(context.client, { linkName: inputs.linkName, mirrorTopicName, desired: inputs.status, promoteTimeoutMs: inputs.promoteTimeoutMs, signal: context.signal })
+    await applyMirrorStatus(context.client, {
+      linkName: inputs.linkName, mirrorTopicName, desired: inputs.status, promoteTimeoutMs: inputs.promoteTimeoutMs, signal: context.signal,
+    })
     const kept = { truncated_records_topic: prior.truncated_records_topic ?? null, messages_truncated: prior.messages_truncated ?? null }
     return mustRead(context, { ...planned, ...kept, ...applied })
   },

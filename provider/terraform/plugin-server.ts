@@ -85,7 +85,8 @@ export async function servePlugin<Client>(options: ServeOptions<Client>): Promis
     grpc: { health: { v1: { Health: { service: ServiceDefinition } } } }
   }
 
-  const unary = (name: string, run: (request: Record<string, unknown>, handlers: ProviderRpcHandlers<Client>) => object | Promise<object>): UnaryHandler =>
+  type Run = (request: Record<string, unknown>, handlers: ProviderRpcHandlers<Client>) => object | Promise<object>
+  const unary = (name: string, run: Run): UnaryHandler =>
     (call, callback) => {
       handlersReady
         .then((handlers) => run(call.request, handlers))

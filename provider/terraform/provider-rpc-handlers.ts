@@ -178,7 +178,8 @@ export class ProviderRpcHandlers<Client> {
     if (current === null) return { new_state: encodeDynamicValue(null), diagnostics: [] }
     try {
       const state = await resource.read(current, this.#context())
-      return { new_state: encodeDynamicValue(state === null ? null : conformToBlock(resource.schema, state)), private: request.private ?? Buffer.alloc(0), diagnostics: [] }
+      const newState = encodeDynamicValue(state === null ? null : conformToBlock(resource.schema, state))
+      return { new_state: newState, private: request.private ?? Buffer.alloc(0), diagnostics: [] }
     } catch (error) {
       return { new_state: encodeDynamicValue(current), diagnostics: diagnostics([diagnosticFromError(`Cannot read ${resource.typeName}`, error)]) }
     }
@@ -190,7 +191,9 @@ export class ProviderRpcHandlers<Client> {
     try {
       const state = await resource.importState(String(request.id ?? ''), this.#context())
       return {
-        imported_resources: [{ type_name: resource.typeName, state: encodeDynamicValue(conformToBlock(resource.schema, state)), private: Buffer.alloc(0) }],
+        imported_resources: [{
+          type_name: resource.typeName, state: encodeDynamicValue(conformToBlock(resource.schema, state)), private: Buffer.alloc(0),
+        }],
         diagnostics: [],
       }
     } catch (error) {

@@ -119,7 +119,9 @@ export function toTerraformWording(message: string, fields: readonly string[]): 
  * A spec failure names a property path such as `configs.cluster.link.paused` or `sourceCredentials.password`; the
  * diagnostic points at the Terraform attribute (and map key or nested attribute) with the message in Terraform words.
  */
-export function failureToDiagnostic(failure: InputFailure, fields: readonly string[], mapFields: readonly string[], summary: string): Diagnostic {
+export function failureToDiagnostic(
+  failure: InputFailure, fields: readonly string[], mapFields: readonly string[], summary: string,
+): Diagnostic {
   const [head = '', ...rest] = failure.property === '' ? [] : failure.property.split('.')
   const path: PathStep[] = []
   let where = ''
