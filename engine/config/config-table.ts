@@ -156,6 +156,9 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     help: 'partitions of the work topic when this engine creates it (default 32)' },
   { path: 'replicas.statusIntervalMs', env: 'CLUSTERLINK_REPLICA_STATUS_INTERVAL_MS', flag: 'replica-status-interval-ms',
     parse: wholeNumber, help: 'how often an owner publishes the status of its mirror topics (default 1000)' },
+  { path: 'mirror.fetchBudgetBytes', env: 'CLUSTERLINK_FETCH_BUDGET_BYTES', flag: 'fetch-budget-bytes', parse: wholeNumber,
+    help: 'most fetched bytes held in memory at once, all mirror topics together (default a quarter of the container memory limit, '
+      + '256 MiB without one)' },
 ]
 
 /** The README's config table, one row a setting (test/engine/config/config-table.test.ts keeps the README equal to it). */

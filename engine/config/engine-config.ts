@@ -108,6 +108,13 @@ export const ReplicasSchema = z.strictObject({
     .describe('How often an owner publishes the status and lag of its mirror topics for the other replicas; default 1000'),
 }).describe('Engine replicas')
 
+export const MirrorSchema = z.strictObject({
+  fetchBudgetBytes: z.number().int().min(1 << 20, 'fetchBudgetBytes must be at least 1048576 (1 MiB)').optional()
+    .describe('Most fetched bytes the engine holds in memory at once, over every mirror topic (a fetch waits for room; a '
+      + 'single batch larger than this still passes, alone); default a quarter of the container memory limit (cgroup), '
+      + '256 MiB when there is none'),
+}).describe('Data path')
+
 export const EngineConfigSchema = z.strictObject({
   destination: DestinationSchema,
   // prefault: an absent section is parsed as {}, so each field's own default (written once, beside it) applies.
@@ -124,6 +131,7 @@ export const EngineConfigSchema = z.strictObject({
   jobIntervalScale: z.number().positive().max(1).default(1)
     .describe('Multiplier applied to link job intervals (tests shorten them); default 1'),
   replicas: ReplicasSchema.prefault({}),
+  mirror: MirrorSchema.prefault({}),
 }).superRefine((config, ctx) => {
   for (const problem of authProblems(config.auth, config.listener.host)) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
 }).describe('clusterlink engine configuration')

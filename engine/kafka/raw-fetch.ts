@@ -127,8 +127,11 @@ export function parseRawFetchResponse(_correlationId: number, _apiKey: number, a
       const size = flexible ? pr.readUnsignedVarInt() - 1 : pr.readInt32()
       let records: Buffer | null = null
       if (size > 0) {
-        // Copy: the slice must outlive the response buffer (DynamicBuffer.slice may be zero-copy).
-        records = Buffer.from(pr.buffer.slice(pr.position, pr.position + size))
+        // The records must outlive the connection's receive chunks: DynamicBuffer.slice returns a fresh buffer when they
+        // span several chunks (kept as is: no second copy of a large response), and a view into one chunk otherwise
+        // (copied, so that a small record set does not pin the whole chunk).
+        const slice = pr.buffer.slice(pr.position, pr.position + size)
+        records = slice.byteOffset === 0 && slice.buffer.byteLength === slice.length ? slice : Buffer.from(slice)
         pr.skip(size)
       }
       let currentLeader: RawFetchPartitionResponse['currentLeader'] = null

@@ -5,7 +5,8 @@ import { DefaultMirrorTopicRunner, type MirrorDataPathLimits } from './mirror-to
 export type * from './contract.ts'
 export { DefaultMirrorTopicRunner, type MirrorDataPathLimits } from './mirror-topic-runner.ts'
 export { MirrorPartitionCopier } from './mirror-partition-copier.ts'
-export { ByteBudget } from './byte-budget.ts'
+export { ByteBudget, fetchBudgetForMemoryLimit, DEFAULT_FETCH_BUDGET_BYTES, type BudgetLease } from './byte-budget.ts'
+export { readMemoryLimit } from './memory-limit.ts'
 export { planBatches, coalesceSmallCopies, DEFAULT_COALESCE_BELOW_BYTES, type WriteAction } from './batch-plan.ts'
 export { dataProducerId, fillerTransactionalId } from './writer-identity.ts'
 

@@ -6,7 +6,7 @@ import type { DataPathObserver, MirrorPartitionStatus, MirrorStartOffsetSpec } f
 import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
 import { backoffMs, sleep } from '../retry.ts'
-import type { ByteBudget } from './byte-budget.ts'
+import { nextFetchSize, type BudgetLease, type ByteBudget } from './byte-budget.ts'
 import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
 export interface MirrorPartitionCopierOptions {
@@ -18,6 +18,7 @@ export interface MirrorPartitionCopierOptions {
   readonly mirrorTopicId: string
   readonly partition: number
   readonly startOffsetSpec: MirrorStartOffsetSpec
+  /** Most bytes one fetch asks for; a partition with a small backlog asks for less (nextFetchSize). */
   readonly fetchMaxBytes: number
   readonly fetchMaxWaitMs: number
   readonly fillerChunkRecords: number
@@ -28,6 +29,7 @@ export interface MirrorPartitionCopierOptions {
   readonly coalesceMaxRecords?: number
   /** How often an idle copier re-reads the destination log end offset to catch foreign writes. */
   readonly idleCheckIntervalMs: number
+  /** The engine-wide budget: a fetch starts only once its max bytes are free, and holds its response's size until written. */
   readonly budget: ByteBudget
   readonly logger: Logger
   /** Throws SOURCE_TOPIC_ID_CHANGED / SOURCE_TOPIC_MAY_BE_DELETED when the source topic is not the one being mirrored. */
@@ -74,11 +76,14 @@ export class MirrorPartitionCopier {
   #skipped = 0
   /** Source leader epoch of the batch below the next fetch offset (-1: unknown), sent as last_fetched_epoch (source-divergence.ts). */
   #lastFetchedEpoch = -1
+  /** Max bytes the next fetch asks for (and first takes from the budget): grows while responses fill it, shrinks when idle. */
+  #fetchWant: number
 
   constructor(options: MirrorPartitionCopierOptions) {
     this.partition = options.partition
     this.#o = options
     this.#log = options.logger.child({ component: 'mirror-partition-copier', topic: options.mirrorTopic, partition: options.partition })
+    this.#fetchWant = nextFetchSize(0, 0, options.fetchMaxBytes)
     this.#writer = new PartitionWriter({
       destination: options.destination, mirrorTopic: options.mirrorTopic, mirrorTopicId: options.mirrorTopicId,
       sourceTopicId: options.sourceTopicId, partition: options.partition, logger: this.#log,
@@ -197,24 +202,31 @@ export class MirrorPartitionCopier {
 
   /**
    * Starts a source fetch now, to be awaited later (the prefetch runs while the previous response's batches are being
-   * written). Its budget share is held from the request until its batches are written and accepted, or until it is
-   * discarded; a discarded fetch that is still waiting for budget gives the budget back as soon as it gets it.
+   * written). It starts only once its max bytes are taken from the budget; once the response is in, the share shrinks
+   * to the response's size (or grows to it: an oversized first batch is accounted, never refused) and is held until
+   * its batches are written and accepted, or until it is discarded; a discarded fetch that is still waiting for budget
+   * gives the budget back as soon as it gets it.
    */
   #startFetch(offset: bigint): PendingFetch {
     const epoch = this.#lastFetchedEpoch
-    let release: (() => void) | null = null
+    const want = this.#fetchWant
+    let lease: BudgetLease | null = null
     let discarded = false
     const result = (async () => {
-      const r = await this.#o.budget.acquire(this.#o.fetchMaxBytes)
+      const l = await this.#o.budget.acquire(want)
       if (discarded) {
-        r()
+        l.release()
         throw new EngineError('INVALID_STATE', 'fetch discarded', { retriable: true })
       }
-      release = r
-      return this.#sourceCall(() => this.#fetch(offset, epoch))
+      lease = l
+      const res = await this.#sourceCall(() => this.#fetch(offset, epoch, l.bytes))
+      const received = res === 'out_of_range' ? 0 : res.records?.length ?? 0
+      l.resize(received)
+      this.#fetchWant = nextFetchSize(want, received, this.#o.fetchMaxBytes)
+      return res
     })()
     result.catch(() => {})
-    return { offset, result, release: () => { discarded = true; release?.() } }
+    return { offset, result, release: () => { discarded = true; lease?.release() } }
   }
 
   /**
@@ -264,12 +276,12 @@ export class MirrorPartitionCopier {
   }
 
   /** One source fetch at `offset`; 'out_of_range' when the offset is outside the source log (handled by the loop, not here). */
-  async #fetch(offset: bigint, lastFetchedEpoch: number): Promise<RawFetchPartitionResponse | 'out_of_range'> {
+  async #fetch(offset: bigint, lastFetchedEpoch: number, maxBytes: number): Promise<RawFetchPartitionResponse | 'out_of_range'> {
     // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
     // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
     const fetchStarted = performance.now()
     const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, {
-      maxBytes: this.#o.fetchMaxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed',
+      maxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed',
       lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId, lastFetchedEpoch,
     })
     this.#o.observer?.fetched((performance.now() - fetchStarted) / 1000)

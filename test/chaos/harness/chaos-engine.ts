@@ -68,6 +68,11 @@ export class ChaosEngine {
     return this.#client
   }
 
+  /** The running engine process's id (for /proc/<pid>/status), undefined when none runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid
+  }
+
   get isRunning(): boolean {
     return this.#child !== null && this.#child.exitCode === null && this.#child.signalCode === null
   }
