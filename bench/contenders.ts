@@ -67,7 +67,10 @@ function brokerPids(ctx: BenchContext): Record<string, number> {
   return { sourceBroker: ctx.source.pid, destinationBroker: ctx.destination.pid }
 }
 
-/** Starts a fresh engine process (its own state topic, so nothing from an earlier scenario runs in it) with one cluster link to the source. */
+/**
+ * Starts a fresh engine process (its own state topic, so nothing from an earlier scenario runs in it) with one cluster link
+ * to the source.
+ */
 export async function startBenchEngine(ctx: BenchContext, name: string): Promise<{ client: EngineClient; pid: number; logFile: string }> {
   const bootstrap = copierBootstrapOf(ctx)
   const { engine } = await startLocalEngine({

@@ -21,7 +21,10 @@ export async function connectAdmin(bootstrapServers: string): Promise<Admin> {
 export async function createTopic(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
   await admin.createTopics({
     waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+    topics: [{
+      topic, numPartitions: partitions, replicationFactor: 1,
+      configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+    }],
   })
 }
 

@@ -1,4 +1,5 @@
-// Replication latency at a steady rate: CreateTime of each record against its arrival at a consumer of the mirror topic (and of the source, for the baseline).
+// Replication latency at a steady rate: CreateTime of each record against its arrival at a consumer of the mirror topic
+// (and of the source, for the baseline).
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { LINK_NAME, startBenchEngine, stopBenchProcess, trackWith, type BenchContext } from './contenders.ts'

@@ -1,4 +1,5 @@
-// Benchmark (never part of the test run): clusterlink's copier vs Kafka's ProducerPerformance ceiling and MirrorMaker 2, same brokers, same run.
+// Benchmark (never part of the test run): clusterlink's copier vs Kafka's ProducerPerformance ceiling and MirrorMaker 2,
+// same brokers, same run.
 // Usage: node bench/mirror-bench.ts [--records-1k N] [--records-100b N] [--partitions N]
 import { spawn } from 'node:child_process'
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
@@ -60,13 +61,17 @@ async function endOffsets(client: KafkaClusterClient, topic: string): Promise<nu
   return Promise.all(Array.from({ length: PARTITIONS }, async (_, p) => Number(await client.listOffset(topic, p, 'latest'))))
 }
 
-async function clusterlinkCopy(source: KafkaCluster, destination: KafkaCluster, topic: string, mirror: string, ends: number[], coalesceBelowBytes = 0): Promise<Measure> {
+async function clusterlinkCopy(
+  source: KafkaCluster, destination: KafkaCluster, topic: string, mirror: string, ends: number[], coalesceBelowBytes = 0,
+): Promise<Measure> {
   const out = await run(process.execPath, [join(import.meta.dirname, 'run-copier.ts'), source.bootstrapServers, destination.bootstrapServers, topic, mirror, JSON.stringify(ends), String(coalesceBelowBytes)])
   const r = JSON.parse(out.trim().split('\n').at(-1)!) as { wallMs: number; cpuSeconds: number; maxRssBytes: number }
   return { wallSeconds: r.wallMs / 1000, cpuSeconds: r.cpuSeconds, peakRssBytes: r.maxRssBytes }
 }
 
-async function mirrorMaker(source: KafkaCluster, destination: KafkaCluster, topic: string, compression: string, ends: number[], dest: KafkaClusterClient): Promise<Measure> {
+async function mirrorMaker(
+  source: KafkaCluster, destination: KafkaCluster, topic: string, compression: string, ends: number[], dest: KafkaClusterClient,
+): Promise<Measure> {
   const dir = join(runDir, `mm2-${topic}`)
   await mkdir(dir, { recursive: true })
   const props = [

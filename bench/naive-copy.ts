@@ -1,11 +1,15 @@
-// The naive peer: a consume-then-produce loop with kafkajs, as users write it by hand; run as its own process so its CPU and memory are measured alone.
+// The naive peer: a consume-then-produce loop with kafkajs, as users write it by hand; run as its own process so its CPU and
+// memory are measured alone.
 import { parseArgs } from 'node:util'
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import kafkajs from 'kafkajs'
 import { kafkaClient } from './kafka-helpers.ts'
 
-const COMPRESSION = { none: kafkajs.CompressionTypes.None, gzip: kafkajs.CompressionTypes.GZIP, snappy: kafkajs.CompressionTypes.Snappy, lz4: kafkajs.CompressionTypes.LZ4, zstd: kafkajs.CompressionTypes.ZSTD } as const
+const COMPRESSION = {
+  none: kafkajs.CompressionTypes.None, gzip: kafkajs.CompressionTypes.GZIP, snappy: kafkajs.CompressionTypes.Snappy,
+  lz4: kafkajs.CompressionTypes.LZ4, zstd: kafkajs.CompressionTypes.ZSTD,
+} as const
 
 /** Payload bytes per producer send. */
 const CHUNK_BYTES = 512 * 1024

@@ -1,4 +1,5 @@
-// Runs Kafka's own ProducerPerformance (kafka-tools) and reads its summary: the pre-fill of every source topic and the broker's produce ceiling.
+// Runs Kafka's own ProducerPerformance (kafka-tools) and reads its summary: the pre-fill of every source topic and the
+// broker's produce ceiling.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'

@@ -13,7 +13,10 @@ const runner = createMirrorTopicRunner({
   destination: { bootstrapServers: [destinationBootstrap] },
   spec: { linkName: 'bench', sourceTopic, mirrorTopic, startOffsetSpec: 'earliest' },
   logger: createLogger({ level: 'warn' }),
-  limits: { coalesceBelowBytes: Number(coalesce ?? 0), fetchMaxBytes: 8 << 20, fetchMaxWaitMs: 100, totalInFlightBytes: 128 << 20, idleCheckIntervalMs: 5_000, metadataIntervalMs: 10_000 },
+  limits: {
+    coalesceBelowBytes: Number(coalesce ?? 0), fetchMaxBytes: 8 << 20, fetchMaxWaitMs: 100, totalInFlightBytes: 128 << 20,
+    idleCheckIntervalMs: 5_000, metadataIntervalMs: 10_000,
+  },
 })
 const startedAt = performance.now()
 await runner.start()

@@ -1,4 +1,5 @@
-// Runs one scenario end to end: pre-fill the source with ProducerPerformance, the destination's ceiling, then each contender on the same backlog.
+// Runs one scenario end to end: pre-fill the source with ProducerPerformance, the destination's ceiling, then each
+// contender on the same backlog.
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { runClusterlink, runMirrorMaker, runNaiveLoop, trackWith, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
@@ -41,7 +42,9 @@ function message(error: unknown): string {
 /** Compares the mirror topic with the source record by record, offset by offset, outside the measured window. */
 async function verifyMirror(ctx: BenchContext, topic: string): Promise<string> {
   try {
-    const result = await verifyTopics({ sourceBootstrap: ctx.source.bootstrapServers, destinationBootstrap: ctx.destination.bootstrapServers, topic, timeoutMs: 600_000 })
+    const result = await verifyTopics({
+      sourceBootstrap: ctx.source.bootstrapServers, destinationBootstrap: ctx.destination.bootstrapServers, topic, timeoutMs: 600_000,
+    })
     return result.outcome === 'IDENTICAL' ? 'identical' : result.outcome === 'INCOMPLETE' ? 'incomplete (verify timed out)' : `${result.differenceCount} differences`
   } catch (error) {
     return `not verified: ${message(error)}`
@@ -68,7 +71,8 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, options
     ctx.log(`${scenario.name}: pre-filling ${topic} on the source with ${records} records (ProducerPerformance)`)
     await createTopic(ctx.sourceAdmin, topic, scenario.partitions)
     const prefill = await runProducerPerformance({
-      libDir: ctx.source.libDir, bootstrapServers: ctx.source.bootstrapServers, topic, records, payloadFile, producerProps: scenario.producerProps, onProcess: trackWith(ctx),
+      libDir: ctx.source.libDir, bootstrapServers: ctx.source.bootstrapServers, topic, records, payloadFile,
+      producerProps: scenario.producerProps, onProcess: trackWith(ctx),
     })
     const targetRecords = await sumEndOffsets(ctx.sourceAdmin, topic)
     const sourceLogBytes = await logSizeBytes(ctx.source.dir, topic)
@@ -82,7 +86,8 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, options
       createdOnDestination.push(ceilingTopic)
       ctx.log(`${scenario.name}: destination ceiling (ProducerPerformance into ${ceilingTopic})`)
       ceiling = await runProducerPerformance({
-        libDir: ctx.destination.libDir, bootstrapServers: ctx.destination.bootstrapServers, topic: ceilingTopic, records, payloadFile, producerProps: scenario.producerProps, onProcess: trackWith(ctx),
+        libDir: ctx.destination.libDir, bootstrapServers: ctx.destination.bootstrapServers, topic: ceilingTopic, records, payloadFile,
+        producerProps: scenario.producerProps, onProcess: trackWith(ctx),
       })
     } catch (error) {
       ceilingError = message(error)
@@ -107,7 +112,10 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, options
         ctx.log(`${scenario.name}: ${name} failed: ${message(error)}`)
       }
     }
-    return { scenario, records: targetRecords, sourceLogBytes, sourceBatches, prefill, ...(ceiling ? { ceiling } : {}), ...(ceilingError ? { ceilingError } : {}), contenders: outcomes }
+    return {
+      scenario, records: targetRecords, sourceLogBytes, sourceBatches, prefill,
+      ...(ceiling ? { ceiling } : {}), ...(ceilingError ? { ceilingError } : {}), contenders: outcomes,
+    }
   } finally {
     // Free the brokers' disk and page cache for the next scenario; the contenders' destination topics are known by now.
     const onDestination = [...new Set([...createdOnDestination, topic, `${topic}-naive`, `${MM2_SOURCE_ALIAS}.${topic}`])]

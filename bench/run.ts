@@ -1,4 +1,5 @@
-// `node bench/run.ts`: the side-by-side benchmark of issue 3 (clusterlink vs the broker ceiling, a naive kafkajs loop and MirrorMaker 2), on one pair of local clusters.
+// `node bench/run.ts`: the side-by-side benchmark of issue 3 (clusterlink vs the broker ceiling, a naive kafkajs loop and
+// MirrorMaker 2), on one pair of local clusters.
 import { parseArgs } from 'node:util'
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, mkdir, rm, writeFile, access } from 'node:fs/promises'
@@ -142,7 +143,9 @@ async function main(argv: string[]): Promise<number> {
     proxied = roundTripsMs ? await startProxiedClusters(clusterOptions) : undefined
     clusters = proxied ? [proxied.source, proxied.destination] : await startKafkaClusters(2, clusterOptions)
     const [source, destination] = clusters as [KafkaCluster, KafkaCluster]
-    const [sourceAdmin, destinationAdmin] = await Promise.all([connectAdmin(source.bootstrapServers), connectAdmin(destination.bootstrapServers)])
+    const [sourceAdmin, destinationAdmin] = await Promise.all([
+      connectAdmin(source.bootstrapServers), connectAdmin(destination.bootstrapServers),
+    ])
     admins.push(sourceAdmin, destinationAdmin)
     const ctx: BenchContext = {
       source, destination, sourceAdmin, destinationAdmin, workDir, copyTimeoutMs: options['copy-timeout'] * 1000, log, processes,

@@ -39,7 +39,8 @@ export interface CopyMeasurement {
 }
 
 async function otherUsage(pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
-  const entries = await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, (await readProcessUsage(pid))?.cpuSeconds ?? 0] as const))
+  const entries = await Promise.all(Object.entries(pids)
+    .map(async ([name, pid]) => [name, (await readProcessUsage(pid))?.cpuSeconds ?? 0] as const))
   return Object.fromEntries(entries)
 }
 
@@ -72,7 +73,8 @@ export async function watchCopy(options: WatchCopyOptions, startedAtMs: number):
     }
     const usage = await readProcessUsage(options.pid)
     if (!usage) throw new Error(`the contender process ${options.pid} exited before the copy completed (${records} of ${options.targetRecords} records)`)
-    const sample: Sample = { atMs, records, usage, others: await otherUsage(options.otherPids ?? {}), machine: await readMachineBusySeconds() }
+    const others = await otherUsage(options.otherPids ?? {})
+    const sample: Sample = { atMs, records, usage, others, machine: await readMachineBusySeconds() }
     if (records === 0 || !windowStart) windowStart = sample
     if (records >= options.targetRecords) {
       const start = windowStart

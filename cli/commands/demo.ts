@@ -1,4 +1,5 @@
-// `clusterlink demo`: the main job on an embedded default — two local Kafka clusters, an engine, a link and a mirror, records copied at identical offsets and verified.
+// `clusterlink demo`: the main job on an embedded default — two local Kafka clusters, an engine, a link and a mirror,
+// records copied at identical offsets and verified.
 import { parseArgs } from 'node:util'
 import kafkajs from 'kafkajs'
 import { startLocalStack, type LocalStack } from '../local/local-stack.ts'
@@ -101,7 +102,9 @@ export async function run(argv: string[]): Promise<number> {
     })
     step(`mirror ${mirror?.mirror_status}, lag 0 on ${(mirror?.mirror_lags ?? []).length} partitions`, started)
 
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic: TOPIC })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic: TOPIC,
+    })
     step('compared both topics record by record with an independent client (kafkajs):', started)
     process.stdout.write('\n' + formatVerifyResult(result) + '\n')
     process.stdout.write(result.identical

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { Link, LinkConfig } from '../../provider/client/index.ts'
 import {
-  CONNECTION_FLAGS, CONNECTION_HELP, EXIT, UsageError, createClient, defaultIo, formatTable, outputFormat, parseConfigPairs, printJson, reportError, type CommandIo,
+  CONNECTION_FLAGS, CONNECTION_HELP, EXIT, UsageError, createClient, defaultIo, formatTable, outputFormat, parseConfigPairs, printJson,
+  reportError, type CommandIo,
 } from '../output/index.ts'
 
 const USAGE = `usage: clusterlink link <create|list|describe|update|delete> [options]

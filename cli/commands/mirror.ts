@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util'
 import { describeMirror, isEngineApiError, totalLag, waitForMirror, type AlterMirrorResult, type EngineClient, type Mirror, type MirrorAction, type MirrorSelection } from '../../provider/client/index.ts'
 import {
-  CONNECTION_FLAGS, CONNECTION_HELP, EXIT, UsageError, createClient, defaultIo, formatTable, outputFormat, parseConfigPairs, printJson, reportError, type CommandIo,
+  CONNECTION_FLAGS, CONNECTION_HELP, EXIT, UsageError, createClient, defaultIo, formatTable, outputFormat, parseConfigPairs, printJson,
+  reportError, type CommandIo,
 } from '../output/index.ts'
 
 const USAGE = `usage: clusterlink mirror <create|list|describe|pause|resume|promote|failover|reverse-and-start|reverse-and-pause|truncate-and-restore> [options]
@@ -51,7 +52,14 @@ function wholeNumber(text: string | undefined, flag: string): number | undefined
   return Number(text)
 }
 
-async function waitStopped(client: EngineClient, io: CommandIo, link: string, topics: readonly string[], timeoutMs: number, json: boolean): Promise<number> {
+/** The mirrors an action names: a --pattern REGEX, or the topic names given. */
+function selectionOf(pattern: string | undefined, positionals: readonly string[]): MirrorSelection {
+  return pattern !== undefined ? { mirrorTopicNamePattern: pattern } : { mirrorTopicNames: positionals }
+}
+
+async function waitStopped(
+  client: EngineClient, io: CommandIo, link: string, topics: readonly string[], timeoutMs: number, json: boolean,
+): Promise<number> {
   let code: number = EXIT.OK
   for (const topic of topics) {
     try {
@@ -69,13 +77,16 @@ async function waitStopped(client: EngineClient, io: CommandIo, link: string, to
   return code
 }
 
-/** reverse-and-start|pause (`mirrors:<action>-mirror`) and truncate-and-restore, then (not pause) a wait for the reversed mirror to catch up. */
+/**
+ * reverse-and-start|pause (`mirrors:<action>-mirror`) and truncate-and-restore, then (not pause) a wait for the reversed
+ * mirror to catch up.
+ */
 async function reverseMirrors(
   client: EngineClient, io: CommandIo, sub: 'reverse-and-start' | 'reverse-and-pause' | 'truncate-and-restore', link: string, positionals: readonly string[],
   values: { pattern?: string | undefined; 'dry-run'?: boolean | undefined; 'no-wait'?: boolean | undefined; 'timeout-ms'?: string | undefined }, json: boolean,
 ): Promise<number> {
   if ((positionals.length > 0) === (values.pattern !== undefined)) throw new UsageError(`mirror ${sub} needs mirror topic names or --pattern REGEX (not both)`)
-  const selection: MirrorSelection = values.pattern !== undefined ? { mirrorTopicNamePattern: values.pattern } : { mirrorTopicNames: positionals }
+  const selection = selectionOf(values.pattern, positionals)
   const dryRun = values['dry-run'] ?? false
   // The client sends the action as the path suffix: the engine answers these like the other mirror actions.
   const path = sub === 'truncate-and-restore' ? sub : `${sub}-mirror`
@@ -176,7 +187,7 @@ export async function runMirror(argv: readonly string[], io: CommandIo = default
       case 'failover': {
         const link = needLink()
         if ((positionals.length > 0) === (values.pattern !== undefined)) throw new UsageError(`mirror ${sub} needs mirror topic names or --pattern REGEX (not both)`)
-        const selection: MirrorSelection = values.pattern !== undefined ? { mirrorTopicNamePattern: values.pattern } : { mirrorTopicNames: positionals }
+        const selection = selectionOf(values.pattern, positionals)
         const dryRun = values['dry-run'] ?? false
         const results: AlterMirrorResult[] = await client.alterMirrors(link, sub as MirrorAction, selection, { validateOnly: dryRun })
         const failed = results.filter((r) => Number(r.error_code ?? 0) !== 0)

@@ -70,7 +70,8 @@ export function listenerProperties(mode: KafkaClusterMode, ports: NodePorts, sec
     ? `org.apache.kafka.common.security.plain.PlainLoginModule required ${
       Object.entries(security.users).map(([u, p]) => `user_${u}="${p}"`).join(' ')};`
     : security.mechanism === 'GSSAPI' ? gssapiJaas(security)
-      // The broker's own login (unused on a listener without inter-broker traffic); its validator is OAuthBearerUnsecuredValidatorCallbackHandler.
+      // The broker's own login (unused on a listener without inter-broker traffic); its validator is
+      // OAuthBearerUnsecuredValidatorCallbackHandler.
       : security.mechanism === 'OAUTHBEARER' ? 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="broker";'
         : 'org.apache.kafka.common.security.scram.ScramLoginModule required;'
   const props: BrokerProperties = {

@@ -1,4 +1,5 @@
-// Registers snappy, lz4 and zstd in kafkajs (which only ships gzip): zstd from node:zlib, snappy and lz4 from the client library's block codecs.
+// Registers snappy, lz4 and zstd in kafkajs (which only ships gzip): zstd from node:zlib, snappy and lz4 from the client
+// library's block codecs.
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import kafkajs from 'kafkajs'
 import { blockCodecs } from '../../engine/kafka/index.ts'

@@ -93,7 +93,10 @@ function headerList(headers: IHeaders | undefined): Array<[string, string | null
 }
 
 function visible(message: KafkaMessage): VisibleRecord {
-  return { offset: message.offset, key: b64(message.key), value: b64(message.value), timestamp: message.timestamp, headers: headerList(message.headers) }
+  return {
+    offset: message.offset, key: b64(message.key), value: b64(message.value), timestamp: message.timestamp,
+    headers: headerList(message.headers),
+  }
 }
 
 interface SideRead {
@@ -116,7 +119,9 @@ function digest(r: VisibleRecord): string {
 /** Resolves with the promise's value, or with `timedOut` once the deadline passes (the promise is left to settle on its own). */
 async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<{ value: T } | { timedOut: true }> {
   let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<{ timedOut: true }>((resolve) => { timer = setTimeout(() => resolve({ timedOut: true }), Math.max(0, deadline - Date.now())) })
+  const timeout = new Promise<{ timedOut: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ timedOut: true }), Math.max(0, deadline - Date.now()))
+  })
   try {
     return await Promise.race([promise.then((value) => ({ value })), timeout])
   } finally {
@@ -124,7 +129,10 @@ async function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise
   }
 }
 
-/** Cleanup that may not block the result: kafkajs's disconnect waits for an in-flight fetch, and a group leave can hang on a loaded broker. */
+/**
+ * Cleanup that may not block the result: kafkajs's disconnect waits for an in-flight fetch, and a group leave can hang on a
+ * loaded broker.
+ */
 const CLEANUP_MS = 3_000
 
 /**
