@@ -309,15 +309,19 @@ export function encodeRecordBatch(records: readonly EncodableRecord[], options: 
 }
 
 /**
- * A batch of `count` filler records (empty key, null value, timestamp `timestamp`), built without per-record
- * allocations. The empty key keeps it legal on compacted topics (LogValidator.validateKey rejects null keys there).
+ * A batch of `count` filler records (empty key, null value, timestamp `timestamp`, and a header `marker` with an empty
+ * value when given), built without per-record allocations. The empty key keeps it legal on compacted topics
+ * (LogValidator.validateKey rejects null keys there).
  */
-export function encodeFillerBatch(count: number, options: EncodeBatchOptions & { readonly timestamp: bigint }): Buffer {
+export function encodeFillerBatch(count: number, options: EncodeBatchOptions & { readonly timestamp: bigint; readonly marker?: string }): Buffer {
   if (count <= 0) throw new EngineError('INTERNAL', 'a filler batch needs at least one record')
+  const marker = Buffer.from(options.marker ?? '')
+  if (marker.length > 40) throw new EngineError('INTERNAL', 'a filler header name must stay under 41 bytes')
   const chunks: Buffer[] = []
   const scratch = Buffer.alloc(16)
-  const tail = [0x00 /* key length 0 */, 0x01 /* value null */, 0x00 /* no headers */]
-  const body = Buffer.alloc(count * 12)
+  const headers = marker.length === 0 ? [0x00 /* no headers */] : [0x02 /* one header */, marker.length * 2, ...marker, 0x00 /* empty value */]
+  const tail = [0x00 /* key length 0 */, 0x01 /* value null */, ...headers]
+  const body = Buffer.alloc(count * (9 + tail.length))
   let pos = 0
   for (let i = 0; i < count; i++) {
     // offsetDelta varint (zigzag)
@@ -326,14 +330,12 @@ export function encodeFillerBatch(count: number, options: EncodeBatchOptions & {
     while (v >= 0x80) { scratch[n++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128) }
     scratch[n++] = v
     const recordLength = 1 /* attrs */ + 1 /* tsDelta 0 */ + n + tail.length
-    body[pos++] = recordLength * 2 // length < 64 always
+    body[pos++] = recordLength * 2 // length < 64 always (n <= 5, tail <= 47)
     body[pos++] = 0
     body[pos++] = 0
     scratch.copy(body, pos, 0, n)
     pos += n
-    body[pos++] = tail[0]!
-    body[pos++] = tail[1]!
-    body[pos++] = tail[2]!
+    for (const b of tail) body[pos++] = b
   }
   chunks.push(body.subarray(0, pos))
   let payload: Buffer = Buffer.concat(chunks)

@@ -69,9 +69,13 @@ export function planBatches(batches: readonly RawRecordBatch[], expected: bigint
   const tracker = new AbortedTransactionTracker(aborted)
   const actions: WriteAction[] = []
   let next = expected
+  // Adjacent fills merge into one (a run of aborted batches and its marker is one gap): how a gap is filled depends on its size.
   const fill = (upTo: bigint, reason: FillReason): void => {
-    if (upTo > next) actions.push({ kind: 'fill', offset: next, count: Number(upTo - next), reason })
-    next = upTo > next ? upTo : next
+    if (upTo <= next) return
+    const last = actions[actions.length - 1]
+    if (last?.kind === 'fill' && last.offset + BigInt(last.count) === next) actions[actions.length - 1] = { ...last, count: last.count + Number(upTo - next) }
+    else actions.push({ kind: 'fill', offset: next, count: Number(upTo - next), reason })
+    next = upTo
   }
   for (const batch of batches) {
     const h = batch.header

@@ -8,8 +8,8 @@ export const DUPLICATE_FILLER_MARKER = 'DUPLICATE_FILLER_MARKER'
 export interface DivergenceSource {
   readonly partition: number
   readonly context: { readonly topic: string; readonly partition: number }
-  /** The producer id of this writer's filler transactions, when it has one. */
-  readonly fillerProducerId: bigint | number | undefined
+  /** The producer ids of this writer's filler transactions (its transactional.id and its helpers). */
+  readonly fillerProducerIds: readonly bigint[]
   /** Fetches the mirror partition from `offset`, read_uncommitted (markers included). */
   readonly fetch: (offset: bigint) => Promise<{ records: Buffer | null }>
 }
@@ -22,7 +22,7 @@ export interface DivergenceSource {
 export async function divergenceError(o: DivergenceSource, from: bigint, to: bigint, what: string): Promise<EngineError> {
   const p = o.partition
   const batches = await extraBatches(o, from, to).catch(() => null)
-  if (batches && batches.length > 0 && batches.every((b) => isControlBatch(b.header) && b.header.producerId === o.fillerProducerId)) {
+  if (batches && batches.length > 0 && batches.every((b) => isControlBatch(b.header) && o.fillerProducerIds.includes(b.header.producerId))) {
     return new EngineError('OFFSET_DIVERGENCE',
       `mirror partition ${p}: the destination broker wrote the filler marker for offset ${from - 1n} twice (after a lost WriteTxnMarkers response Kafka appends a resent marker again), so offsets from ${from} on cannot equal the source; nothing was written after it: recreate the mirror topic`,
       { context: { ...o.context, offset: from, logEndOffset: to, mirrorTopicError: DUPLICATE_FILLER_MARKER } })

@@ -7,6 +7,7 @@ import type {
 } from './contract.ts'
 import { MirrorPartitionCopier } from './mirror-partition-copier.ts'
 import { DEFAULT_COALESCE_BELOW_BYTES, DEFAULT_COALESCE_MAX_RECORDS } from './batch-plan.ts'
+import { DEFAULT_EMPTY_TXN_FILL_MAX } from './offset-filler.ts'
 import { ByteBudget } from './byte-budget.ts'
 import { prepareMirrorTopic, waitForTopicLeaders } from './mirror-topic-setup.ts'
 import { PeriodicJob } from '../periodic-job.ts'
@@ -257,7 +258,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       mirrorTopic: this.#o.spec.mirrorTopic, mirrorTopicId: this.#mirrorTopicId, partition,
       startOffsetSpec: this.#o.spec.startOffsetSpec,
       fetchMaxBytes: l.fetchMaxBytes ?? 4 << 20, fetchMaxWaitMs: l.fetchMaxWaitMs ?? 500,
-      fillerChunkRecords: l.fillerChunkRecords ?? 500_000, emptyTxnFillMax: l.emptyTxnFillMax ?? 8,
+      fillerChunkRecords: l.fillerChunkRecords ?? 500_000, emptyTxnFillMax: l.emptyTxnFillMax ?? DEFAULT_EMPTY_TXN_FILL_MAX,
       coalesceBelowBytes: this.#o.spec.coalesceBelowBytes ?? l.coalesceBelowBytes ?? DEFAULT_COALESCE_BELOW_BYTES,
       coalesceMaxRecords: l.coalesceMaxRecords ?? DEFAULT_COALESCE_MAX_RECORDS,
       ...(this.#o.spec.verifiedLogEndOffsets?.[partition] !== undefined ? { verifiedLogEndOffset: this.#o.spec.verifiedLogEndOffsets[partition] } : {}),

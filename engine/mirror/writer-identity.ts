@@ -30,5 +30,14 @@ export function fillerTransactionalId(mirrorTopicId: string, partition: number):
   return `clusterlink-filler-${mirrorTopicId}-${partition}`
 }
 
+/**
+ * transactional.id of filler helper `index` (1 and up) of a mirror partition: helpers only write empty aborted
+ * transactions, next to T, so that a long gap fills faster than one transactional.id allows (the coordinator runs one
+ * transaction per id at a time). A new owner fences every helper that exists before it reads the log end offset.
+ */
+export function fillerHelperTransactionalId(mirrorTopicId: string, partition: number, index: number): string {
+  return `${fillerTransactionalId(mirrorTopicId, partition)}-${index}`
+}
+
 /** Highest producer epoch (Short.MAX_VALUE); the broker rejects anything above it. */
 export const MAX_PRODUCER_EPOCH = 32767

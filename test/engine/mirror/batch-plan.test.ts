@@ -48,7 +48,7 @@ test('planBatches should turn control batches and aborted transactional data int
     batch(5n, [0, 1], { pid: 10n, attrs: ATTR_TRANSACTIONAL }), // pid 10 again, a later committed transaction
   ])
   assert.deepEqual(shape(planBatches(splitRecordSet(set), 0n, [{ producerId: 10n, firstOffset: 0n }])),
-    ['fill 0+2 aborted', 'copy 2+1', 'fill 3+1 control', 'fill 4+1 control', 'copy 5+2'])
+    ['fill 0+2 aborted', 'copy 2+1', 'fill 3+2 control', 'copy 5+2'])
 })
 
 test('planBatches should rebuild LogAppendTime batches with the batch max timestamp on every record', () => {

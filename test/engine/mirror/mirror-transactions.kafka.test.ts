@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { KafkaClusterClient, createTopic, isDenseBatch, splitRecordSet } from '../../../engine/kafka/index.ts'
-import { CompressionTypes, kafkaFor, newRunner, sourceEnds, stopAllRunners, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
+import { CompressionTypes, TEST_LIMITS, kafkaFor, newRunner, sourceEnds, stopAllRunners, uniqueName, waitCaughtUp, waitFor } from './mirror-harness.ts'
 
 let source: KafkaCluster
 let destination: KafkaCluster
@@ -53,13 +53,11 @@ describe('mirror topic runner with transactional and compacted sources', () => {
     assert.equal(committed.identical, true, JSON.stringify(committed.firstDifferences))
     assert.equal(committed.partitions[0]!.mirrorRecords, 6)
     const uncommitted = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation: 'read_uncommitted', maxDifferences: 100 })
-    // Documented: aborted source records become fillers. Runs of up to 8 offsets are empty transactions (nothing visible
-    // even to read_uncommitted consumers); a longer run shows read_uncommitted consumers filler records (empty key, null
-    // value) except at its last offset, which holds the abort marker.
+    // Documented: aborted source records become fillers that no consumer sees (empty transactions, one marker offset
+    // each), so read_uncommitted consumers of the mirror miss exactly the 23 aborted source records and see nothing else.
     assert.equal(uncommitted.differenceCount, 23)
     const abortedSource = (d: (typeof uncommitted.firstDifferences)[number]) => typeof d.source === 'object' && Buffer.from(d.source.value ?? '', 'base64').toString().startsWith('b-')
-    assert.equal(uncommitted.firstDifferences.filter((d) => d.kind === 'missing_in_mirror' && abortedSource(d)).length, 4)
-    assert.equal(uncommitted.firstDifferences.filter((d) => d.kind === 'record_differs' && abortedSource(d) && typeof d.mirror === 'object' && d.mirror.key === '' && d.mirror.value === null).length, 19)
+    assert.equal(uncommitted.firstDifferences.filter((d) => d.kind === 'missing_in_mirror' && abortedSource(d)).length, 23)
 
     // An open transaction: the copier stops at the last stable offset, then continues once it commits.
     const tc = await c.transaction()
@@ -108,5 +106,54 @@ describe('mirror topic runner with transactional and compacted sources', () => {
       assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     }
     await runner.stop()
+  })
+
+  test('a compacted, transaction-heavy source with a gap of hundreds of offsets should show read_uncommitted consumers no filler', async () => {
+    const topic = uniqueName('gap')
+    await createTopic(sourceAdmin, { name: topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } })
+    const kafka = kafkaFor(source)
+    const plain = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+    const txn = kafka.producer({ transactionalId: uniqueName('gap-txn'), idempotent: true, maxInFlightRequests: 1 })
+    await Promise.all([plain.connect(), txn.connect()])
+    await plain.send({ topic, messages: [{ key: 'k-0', value: 'live-0' }] })
+    // 600 aborted records in 6 batches and their marker: a run of 601 offsets with no visible record.
+    const t = await txn.transaction()
+    for (let b = 0; b < 6; b++) {
+      await t.send({ topic, compression: CompressionTypes.ZSTD, messages: Array.from({ length: 100 }, (_, i) => ({ key: `k-${i % 7}`, value: `aborted-${b}-${i}` })) })
+    }
+    await t.abort()
+    const committed = await txn.transaction()
+    await committed.send({ topic, messages: [{ key: 'k-1', value: 'live-1' }, { key: 'k-2', value: 'live-2' }] })
+    await committed.commit()
+    await plain.send({ topic, messages: [{ key: 'k-3', value: 'live-3' }] })
+    await Promise.all([plain.disconnect(), txn.disconnect()])
+
+    const invisible = uniqueName('gap-mirror')
+    const runner = newRunner(source, destination, topic, invisible)
+    const marked = uniqueName('gap-marked')
+    const markedRunner = newRunner(source, destination, topic, marked, 'earliest', { ...TEST_LIMITS, emptyTxnFillMax: 100 })
+    await Promise.all([runner.start(), markedRunner.start()])
+    const ends = await sourceEnds(kafka, topic)
+    await Promise.all([waitCaughtUp(runner, ends), waitCaughtUp(markedRunner, ends)])
+
+    const verify = (mirrorTopic: string, isolation: 'read_committed' | 'read_uncommitted') =>
+      verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, mirrorTopic, isolation, maxDifferences: 1000 })
+    for (const mirrorTopic of [invisible, marked]) {
+      const result = await verify(mirrorTopic, 'read_committed')
+      assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    }
+    // read_uncommitted (kafkajs, the Java client's default): the mirror shows the 4 live records and nothing else; the
+    // source also shows its 600 aborted records, which the mirror holds as fillers nobody reads.
+    const uncommitted = await verify(invisible, 'read_uncommitted')
+    assert.equal(uncommitted.differenceCount, 600)
+    assert.ok(uncommitted.firstDifferences.every((d) => d.kind === 'missing_in_mirror'), JSON.stringify(uncommitted.firstDifferences.find((d) => d.kind !== 'missing_in_mirror')))
+    // Beyond emptyTxnFillMax the gap is aborted filler records: each one carries the clusterlink.filler header.
+    const markedUncommitted = await verify(marked, 'read_uncommitted')
+    const fillers = markedUncommitted.firstDifferences.filter((d) => d.kind === 'record_differs')
+    // One filler record per aborted source record, except where a fill ends (its marker): a fetch may split the run.
+    assert.ok(fillers.length >= 590, `${fillers.length} filler records`)
+    assert.equal(markedUncommitted.differenceCount, 600)
+    assert.ok(fillers.every((d) => typeof d.mirror === 'object' && d.mirror.value === null && d.mirror.headers.some(([k]) => k === 'clusterlink.filler')))
+    await Promise.all([runner.stop(), markedRunner.stop()])
   })
 })

@@ -1,5 +1,5 @@
-// PartitionWriter takeover on a 2-broker destination whose follower lags: the new owner must start at the leader's log
-// end offset, not at the high watermark (issue 12, item 4).
+// PartitionWriter takeover on a real destination: the new owner starts at the leader's log end offset while a follower
+// lags, and a stale owner's held-back data batch can never land after the new owner's filler (issue 12, item 4).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -32,11 +32,32 @@ after(async () => {
   await destination?.stop()
 })
 
-function newWriter(topic: string, topicId: string): PartitionWriter {
+function newWriter(topic: string, topicId: string, destination: KafkaClusterClient = client): PartitionWriter {
   return new PartitionWriter({
-    destination: client, mirrorTopic: topic, mirrorTopicId: topicId, sourceTopicId: 'takeover-source', partition: 0,
+    destination, mirrorTopic: topic, mirrorTopicId: topicId, sourceTopicId: 'takeover-source', partition: 0,
     logger: createLogger({ level: 'silent' }), fillerChunkRecords: 1000, emptyTxnFillMax: 8, isStopping: () => false,
   })
+}
+
+/** The destination client with its data produces held back until release(): an old owner paused mid-request. */
+function heldClient(): { client: KafkaClusterClient; release: () => void; held: () => number } {
+  let open: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { open = resolve })
+  let held = 0
+  const proxy = new Proxy(client, {
+    get(target, name) {
+      if (name === 'produceRawOrdered') {
+        return async (...args: Parameters<KafkaClusterClient['produceRawOrdered']>) => {
+          held++
+          await gate
+          return target.produceRawOrdered(...args)
+        }
+      }
+      const value: unknown = Reflect.get(target, name, target)
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  })
+  return { client: proxy, release: () => open(), held: () => held }
 }
 
 function record(value: string) {
@@ -87,6 +108,46 @@ describe('PartitionWriter takeover', () => {
       const values = splitRecordSet(res.records).flatMap((b) => decodeBatchRecords(b.bytes).map((r) => r.value?.toString()))
       assert.deepEqual(values, ['a', 'b', 'c'])
       assert.equal(await client.listOffset(topic, 0, 'latest'), 3n)
+    } finally {
+      await admin.disconnect()
+    }
+  })
+
+  test('a stale owner\'s held-back data batch should be refused after the new owner filled, and the mirror keep its offsets', async () => {
+    const topic = uniqueName('stale-owner')
+    const admin = new Kafka({ clientId: 'takeover-test', brokers: destination.bootstrapServers.split(','), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] })
+      const topicId = (await client.describeTopic(topic))!.topicId
+      const owner = newWriter(topic, topicId)
+      await owner.open()
+      await owner.write({ kind: 'rebuild', offset: 0n, records: [record('a')], codec: CODECS.none, reason: 'coalesce' })
+      await owner.drain()
+
+      // The old owner sends 'b' for offset 1; the request is held back before it reaches the broker.
+      const hold = heldClient()
+      const stale = newWriter(topic, topicId, hold.client)
+      await stale.open()
+      await stale.write({ kind: 'rebuild', offset: 1n, records: [record('b')], codec: CODECS.none, reason: 'coalesce' })
+      const staleDrained = stale.drain().then(() => null, (error: unknown) => error)
+      await waitFor('the held-back batch', () => hold.held() === 1)
+
+      // A new owner takes over and sees offsets 1..3 as a gap (the source compacted 'b' away since): it fills them.
+      const next = newWriter(topic, topicId)
+      assert.equal((await next.open()).logEndOffset, 1n)
+      await next.write({ kind: 'fill', offset: 1n, count: 3, reason: 'gap' })
+      hold.release()
+      const staleError = await staleDrained
+      assert.equal((staleError as { code?: string } | null)?.code, 'FENCED', 'the stale batch is refused')
+      await next.write({ kind: 'rebuild', offset: 4n, records: [record('c')], codec: CODECS.none, reason: 'coalesce' })
+      await next.drain()
+
+      const res = await client.fetchRaw(topic, 0, 0n, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' })
+      const records = splitRecordSet(res.records).filter((b) => (b.header.attributes & 0x20) === 0)
+        .flatMap((b) => decodeBatchRecords(b.bytes).map((r) => `${b.header.baseOffset + BigInt(r.offsetDelta)}:${r.value?.toString()}`))
+      assert.deepEqual(records, ['0:a', '4:c'])
+      assert.equal(await client.logEndOffset(topic, 0), 5n)
     } finally {
       await admin.disconnect()
     }

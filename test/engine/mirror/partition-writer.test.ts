@@ -39,7 +39,9 @@ function fakeDestination(o: { pendingPolls: number; logEndAfter: bigint; extra: 
     logEndOffset: async () => (complete ? o.logEndAfter : 0n),
     addPartitionsToTxn: async () => { calls.push('addPartitionsToTxn') },
     endTxn: async () => { calls.push('endTxn') },
-    describeTransaction: async () => {
+    describeTransaction: async (id: string) => {
+      // Helper transactional.ids of the filler were never used on this partition (offset-filler.ts).
+      if (id !== 'clusterlink-filler-mid-0') throw new EngineError('KAFKA_ERROR', 'unknown transactional.id', { context: { kafkaErrorCode: 105 } })
       calls.push('describeTransaction')
       complete = ++polls > o.pendingPolls
       return { producerId: FILLER_PID, producerEpoch: 0, state: complete ? 'CompleteAbort' : 'PrepareAbort' }

@@ -7,12 +7,12 @@ import {
   CODECS, KafkaErrorCodes, encodeRecordBatch, splitRecordSet, type KafkaClusterClient, type RawProducePartitionResponse,
 } from '../../../engine/kafka/index.ts'
 import { PartitionWriter } from '../../../engine/mirror/partition-writer.ts'
-import { dataProducerId } from '../../../engine/mirror/writer-identity.ts'
 import type { WriteAction } from '../../../engine/mirror/batch-plan.ts'
 import { MAX_IN_FLIGHT_BATCHES, MAX_IN_FLIGHT_BYTES } from '../../../engine/mirror/produce-pipeline.ts'
 
-const P = dataProducerId('sid', 'mid', 0)
 const FILLER_PID = 7001n
+/** The data producer id: the filler transactional.id's (partition-writer.ts). */
+const P = FILLER_PID
 const START = 100n
 const FIRST_SEQUENCE = 10
 

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { createTopic } from '../../../engine/kafka/index.ts'
-import { dataProducerId } from '../../../engine/mirror/writer-identity.ts'
+import { fillerTransactionalId } from '../../../engine/mirror/writer-identity.ts'
 import { kafkaFor, newRunner, sourceEnds, uniqueName, waitCaughtUp, waitFor } from '../mirror/mirror-harness.ts'
 import { describeVersionPair } from './version-matrix.ts'
 
@@ -42,9 +42,10 @@ describeVersionPair('v39zkto44', { version: '3.9.1', mode: 'zookeeper' }, { vers
     await waitCaughtUp(runner, ends, 120_000)
     const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, timeoutMs: 300_000 })
     assert.equal(result.outcome, 'IDENTICAL', JSON.stringify({ differences: result.firstDifferences, incomplete: result.incomplete }))
-    // 10 data records in 7 batches went out as P's batches: epoch 0 throughout, sequences 0..9 without a gap.
-    const [sourceTopic, mirrorTopic] = await Promise.all([sourceAdmin.describeTopic(topic), destinationAdmin.describeTopic(topic)])
-    const p = dataProducerId(sourceTopic?.topicId ?? '', mirrorTopic?.topicId ?? '', 0)
+    // 10 data records in 7 batches went out under the filler transactional.id's producer id: epoch 0 throughout,
+    // sequences 0..9 without a gap (the filler markers in between kept the epoch).
+    const mirrorTopic = await destinationAdmin.describeTopic(topic)
+    const p = (await destinationAdmin.describeTransaction(fillerTransactionalId(mirrorTopic?.topicId ?? '', 0))).producerId
     const producers = await waitFor('producer state', () => destinationAdmin.describeProducers(topic, 0))
     const data = producers.find((x) => x.producerId === p)
     assert.deepEqual(data && { epoch: data.producerEpoch, lastSequence: data.lastSequence, openTxn: data.currentTxnStartOffset }, { epoch: 0, lastSequence: 9, openTxn: -1n })
