@@ -84,7 +84,8 @@ async function driveSteps(
         if (ctx) retryLater(controller, ctx)
         return reason
       }
-      outcome = { event: { type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: message } }
+      const retryIt = `${message}; nothing changed (a partial side topic is deleted), retry ${phase === 'PENDING_SYNCHRONIZE' ? 'the reverse' : 'truncate-and-restore'}`
+      outcome = { event: { type: phase === 'PENDING_SYNCHRONIZE' ? 'out-of-sync' : 'restore-failed', reason: retryIt } }
     }
     const failing = outcome.event.type === 'out-of-sync' || outcome.event.type === 'restore-failed'
     if (failing) {

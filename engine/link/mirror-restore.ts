@@ -1,5 +1,6 @@
 // truncate-and-restore: sets the old primary's divergent tail aside in a side topic, then rebuilds the old primary topic as a mirror.
 import { EngineError } from '../errors.ts'
+import { retry } from '../retry.ts'
 import {
   KafkaClusterClient, decodeBatchRecords, encodeRecordBatch, isControlBatch, lastOffsetOf, splitRecordSet, type EncodableRecord,
 } from '../kafka/index.ts'
@@ -77,7 +78,8 @@ export async function findDivergence(primary: TopicSide, old: TopicSide): Promis
  * The copy resumes there, so a copy interrupted by a crash or a lost produce answer never writes a record twice.
  */
 async function setAsideEnd(client: KafkaClusterClient, side: string, p: number, from: bigint): Promise<{ kept: number; next: bigint }> {
-  const end = await client.listOffset(side, p, 'latest')
+  // A side topic just created may not have a leader everywhere yet (NOT_LEADER_OR_FOLLOWER): asked again until it has.
+  const end = await retry(() => client.listOffset(side, p, 'latest'), { attempts: 40, baseMs: 100, capMs: 1000, onRetry: () => client.invalidateLeader(side, p) })
   if (end === 0n) return { kept: 0, next: from }
   const res = await client.fetchRaw(side, p, end - 1n, { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'restore' })
   const batch = splitRecordSet(res.records).find((x) => x.header.baseOffset <= end - 1n && lastOffsetOf(x.header) >= end - 1n)
@@ -193,6 +195,13 @@ export function restoreSteps(
       if (exists) await admin.deleteTopic(other.topic).catch((error: unknown) => { if (!/UNKNOWN_TOPIC/i.test(String(error))) throw error })
       for (let i = 0; (await admin.partitionCount(other.topic)) !== undefined; i++) {
         if (i > 300) throw new EngineError('KAFKA_ERROR', `topic '${other.topic}' was not deleted within 60 s`, { retriable: true })
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      // The group coordinator drops a deleted topic's offsets asynchronously (GroupCoordinatorService#onPartitionsDeleted
+      // schedules the writes): wait until they are gone, so offsets found on the recreated topic are new, never stale.
+      const groups = [...new Set((stored.groupOffsets ?? []).map((o) => o.group))]
+      for (let i = 0; (await Promise.all(groups.map((g) => admin.groupOffsets(g)))).flat().some((o) => o.topic === other.topic); i++) {
+        if (i > 300) throw new EngineError('KAFKA_ERROR', `the deleted topic '${other.topic}' still has committed offsets after 60 s`, { retriable: true })
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
       const pendingGroupOffsets = stored.groupOffsets?.length ? stored.groupOffsets : null
