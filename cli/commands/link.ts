@@ -77,7 +77,11 @@ export async function runLink(argv: readonly string[], io: CommandIo = defaultIo
         const bootstrap = values['source-bootstrap']
         const configs = parseConfigPairs(values.config)
         if (bootstrap) configs.unshift({ name: 'bootstrap.servers', value: bootstrap })
-        if (!configs.some((c) => c.name === 'bootstrap.servers')) throw new UsageError('link create needs --source-bootstrap HOST:PORT (or --config bootstrap.servers=...)')
+        // The INBOUND half of a source-initiated link has no address, and its SOURCE half brings local.bootstrap.servers.
+        const halfOfSourceInitiated = configs.some((c) => (c.name === 'connection.mode' && c.value === 'INBOUND') || (c.name === 'link.mode' && c.value === 'SOURCE'))
+        if (!halfOfSourceInitiated && !configs.some((c) => c.name === 'bootstrap.servers')) {
+          throw new UsageError('link create needs --source-bootstrap HOST:PORT (or --config bootstrap.servers=...)')
+        }
         if (values['source-security-protocol']) configs.push({ name: 'security.protocol', value: values['source-security-protocol'] })
         if (values['source-sasl-mechanism']) configs.push({ name: 'sasl.mechanism', value: values['source-sasl-mechanism'] })
         if (values['source-username']) configs.push({ name: 'sasl.username', value: values['source-username'] })

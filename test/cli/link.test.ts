@@ -21,6 +21,18 @@ describe('clusterlink link', () => {
     assert.deepEqual((JSON.parse(json.stdout) as Array<{ link_name: string }>).map((l) => l.link_name), ['dr'])
   })
 
+  test('link create should create both halves of a source-initiated link, neither with --source-bootstrap', async () => {
+    const inbound = await runCli(runLink, ['create', 'si', '--source-cluster-id', 'source-cluster-id', '--config', 'connection.mode=INBOUND'], url)
+    assert.equal(inbound.code, 0, inbound.stderr)
+    const source = await runCli(runLink, ['create', 'si', '--config', 'link.mode=SOURCE', '--config', `local.bootstrap.servers=${SOURCE_BOOTSTRAP}`], url)
+    assert.equal(source.code, 0, source.stderr)
+    const json = await runCli(runLink, ['list', '--output', 'json'], url)
+    const link = (JSON.parse(json.stdout) as Array<{ link_name: string; link_state: string }>).find((l) => l.link_name === 'si')
+    assert.equal(link?.link_state, 'ACTIVE')
+    const missing = await runCli(runLink, ['create', 'nowhere'], url)
+    assert.equal(missing.code, 2, 'a DESTINATION link without an address is still a usage error')
+  })
+
   test('link describe should show tasks and configs without sensitive values', async () => {
     await runCli(runLink, ['update', 'dr', '--config', 'security.protocol=SASL_PLAINTEXT', '--config', 'sasl.username=u', '--config', 'sasl.password=cli-secret-pw'], url)
     const out = await runCli(runLink, ['describe', 'dr'], url)

@@ -62,7 +62,7 @@ describe('link modes', { timeout: 900_000 }, () => {
     await stack?.stop()
   })
 
-  test('a bidirectional pair should mirror both ways under load, offset-identical, never mirroring a mirror back', async () => {
+  test('a bidirectional pair should mirror both ways under load, offset-identical, never mirroring a mirror back', async (t) => {
     const link = `bidi-${run}`
     const local = { A: `r${run}.orders`, B: `r${run}.payments` }
     const mirrorOn = { A: `b.${local.B}`, B: `a.${local.A}` }
@@ -115,6 +115,7 @@ describe('link modes', { timeout: 900_000 }, () => {
       await Promise.allSettled([producers.A.disconnect(), producers.B.disconnect()])
     }
 
+    t.diagnostic(`produced for ${PRODUCE_MS / 1000} s: ${produced.A} records on A, ${produced.B} on B`)
     // Both mirror topics were auto-created and are ACTIVE on their side.
     for (const [engine, name] of [[stack.engine, mirrorOn.A], [engineB, mirrorOn.B]] as const) {
       await waitFor(async () => (await call(engine, 'GET', `/links/${link}/mirrors/${name}`)).json['mirror_status'] === 'ACTIVE', `${name} ACTIVE`, 120_000)
