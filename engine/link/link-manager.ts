@@ -25,6 +25,7 @@ import { MirrorStatusPublisher } from './mirror-status-publisher.ts'
 import { MirrorWriteGuard } from './mirror-write-guard.ts'
 import { failbackMirrorTopics, type FailbackAction } from './mirror-failback.ts'
 import { reconcileOwnership } from './ownership-reconciler.ts'
+import { stopOwnersFirst } from './mirror-removal.ts'
 import { probeSourceClusterId } from './source-probe.ts'
 import { StateFollower } from './state-follower.ts'
 import { compileNamePattern, type NamePattern } from './name-pattern.ts'
@@ -216,6 +217,7 @@ export class LinkManager {
     const problems = linkDeleteProblems(linkName, statuses, options.force)
     if (problems.length > 0) throw new EngineError('INVALID_STATE', problems.join('; '))
     if (options.validateOnly) return
+    await stopOwnersFirst(mirrors)
     for (const mirror of mirrors) await this.#removeMirror(mirror.state.mirrorTopicName)
     await this.#options.store.deleteLink(linkName)
     await this.#registry.removeLink(linkName)
@@ -358,6 +360,7 @@ export class LinkManager {
       throw new EngineError('INVALID_STATE', `topic '${mirrorTopicName}' is the source of a reversed mirror (failback: its mirror is `
         + `'${mirror.state.sourceTopicName}' on the source cluster); promote or fail the mirror over and reverse it back before deleting`)
     }
+    await stopOwnersFirst([mirror])
     await this.#removeMirror(mirrorTopicName)
     await this.#options.destinationAdmin.deleteTopic(mirrorTopicName).catch((error: unknown) => {
       this.#log.warn({ err: error, topic: mirrorTopicName }, 'destination topic delete failed (mirror record removed)')

@@ -17,14 +17,20 @@ export async function alterMirrorTopics(
       results.push({ mirrorTopicName: name, errorCode: 'NOT_FOUND', errorMessage, view: undefined })
       continue
     }
-    const problem = checkMirrorAction(action, mirror.view(link.linkState()).status)
+    const before = mirror.view(link.linkState())
+    const problem = checkMirrorAction(action, before.status, before.mirrorTopicError)
     if (problem) {
-      results.push({ mirrorTopicName: name, errorCode: 'INVALID_STATE', errorMessage: problem, view: mirror.view(link.linkState()) })
+      results.push({ mirrorTopicName: name, errorCode: 'INVALID_STATE', errorMessage: problem, view: before })
       continue
     }
     if (!validateOnly) {
       try {
-        await mirror[action]()
+        // The state machine has the last word (a resume of a FAILED mirror whose failure cannot be retried is refused there too).
+        const refused = await mirror[action]()
+        if (refused !== undefined) {
+          results.push({ mirrorTopicName: name, errorCode: 'INVALID_STATE', errorMessage: refused, view: mirror.view(link.linkState()) })
+          continue
+        }
       } catch (error) {
         log.error({ err: error, link: linkName, topic: name, action }, 'mirror action failed')
         const errorMessage = `${action} could not be stored (the destination cluster did not answer); nothing changed, retry`

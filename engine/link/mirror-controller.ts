@@ -7,15 +7,16 @@ import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
 import { toMirrorStatus, type LinkStateName, type MirrorStatus } from './mirror-status.ts'
 import { runnerOptionsFor, writeSide, type MirrorControllerOptions } from './mirror-controller-options.ts'
 import {
-  MAX_TRANSITION_ERRORS, recordPartition, runnerCounters, totalLag, viewSources, visibleRunState, type MirrorView, type TransitionError,
+  MAX_TRANSITION_ERRORS, mirrorViewOf, publishedStatus, totalLag, viewSources, type MirrorView, type TransitionError,
 } from './mirror-view.ts'
 import {
   eventBetween, isFailbackPhase, machineOfRecord, recordOfPhase, transition, type MachineAction, type MirrorDirection, type MirrorEvent,
   type MirrorHealth, type MirrorMachineState,
 } from './mirror-state-machine.ts'
 import { resumeInterruptedFailback } from './mirror-failback.ts'
-
-const PROMOTE_POLL_MS = 200
+import { failureRecovery } from './mirror-failure.ts'
+import { followerMachine, followerTarget, isSettled, shownDesiredStatus, waitUntil } from './mirror-follower.ts'
+import { watchPromote } from './mirror-promote-watch.ts'
 type DispatchOptions = { health?: MirrorHealth; change?: Partial<MirrorState>; stored?: boolean }
 
 export class MirrorController {
@@ -37,6 +38,8 @@ export class MirrorController {
   #owned: boolean
   #closed = false
   #remoteStatus: MirrorStatusRecord | undefined
+  /** On the owner: statusChangedAtMs of the stored record its runner has been brought in line with (published). */
+  #appliedAtMs: number | undefined
   readonly #options: MirrorControllerOptions
   readonly #log: Logger
   readonly #now: () => number
@@ -48,6 +51,7 @@ export class MirrorController {
     this.#now = options.now ?? Date.now
     this.#statusSinceMs = options.state.statusChangedAtMs
     this.#owned = options.owned ?? true
+    if (!this.#owned) this.#machine = followerTarget(this.#machine, { ...this.#machine, phase: 'ACTIVE' }, undefined, options.state)
     this.#log = options.logger.child({ component: 'mirror-controller', link: options.state.linkName, topic: options.state.mirrorTopicName })
   }
 
@@ -56,15 +60,16 @@ export class MirrorController {
   get machine(): MirrorMachineState { return this.#machine }
 
   /** True when nothing is copied into the destination cluster: stopped, or reversed (link jobs then leave it alone). */
-  get isStopped(): boolean {
-    return this.#state.desiredStatus === 'STOPPED' || this.#machine.direction === 'REVERSE'
-  }
+  get isStopped(): boolean { return this.#state.desiredStatus === 'STOPPED' || this.#machine.direction === 'REVERSE' }
 
   get direction(): MirrorDirection { return this.#machine.direction }
 
   #health(): MirrorHealth {
     const runState = this.#runnerError ? 'FAILED' : this.#owned ? this.#runner?.status().state : this.#remoteStatus?.runState
-    if (runState === 'FAILED') return 'FAILED'
+    if (runState === 'FAILED') {
+      const error = this.#owned ? this.#runnerError ?? this.#runner?.status().error : this.#remoteStatus?.error
+      return failureRecovery(error?.code) === 'resume' ? 'FAILED_RESUMABLE' : 'FAILED'
+    }
     if (runState === 'SOURCE_UNAVAILABLE') return 'SOURCE_UNAVAILABLE'
     return 'OK'
   }
@@ -98,15 +103,16 @@ export class MirrorController {
     for (const action of early) await this.#run(action, options.stored ?? false)
     this.#machine = result.state
     for (const action of result.actions) if (!early.includes(action)) await this.#run(action, options.stored ?? false)
+    this.#markApplied()
     return undefined
   }
 
+  /** On the owner, once its machine is where the stored record says: the record is applied (non-owners wait for that). */
+  #markApplied(): void { if (this.#owned && isSettled(this.#machine, this.#state)) this.#appliedAtMs = this.#state.statusChangedAtMs }
+
   async #run(action: MachineAction, stored: boolean): Promise<void> {
-    if (!this.#owned) {
-      // A non-owner only stores; a stop it stored completes at once (the owner stops its runner when it reads the record).
-      if (action.type === 'stop-runner') await this.dispatch({ type: 'runner-stopped' })
-      return
-    }
+    // A non-owner only stores; a stop it stored completes once the owner confirmed it (followerMachine), never at once.
+    if (!this.#owned) return
     switch (action.type) {
       case 'persist': return
       case 'start-runner': return this.#ensureRunning()
@@ -114,6 +120,7 @@ export class MirrorController {
         await this.#runner?.pause().catch((error: unknown) => this.#recordRunnerError('pause', error))
         return
       case 'stop-runner': return void this.#stopRunner()
+      case 'restart-runner': return this.#restartRunner()
       case 'protect-writes':
         return void this.protectWrites().catch((error: unknown) => this.#log.warn({ err: error }, 'could not deny writes to the mirror topic (will retry)'))
       case 'release-writes': return this.releaseWrites()
@@ -175,6 +182,13 @@ export class MirrorController {
     this.#starting = runner.start().catch((error: unknown) => this.#recordRunnerError('start', error))
   }
 
+  /** A resumed FAILED mirror: the failed runner is dropped and a new one takes every partition over with the writer's checks. */
+  async #restartRunner(): Promise<void> {
+    this.#runnerError = undefined
+    if (this.#runner) await this.reconnect()
+    else if (!this.#machine.linkPaused) this.#ensureRunning()
+  }
+
   async #stopAfterStart(runner: MirrorTopicRunner): Promise<void> {
     await this.#starting
     await runner.stop()
@@ -194,20 +208,25 @@ export class MirrorController {
   }
 
   async #persist(change: Partial<MirrorState>): Promise<void> {
-    const next: MirrorState = { ...this.#state, ...change, statusChangedAtMs: this.#now() }
+    // Strictly newer than the record it replaces, whatever the clocks of the replicas that wrote them (mirror-follower.ts).
+    const next: MirrorState = { ...this.#state, ...change, statusChangedAtMs: Math.max(this.#now(), this.#state.statusChangedAtMs + 1) }
     await this.#options.persist(next)
     this.#state = next
   }
 
-  async pause(): Promise<void> { await this.dispatch({ type: 'pause' }) }
+  /** Each action answers why it was refused (nothing changed), or undefined once stored; see the state machine's table. */
+  pause(): Promise<string | undefined> { return this.dispatch({ type: 'pause' }) }
 
-  async resume(): Promise<void> { await this.dispatch({ type: 'resume' }) }
+  resume(): Promise<string | undefined> { return this.dispatch({ type: 'resume' }) }
 
   /** Stops now, whatever the lag (also from FAILED or SOURCE_UNAVAILABLE); the topic becomes writable. */
-  async failover(): Promise<void> { await this.dispatch({ type: 'failover' }) }
+  failover(): Promise<string | undefined> { return this.dispatch({ type: 'failover' }) }
 
   /** Records the promote (so a restart resumes it) and waits for lag zero in the background, bounded by promoteTimeoutMs. */
-  async promote(): Promise<void> { await this.dispatch({ type: 'promote' }) }
+  promote(): Promise<string | undefined> { return this.dispatch({ type: 'promote' }) }
+
+  /** True once STOPPED here (elsewhere than on the owner: once the owner confirmed it stopped); false after `timeoutMs`. */
+  whenStopped(timeoutMs: number): Promise<boolean> { return waitUntil(() => this.#machine.phase === 'STOPPED', timeoutMs) }
 
   /** The whole link paused or resumed (cluster.link.paused); the stored state is untouched. */
   setLinkPaused(paused: boolean): void { void this.dispatch({ type: paused ? 'link-paused' : 'link-resumed' }) }
@@ -254,24 +273,12 @@ export class MirrorController {
   async #promoteInBackground(): Promise<void> {
     if (this.#watchingLag) return
     this.#watchingLag = true
-    const deadline = this.#now() + this.#options.promoteTimeoutMs
-    const promoting = () => this.#machine.phase === 'PENDING_PROMOTE' && this.#owned
     try {
       if (!this.#machine.linkPaused) this.#ensureRunning()
-      let lag = totalLag(this.#runner?.status())
-      while (lag !== 0 && this.#now() < deadline && promoting()) {
-        await new Promise((resolve) => setTimeout(resolve, PROMOTE_POLL_MS))
-        lag = totalLag(this.#runner?.status())
-      }
-      // Ownership moved: the new owner resumes the promote from the stored pendingPromote.
-      if (!promoting()) return
-      if (lag !== 0) {
-        const shown = lag < 0 ? 'unknown (no copier has reported yet)' : `${lag} records`
-        const reason = `promote timed out after ${this.#options.promoteTimeoutMs} ms: lag is ${shown}; retry promote, or use failover to stop now`
-        await this.dispatch({ type: 'promote-timeout', reason })
-        return
-      }
-      await this.dispatch({ type: 'lag-zero' })
+      await watchPromote({
+        timeoutMs: this.#options.promoteTimeoutMs, now: this.#now, lag: () => totalLag(this.#runner?.status()),
+        promoting: () => this.#machine.phase === 'PENDING_PROMOTE' && this.#owned, dispatch: (event) => this.dispatch(event),
+      })
     } catch (error) {
       this.#pushTransitionError('INTERNAL_ERROR', `promote failed: ${error instanceof Error ? error.message : String(error)}`)
       this.#log.error({ err: error }, 'promote failed')
@@ -292,6 +299,7 @@ export class MirrorController {
   async setOwned(owned: boolean): Promise<void> {
     if (owned === this.#owned) return
     this.#owned = owned
+    this.#appliedAtMs = undefined
     if (owned) {
       this.#runnerError = undefined
       this.activate(this.#machine.linkPaused)
@@ -309,7 +317,12 @@ export class MirrorController {
     if (JSON.stringify(before) === JSON.stringify(next)) return
     this.#state = next
     const target = machineOfRecord(next, this.#machine.linkPaused)
-    if (!this.#owned || target.direction !== this.#machine.direction) {
+    if (!this.#owned) {
+      // A non-owner serves what is stored, a stop only once the owner confirmed it (mirror-follower.ts).
+      this.#machine = followerTarget(target, this.#machine, this.#remoteStatus, next)
+      return
+    }
+    if (target.direction !== this.#machine.direction) {
       // A non-owner serves what is stored; a flipped direction (a failback another replica finished) restarts from it.
       const runner = this.#owned ? this.#runner : undefined
       this.#runner = undefined
@@ -318,10 +331,11 @@ export class MirrorController {
       else if (this.#owned) this.activate(target.linkPaused)
       return
     }
-    const event = eventBetween(this.#machine.phase, target.phase)
-    if (!event) return
+    const event = eventBetween(this.#machine.phase, target.phase, next.statusChangedAtMs !== before.statusChangedAtMs)
+    if (!event) return this.#markApplied()
     void this.dispatch({ type: event }, { stored: true }).then((refused) => {
       if (refused !== undefined) this.#machine = { ...target, linkPaused: this.#machine.linkPaused }
+      this.#markApplied()
     }).catch((error: unknown) => this.#log.error({ err: error }, 'applying a stored mirror change failed'))
   }
 
@@ -329,30 +343,19 @@ export class MirrorController {
   setRemoteStatus(status: MirrorStatusRecord | null): void {
     this.#remoteStatus = status ?? undefined
     if (status && status.numPartitions > this.#knownPartitions) this.#knownPartitions = status.numPartitions
+    if (!this.#owned) this.#machine = followerMachine(this.#machine, this.#remoteStatus, this.#state)
   }
 
   /** Promote waiting for lag zero, or a stop not yet finished. */
-  get #isStopping(): boolean {
-    return this.#machine.phase === 'PENDING_PROMOTE' || this.#machine.phase === 'PENDING_STOPPED'
-  }
+  get #isStopping(): boolean { return this.#machine.phase === 'PENDING_PROMOTE' || this.#machine.phase === 'PENDING_STOPPED' }
 
   /** What the owner publishes for the other replicas. */
   statusRecord(owner: string): MirrorStatusRecord {
-    const runnerStatus = this.#runner?.status()
-    const error = this.#runnerError ?? runnerStatus?.error
-    const partitions = runnerStatus?.partitions ?? this.#stoppedPartitions()
-    return {
-      linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, owner,
-      runState: this.#runnerError ? 'FAILED' : visibleRunState(runnerStatus, this.#ranBefore) ?? null,
-      isStopping: this.#isStopping,
-      stateTimeMs: runnerStatus?.stateTimeMs ?? this.#statusSinceMs,
-      numPartitions: partitions.length || this.#knownPartitions,
-      partitions: partitions.map(recordPartition),
-      error: error ? { code: error.code, message: error.message } : null,
-      transitionErrors: [...this.#transitionErrors],
-      ...runnerCounters(this.#runner),
-      publishedAtMs: this.#now(),
-    }
+    return publishedStatus({
+      state: this.#state, owner, runner: this.#runner, runnerError: this.#runnerError, ranBefore: this.#ranBefore,
+      isStopping: this.#isStopping, sinceMs: this.#statusSinceMs, stoppedPartitions: this.#stoppedPartitions(),
+      knownPartitions: this.#knownPartitions, transitionErrors: this.#transitionErrors, appliedAtMs: this.#appliedAtMs, now: this.#now(),
+    })
   }
 
   view(linkState: LinkStateName): MirrorView {
@@ -363,17 +366,14 @@ export class MirrorController {
     })
     const phase = this.#machine.phase
     const failback = isFailbackPhase(phase) ? { failbackPhase: phase } : {}
-    const status = toMirrorStatus({ ...v, linkState, desiredStatus: this.#state.desiredStatus, ...failback })
+    const desiredStatus = this.#owned ? this.#state.desiredStatus : shownDesiredStatus(this.#state, this.#remoteStatus)
+    const status = toMirrorStatus({ ...v, isStopping: v.isStopping || this.#isStopping, linkState, desiredStatus, ...failback })
     if (status !== this.#lastStatus) {
       if (this.#lastStatus !== undefined) this.#statusSinceMs = Math.max(this.#now(), v.since ?? 0)
       this.#lastStatus = status
     }
-    return {
-      linkName: this.#state.linkName, mirrorTopicName: this.#state.mirrorTopicName, sourceTopicName: this.#state.sourceTopicName,
-      numPartitions: v.numPartitions || this.#knownPartitions, partitions: v.partitions, status, stateTimeMs: this.#statusSinceMs,
-      mirrorTopicError: v.error ? v.error.code : 'NO_ERROR', mirrorTopicErrorMessage: v.error ? v.error.message : null,
-      transitionErrors: v.transitionErrors, direction: this.#machine.direction, ...v.counters,
-    }
+    const shown = { status, sinceMs: this.#statusSinceMs, knownPartitions: this.#knownPartitions, direction: this.#machine.direction }
+    return mirrorViewOf(this.#state, v, shown)
   }
 
   /** The runner has been ACTIVE at least once, here or at the owner (see visibleRunState). */

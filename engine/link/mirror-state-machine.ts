@@ -24,8 +24,13 @@ export type MirrorPhase = (typeof MIRROR_PHASES)[number]
  */
 export type MirrorDirection = 'FORWARD' | 'REVERSE'
 
-/** What the runner and the link report, read by the controller right before each transition. */
-export type MirrorHealth = 'OK' | 'FAILED' | 'SOURCE_UNAVAILABLE' | 'LINK_FAILED'
+/**
+ * What the runner and the link report, read by the controller right before each transition. A failed runner is
+ * FAILED_RESUMABLE when its failure can be retried (the cause was outside the mirror's records: an unreachable or
+ * refusing broker, credentials, ACLs), FAILED when the records can no longer be trusted to pair with the source
+ * (a divergence, another source topic): only a recreate helps then (mirror-failure.ts classifies the error codes).
+ */
+export type MirrorHealth = 'OK' | 'FAILED' | 'FAILED_RESUMABLE' | 'SOURCE_UNAVAILABLE' | 'LINK_FAILED'
 
 export interface MirrorMachineState {
   readonly phase: MirrorPhase
@@ -59,6 +64,8 @@ export type MachineAction =
   | { readonly type: 'pause-runner' }
   /** Stops the copiers; the controller then feeds runner-stopped. */
   | { readonly type: 'stop-runner' }
+  /** Drops a FAILED runner and starts a new one (unless the link is paused): its copiers take every partition over again. */
+  | { readonly type: 'restart-runner' }
   | { readonly type: 'protect-writes' }
   | { readonly type: 'release-writes' }
   | { readonly type: 'protect-other-side' }
@@ -80,10 +87,14 @@ export type Transition =
 
 /**
  * The table: phase x event -> next phase [actions]. "=" keeps the phase, "refused" answers with a reason and changes
- * nothing, "ignored" refuses an internal event that is stale. Health refusals come first: pause and resume are refused
- * while FAILED; promote while FAILED, SOURCE_UNAVAILABLE or LINK_FAILED; failover works from all of them
- * (terraform-provider-confluent#780). start-runner* only when the link is not paused.
+ * nothing, "ignored" refuses an internal event that is stale. Health refusals come first: pause is refused while FAILED or
+ * FAILED_RESUMABLE, resume while FAILED (recreate the mirror topic); promote while not OK; failover works from all of
+ * them (terraform-provider-confluent#780). start-runner* only when the link is not paused.
  *
+ * ACTIVE, PAUSED while FAILED_RESUMABLE
+ *   resume -> ACTIVE [persist, restart-runner]: the record is stored again even from ACTIVE (a newer statusChangedAtMs
+ *   is how the owner hears a resume sent to another replica); the new runner re-runs the writer's takeover checks, so
+ *   nothing is written on top of a divergence. restart-runner starts nothing while the link is paused.
  * ACTIVE
  *   pause -> PAUSED [persist, pause-runner]; resume -> =; promote -> PENDING_PROMOTE [persist, wait-for-lag-zero]
  *   failover -> PENDING_STOPPED [persist, stop-runner]; reverse-*, truncate-and-restore: refused (stop it first)
@@ -211,8 +222,10 @@ function pauseOrResume(s: MirrorMachineState, action: 'pause' | 'resume', start:
     return { ok: false, reason: `cannot ${action} a ${shown} mirror topic (it was promoted or failed over and is now a writable topic)` }
   }
   if (s.phase !== 'ACTIVE' && s.phase !== 'PAUSED') return { ok: false, reason: busy(s.phase, action) }
-  if (s.health === 'FAILED') {
-    return { ok: false, reason: `cannot ${action} a FAILED mirror topic; fail it over to make it writable, or delete and re-create it` }
+  if (s.health === 'FAILED') return { ok: false, reason: failedRefusal(action) }
+  if (s.health === 'FAILED_RESUMABLE') {
+    if (action === 'pause') return { ok: false, reason: FAILED_PAUSE_REFUSAL }
+    return { ok: true, state: { ...s, phase: 'ACTIVE' }, actions: [{ type: 'persist' }, { type: 'restart-runner' }] }
   }
   if (action === 'pause') {
     if (s.phase === 'PAUSED') return { ok: true, state: s, actions: [] }
@@ -314,9 +327,14 @@ export interface StoredFailback {
   readonly step: 'check' | 'set-aside' | 'rebuild' | 'abandon'
 }
 
-/** The event that turns one stored phase into another (what the replica that wrote the record ran). */
-export function eventBetween(from: MirrorMachineState['phase'], to: MirrorMachineState['phase']): MirrorEventType | undefined {
-  if (from === to) return undefined
+/**
+ * The event that turns one stored phase into another (what the replica that wrote the record ran). `storedAgain`: the
+ * same phase was stored again with a newer statusChangedAtMs; for ACTIVE that is a resume (of a FAILED_RESUMABLE mirror).
+ */
+export function eventBetween(
+  from: MirrorMachineState['phase'], to: MirrorMachineState['phase'], storedAgain = false,
+): MirrorEventType | undefined {
+  if (from === to) return storedAgain && to === 'ACTIVE' ? 'resume' : undefined
   if (to === 'STOPPED') return from === 'PENDING_STOPPED' ? undefined : 'failover'
   if (to === 'PENDING_PROMOTE') return 'promote'
   if (from === 'PENDING_PROMOTE') return 'promote-timeout'

@@ -1,5 +1,7 @@
 // Pure rules that turn a link's state, the operator's desired status and the runner's state into the REST mirror_status.
 import type { MirrorPartitionStatus, MirrorRunState } from '../mirror/contract.ts'
+import { failureRecovery } from './mirror-failure.ts'
+import { FAILED_PAUSE_REFUSAL, failedRefusal } from './mirror-state-machine.ts'
 
 export const LINK_STATES = ['ACTIVE', 'PAUSED', 'UNAVAILABLE', 'FAILED'] as const
 export type LinkStateName = (typeof LINK_STATES)[number]
@@ -61,16 +63,20 @@ export type MirrorAction = 'pause' | 'resume' | 'promote' | 'failover'
 
 /**
  * Whether an action may run from a status; returns a message that says why not, or undefined.
- * Failover works from FAILED, SOURCE_UNAVAILABLE and LINK_FAILED too (terraform-provider-confluent#780).
+ * Failover works from FAILED, SOURCE_UNAVAILABLE and LINK_FAILED too (terraform-provider-confluent#780). Resume works
+ * from FAILED when the failure's error code can be retried (mirror-failure.ts); otherwise the answer says to recreate.
  * Actions that are already done (pause of a PAUSED mirror, promote of a STOPPED one) are accepted and change nothing.
  */
-export function checkMirrorAction(action: MirrorAction, status: MirrorStatus): string | undefined {
+export function checkMirrorAction(action: MirrorAction, status: MirrorStatus, errorCode?: string): string | undefined {
   const stopped = status === 'STOPPED' || status === 'PENDING_STOPPED'
   switch (action) {
     case 'pause':
     case 'resume':
       if (stopped) return `cannot ${action} a ${status} mirror topic (it was promoted or failed over and is now a writable topic)`
-      if (status === 'FAILED') return `cannot ${action} a FAILED mirror topic; fail it over to make it writable, or delete and re-create it`
+      // A FAILED mirror resumes when its failure can be retried (mirror-failure.ts); the state machine decides the rest.
+      if (status === 'FAILED' && (action === 'pause' || failureRecovery(errorCode) === 'recreate')) {
+        return action === 'pause' && failureRecovery(errorCode) === 'resume' ? FAILED_PAUSE_REFUSAL : failedRefusal(action, errorCode)
+      }
       return undefined
     case 'promote':
       if (stopped) return undefined

@@ -1,7 +1,7 @@
 // What a mirror topic shows (REST views and the status records replicas publish), computed from the owner's runner or
 // from the owner's last published status: pure functions over a snapshot of the controller.
 import type { MirrorPartitionStatus, MirrorTopicRunner, MirrorTopicStatus } from '../mirror/contract.ts'
-import type { MirrorStatusRecord } from '../state/index.ts'
+import type { MirrorState, MirrorStatusRecord } from '../state/index.ts'
 import type { MirrorDirection } from './mirror-state-machine.ts'
 import { isLagKnown, type MirrorStatus } from './mirror-status.ts'
 
@@ -107,5 +107,54 @@ export function viewSources(s: ViewSnapshot) {
     since: remote?.stateTimeMs, error: remote?.error ?? undefined, partitions: remote?.partitions ?? [],
     numPartitions: remote?.numPartitions,
     counters, transitionErrors: [...(remote?.transitionErrors ?? []), ...s.transitionErrors].slice(-MAX_TRANSITION_ERRORS),
+  }
+}
+
+/** The view of a mirror topic from its stored record, the sources viewSources picked and the status computed from them. */
+export function mirrorViewOf(
+  state: MirrorState, v: ReturnType<typeof viewSources>,
+  shown: { status: MirrorStatus; sinceMs: number; knownPartitions: number; direction: MirrorDirection },
+): MirrorView {
+  return {
+    linkName: state.linkName, mirrorTopicName: state.mirrorTopicName, sourceTopicName: state.sourceTopicName,
+    numPartitions: v.numPartitions || shown.knownPartitions, partitions: v.partitions, status: shown.status, stateTimeMs: shown.sinceMs,
+    mirrorTopicError: v.error ? v.error.code : 'NO_ERROR', mirrorTopicErrorMessage: v.error ? v.error.message : null,
+    transitionErrors: v.transitionErrors, direction: shown.direction, ...v.counters,
+  }
+}
+
+export interface OwnerSnapshot {
+  readonly state: MirrorState
+  readonly owner: string
+  readonly runner: MirrorTopicRunner | undefined
+  readonly runnerError: { code: string; message: string } | undefined
+  readonly ranBefore: boolean
+  readonly isStopping: boolean
+  readonly sinceMs: number
+  readonly stoppedPartitions: readonly MirrorPartitionStatus[]
+  readonly knownPartitions: number
+  readonly transitionErrors: readonly TransitionError[]
+  /** statusChangedAtMs of the stored record the owner's runner has been brought in line with (mirror-follower.ts). */
+  readonly appliedAtMs: number | undefined
+  readonly now: number
+}
+
+/** What the owner publishes for the other replicas. */
+export function publishedStatus(s: OwnerSnapshot): MirrorStatusRecord {
+  const runnerStatus = s.runner?.status()
+  const error = s.runnerError ?? runnerStatus?.error
+  const partitions = runnerStatus?.partitions ?? s.stoppedPartitions
+  return {
+    linkName: s.state.linkName, mirrorTopicName: s.state.mirrorTopicName, owner: s.owner,
+    runState: s.runnerError ? 'FAILED' : visibleRunState(runnerStatus, s.ranBefore) ?? null,
+    isStopping: s.isStopping,
+    stateTimeMs: runnerStatus?.stateTimeMs ?? s.sinceMs,
+    numPartitions: partitions.length || s.knownPartitions,
+    partitions: partitions.map(recordPartition),
+    error: error ? { code: error.code, message: error.message } : null,
+    transitionErrors: [...s.transitionErrors],
+    ...runnerCounters(s.runner),
+    ...(s.appliedAtMs !== undefined ? { appliedStatusChangedAtMs: s.appliedAtMs } : {}),
+    publishedAtMs: s.now,
   }
 }

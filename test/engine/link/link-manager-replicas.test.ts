@@ -81,8 +81,10 @@ test('LinkManager should apply another replica\'s writes and serve the owner\'s 
   const view = manager.describeMirror('dr', 't1')
   assert.equal(view.status, 'ACTIVE')
   assert.deepEqual(view.partitions.map((p) => p.lagRecords), [7])
-  // A pause written by another replica shows at once, whatever the owner last published.
+  // A pause written by another replica shows once the owner's published status says it applied that record, not before.
   store.emit({ kind: 'mirror', linkName: 'dr', mirrorTopicName: 't1', mirror: mirrorState('t1', { desiredStatus: 'PAUSED', statusChangedAtMs: 2 }) })
+  assert.equal(manager.describeMirror('dr', 't1').status, 'ACTIVE', 'the owner still copies')
+  store.emit({ kind: 'status', linkName: 'dr', mirrorTopicName: 't1', status: { ...status, runState: 'PAUSED', appliedStatusChangedAtMs: 2 } })
   assert.equal(manager.describeMirror('dr', 't1').status, 'PAUSED')
   // Gaining the mirror: it starts paused as stored, and this replica publishes its own status.
   await ownership.move(['t1'])
@@ -109,5 +111,52 @@ test('LinkManager should leave a promote asked on a non-owner to the owner, and 
   await waitFor(() => store.mirrors.get('dr:t1')?.desiredStatus === 'STOPPED', 'the owner to finish the promote')
   await waitFor(() => manager.describeMirror('dr', 't1').status === 'STOPPED', 'STOPPED')
   assert.deepEqual(runners.get('t1')?.calls, ['start', 'stop'])
+  await manager.close()
+})
+
+test('LinkManager should show a failover asked on a non-owner PENDING_STOPPED until the owner confirms it stopped', async () => {
+  const { manager, store } = setup()
+  await manager.start()
+  await manager.createLink({ linkName: 'dr', configs: { 'bootstrap.servers': SOURCE } }, { validateOnly: false, validateLink: false })
+  await manager.createMirror('dr', { sourceTopicName: 't1' }, { validateOnly: false })
+  const running: MirrorStatusRecord = {
+    linkName: 'dr', mirrorTopicName: 't1', owner: 'member-2', runState: 'ACTIVE', isStopping: false, stateTimeMs: 5, numPartitions: 1,
+    partitions: [], error: null, transitionErrors: [], publishedAtMs: 6, appliedStatusChangedAtMs: store.mirrors.get('dr:t1')?.statusChangedAtMs ?? 0,
+  }
+  store.emit({ kind: 'status', linkName: 'dr', mirrorTopicName: 't1', status: running })
+  const [result] = await manager.alterMirrors('dr', 'failover', ['t1'], { validateOnly: false })
+  assert.equal(result?.errorCode, null)
+  assert.equal(store.mirrors.get('dr:t1')?.desiredStatus, 'STOPPED', 'the stop is stored for the owner')
+  assert.equal(result?.view?.status, 'PENDING_STOPPED', 'the answer never says STOPPED before the owner stopped')
+  assert.equal(manager.describeMirror('dr', 't1').status, 'PENDING_STOPPED')
+  const [refused] = await manager.alterMirrors('dr', 'resume', ['t1'], { validateOnly: false })
+  assert.equal(refused?.errorCode, 'INVALID_STATE')
+  // An older status of the owner (it has not read the stop yet) changes nothing; its confirmation of the stop does.
+  store.emit({ kind: 'status', linkName: 'dr', mirrorTopicName: 't1', status: { ...running, publishedAtMs: 7 } })
+  assert.equal(manager.describeMirror('dr', 't1').status, 'PENDING_STOPPED')
+  const stopped = store.mirrors.get('dr:t1')?.statusChangedAtMs ?? 0
+  store.emit({ kind: 'status', linkName: 'dr', mirrorTopicName: 't1', status: { ...running, runState: 'STOPPED', appliedStatusChangedAtMs: stopped, publishedAtMs: 8 } })
+  assert.equal(manager.describeMirror('dr', 't1').status, 'STOPPED')
+  await manager.close()
+})
+
+test('LinkManager should not delete a link through a non-owner before the owner confirmed its mirror topics stopped', async () => {
+  const { manager, store } = setup()
+  await manager.start()
+  await manager.createLink({ linkName: 'dr', configs: { 'bootstrap.servers': SOURCE } }, { validateOnly: false, validateLink: false })
+  await manager.createMirror('dr', { sourceTopicName: 't1' }, { validateOnly: false })
+  const deleting = manager.deleteLink('dr', { force: true, validateOnly: false })
+  await waitFor(() => store.mirrors.get('dr:t1')?.desiredStatus === 'STOPPED', 'the failover stored for the owner')
+  assert.equal(manager.describeMirror('dr', 't1').status, 'PENDING_STOPPED')
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.ok(store.links.has('dr') && store.mirrors.has('dr:t1'), 'nothing deleted while the owner may still write')
+  const stopped = store.mirrors.get('dr:t1')?.statusChangedAtMs ?? 0
+  store.emit({ kind: 'status', linkName: 'dr', mirrorTopicName: 't1', status: {
+    linkName: 'dr', mirrorTopicName: 't1', owner: 'member-2', runState: 'STOPPED', isStopping: false, stateTimeMs: 5, numPartitions: 1,
+    partitions: [], error: null, transitionErrors: [], publishedAtMs: 9, appliedStatusChangedAtMs: stopped,
+  } })
+  await deleting
+  assert.equal(store.links.has('dr'), false)
+  assert.equal(store.mirrors.has('dr:t1'), false)
   await manager.close()
 })
