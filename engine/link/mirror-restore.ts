@@ -257,7 +257,7 @@ export function commitPendingGroupOffsets(controller: MirrorController, ctx: Fai
   if (committing.has(controller)) return
   committing.add(controller)
   void (async () => {
-    while (controller.isActiveOwner) {
+    for (let attempt = 1; controller.isActiveOwner; attempt++) {
       const pending = controller.state.pendingGroupOffsets ?? []
       if (pending.length === 0) return
       try {
@@ -272,8 +272,14 @@ export function commitPendingGroupOffsets(controller: MirrorController, ctx: Fai
           await controller.storeFailbackProgress({ pendingGroupOffsets: null })
           return
         }
-      } catch {
-        // Not yet (the topic is being created, a member is joining): tried again below.
+      } catch (error) {
+        // Not yet (the topic is being created, a member is joining): tried again below; said once a minute.
+        if (attempt % 120 === 0) {
+          const groups = [...new Set(pending.map((o) => o.group))].join(', ')
+          const reason = error instanceof Error ? error.message : String(error)
+          controller.noteTransitionError('GROUP_OFFSETS_PENDING', `the clamped offsets of groups ${groups} are not committed yet (${reason}); `
+            + 'stop their consumers if they run; the engine keeps trying')
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
