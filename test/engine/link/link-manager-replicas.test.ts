@@ -41,7 +41,7 @@ function setup() {
     metrics: new MetricsRegistry(), hasCredentialsKey: true, promoteTimeoutMs: 5000,
   })
   for (const t of ['t1', 't2']) source.topics.set(t, { partitions: 1, configs: {} })
-  return { manager, source, store, runners: runners.runners, ownership }
+  return { manager, source, destination, store, runners: runners.runners, ownership }
 }
 
 const mirrorState = (name: string, change: Partial<MirrorState> = {}): MirrorState => ({
@@ -140,22 +140,27 @@ test('LinkManager should show a failover asked on a non-owner PENDING_STOPPED un
   await manager.close()
 })
 
-test('LinkManager should not delete a link through a non-owner before the owner confirmed its mirror topics stopped', async () => {
-  const { manager, store } = setup()
+test('LinkManager should not delete a link nor release write denials through a non-owner before the owner confirmed it stopped', async () => {
+  const { manager, store, destination } = setup()
   await manager.start()
   await manager.createLink({ linkName: 'dr', configs: { 'bootstrap.servers': SOURCE } }, { validateOnly: false, validateLink: false })
   await manager.createMirror('dr', { sourceTopicName: 't1' }, { validateOnly: false })
+  // The owner (another replica) guards the mirror topic: a producer's ALLOW WRITE, and the guard's DENY WRITE.
+  const acl = { topic: 't1', patternType: 'LITERAL', principal: 'User:app', host: '*', operation: 'WRITE' } as const
+  destination.acls = [{ ...acl, permission: 'ALLOW' }, { ...acl, permission: 'DENY' }]
   const deleting = manager.deleteLink('dr', { force: true, validateOnly: false })
   await waitFor(() => store.mirrors.get('dr:t1')?.desiredStatus === 'STOPPED', 'the failover stored for the owner')
   assert.equal(manager.describeMirror('dr', 't1').status, 'PENDING_STOPPED')
   await new Promise((resolve) => setImmediate(resolve))
   assert.ok(store.links.has('dr') && store.mirrors.has('dr:t1'), 'nothing deleted while the owner may still write')
+  assert.equal(destination.acls.filter((a) => a.permission === 'DENY').length, 1, 'the write denial stays while the owner may still write')
   const stopped = store.mirrors.get('dr:t1')?.statusChangedAtMs ?? 0
   store.emit({ kind: 'status', linkName: 'dr', mirrorTopicName: 't1', status: {
     linkName: 'dr', mirrorTopicName: 't1', owner: 'member-2', runState: 'STOPPED', isStopping: false, stateTimeMs: 5, numPartitions: 1,
     partitions: [], error: null, transitionErrors: [], publishedAtMs: 9, appliedStatusChangedAtMs: stopped,
   } })
   await deleting
+  assert.deepEqual(destination.acls?.map((a) => a.permission), ['ALLOW'], 'the denial is gone once the owner stopped')
   assert.equal(store.links.has('dr'), false)
   assert.equal(store.mirrors.has('dr:t1'), false)
   await manager.close()
