@@ -244,7 +244,7 @@ export class PartitionWriter {
     const batch = splitRecordSet(res.records).find((b) => b.header.baseOffset <= last && lastOffsetOf(b.header) >= last)
     if (!batch) return
     const owner = batch.header.producerId
-    if (owner === this.producerId || owner === this.#legacyProducerId) return
+    if (owner === this.#legacyProducerId || this.#filler.producerIds().includes(owner)) return
     throw new EngineError('OFFSET_DIVERGENCE',
       `mirror partition ${this.#o.partition}: the last ${isControlBatch(batch.header) ? 'marker' : 'batch'} (offset ${batch.header.baseOffset}) was written by producer id ${owner}, not by this mirror's writer: a foreign producer wrote into the mirror topic, or the source topic was recreated`,
       { context: { ...this.#ctx, offset: batch.header.baseOffset, producerId: String(owner) } })

@@ -32,10 +32,10 @@ after(async () => {
   await destination?.stop()
 })
 
-function newWriter(topic: string, topicId: string, destination: KafkaClusterClient = client): PartitionWriter {
+function newWriter(topic: string, topicId: string, destination: KafkaClusterClient = client, emptyTxnFillMax = 8): PartitionWriter {
   return new PartitionWriter({
     destination, mirrorTopic: topic, mirrorTopicId: topicId, sourceTopicId: 'takeover-source', partition: 0,
-    logger: createLogger({ level: 'silent' }), fillerChunkRecords: 1000, emptyTxnFillMax: 8, isStopping: () => false,
+    logger: createLogger({ level: 'silent' }), fillerChunkRecords: 1000, emptyTxnFillMax, isStopping: () => false,
   })
 }
 
@@ -148,6 +148,32 @@ describe('PartitionWriter takeover', () => {
         .flatMap((b) => decodeBatchRecords(b.bytes).map((r) => `${b.header.baseOffset + BigInt(r.offsetDelta)}:${r.value?.toString()}`))
       assert.deepEqual(records, ['0:a', '4:c'])
       assert.equal(await client.logEndOffset(topic, 0), 5n)
+    } finally {
+      await admin.disconnect()
+    }
+  })
+
+  test('a new owner should fence the old owner\'s filler helpers mid-fill, so no old marker lands after its log end offset', async () => {
+    const topic = uniqueName('helpers')
+    const admin = new Kafka({ clientId: 'takeover-test', brokers: destination.bootstrapServers.split(','), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    try {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] })
+      const topicId = (await client.describeTopic(topic))!.topicId
+      const owner = newWriter(topic, topicId, client, 20_000)
+      await owner.open()
+      // A long invisible gap: T's first marker, then the helpers in parallel.
+      const filling = owner.fill(20_000).then(() => null, (error: unknown) => error)
+      await waitFor('the old owner\'s helpers filling', async () => (await client.logEndOffset(topic, 0)) > 50n)
+
+      const next = newWriter(topic, topicId)
+      const { logEndOffset } = await next.open()
+      const error = await filling
+      assert.equal((error as { code?: string } | null)?.code, 'FENCED', 'the old owner stops')
+      assert.equal(await client.logEndOffset(topic, 0), logEndOffset, 'no old marker after the takeover')
+      await next.write({ kind: 'rebuild', offset: logEndOffset, records: [record('after')], codec: CODECS.none, reason: 'coalesce' })
+      await next.drain()
+      assert.equal(await client.logEndOffset(topic, 0), logEndOffset + 1n)
     } finally {
       await admin.disconnect()
     }
