@@ -19,13 +19,30 @@ export async function connectAdmin(bootstrapServers: string): Promise<Admin> {
 }
 
 export async function createTopic(admin: Admin, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{
-      topic, numPartitions: partitions, replicationFactor: 1,
-      configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-    }],
-  })
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{
+        topic, numPartitions: partitions, replicationFactor: 1,
+        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      }],
+    })
+  } catch (error) {
+    // On a loaded machine the broker's metadata can lag its controller: kafkajs's leader wait then fails with
+    // UNKNOWN_TOPIC_OR_PARTITION although the topic was created. Wait for the leaders here instead.
+    if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error
+    await waitForLeaders(admin, topic, partitions)
+  }
+}
+
+async function waitForLeaders(admin: Admin, topic: string, partitions: number): Promise<void> {
+  for (let attempt = 0; attempt < 240; attempt++) {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => null)
+    const served = metadata?.topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0
+    if (served === partitions) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`topic ${topic}: no leader for every partition after 2 minutes`)
 }
 
 /** Sum of the partitions' high watermarks (= log end offsets on a single broker); 0 when the topic does not exist. */
