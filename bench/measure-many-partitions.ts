@@ -33,6 +33,7 @@ export async function measureManyPartitions(ctx: BenchContext, options: ManyPart
   const topics = Array.from({ length: options.topics }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`)
   const perTopic = options.partitionsPerTopic * options.recordsPerPartition
   ctx.log(`many-partitions: ${options.topics} topics × ${options.partitionsPerTopic} partitions on the source`)
+  const filling = Date.now()
   // A few topics per request: a KRaft controller refuses one operation of more than 10,000 records (QuorumController).
   for (let i = 0; i < topics.length; i += 10) {
     const chunk = topics.slice(i, i + 10).map((topic) => ({ topic, numPartitions: options.partitionsPerTopic, replicationFactor: 1 }))
@@ -64,17 +65,25 @@ export async function measureManyPartitions(ctx: BenchContext, options: ManyPart
   const engine = await startBenchEngine(ctx, 'many-partitions')
   try {
     const startedAt = Date.now()
-    ctx.log(`many-partitions: creating ${topics.length} mirror topics on one engine`)
+    ctx.log(`many-partitions: source filled after ${((startedAt - filling) / 1000).toFixed(0)} s; creating ${topics.length} mirror topics on one engine`)
     await inBatches(topics, 5, async (topic) => { await engine.client.createMirror(LINK_NAME, { source_topic_name: topic }) })
     const pending = new Set(topics)
     const deadline = Date.now() + options.timeoutMs
+    let lastReport = Date.now()
     while (pending.size > 0) {
       for (const topic of [...pending]) {
         if ((await sumEndOffsets(ctx.destinationAdmin, topic)) >= (targets.get(topic) ?? perTopic)) pending.delete(topic)
       }
       if (pending.size === 0) break
       if (Date.now() > deadline) throw new Error(`${pending.size} of ${topics.length} mirror topics not caught up after ${options.timeoutMs} ms (engine log ${engine.logFile})`)
-      if (!(await readProcessUsage(engine.pid))) throw new Error(`the engine exited (log ${engine.logFile})`)
+      const usage = await readProcessUsage(engine.pid)
+      if (!usage) throw new Error(`the engine exited (log ${engine.logFile})`)
+      if (Date.now() - lastReport >= 30_000) {
+        lastReport = Date.now()
+        ctx.log(`many-partitions: ${topics.length - pending.size} of ${topics.length} mirror topics caught up after `
+          + `${((Date.now() - startedAt) / 1000).toFixed(0)} s; engine RSS ${(usage.rssBytes / 2 ** 20).toFixed(0)} MiB, `
+          + `peak ${(usage.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${usage.cpuSeconds.toFixed(0)} CPU-seconds`)
+      }
       await new Promise((resolve) => setTimeout(resolve, 1000))
     }
     const catchUpSeconds = (Date.now() - startedAt) / 1000
