@@ -37,7 +37,7 @@ export default tseslint.config(
   {
     files: [
       'engine/*.ts', 'engine/config/**/*.ts', 'engine/link/**/*.ts', 'test/engine/config/**/*.ts', 'test/engine/*.test.ts',
-      'provider/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts',
+      'provider/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'test/provider/**/*.ts', 'test/cli/**/*.ts', 'test/deploy/**/*.ts',
     ],
     ignores: ['test/engine/*.kafka.test.ts'],
     rules: {

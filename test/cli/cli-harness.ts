@@ -14,7 +14,12 @@ export async function startCliEngine(): Promise<{ t: TestApp; url: string }> {
   return { t, url }
 }
 
-export async function runCli(command: (argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Record<string, string | undefined> }) => Promise<number>, argv: readonly string[], url: string, env: Record<string, string | undefined> = {}): Promise<CliRun> {
+type CliIo = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Record<string, string | undefined> }
+
+export async function runCli(
+  command: (argv: readonly string[], io: CliIo) => Promise<number>, argv: readonly string[], url: string,
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun> {
   const out = new PassThrough()
   const err = new PassThrough()
   const chunks = { out: [] as string[], err: [] as string[] }

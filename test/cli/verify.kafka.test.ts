@@ -110,7 +110,8 @@ describe('clusterlink verify', () => {
     const full = await verifyTopics({ sourceBootstrap: b, destinationBootstrap: b, topic })
     assert.equal(full.outcome, 'IDENTICAL')
     const n = String(perPartition)
-    assert.deepEqual(full.partitions.map((p) => [p.sourceRecords, p.mirrorRecords, p.sourcePosition, p.mirrorPosition]), Array.from({ length: 4 }, () => [perPartition, perPartition, n, n]))
+    assert.deepEqual(full.partitions.map((p) => [p.sourceRecords, p.mirrorRecords, p.sourcePosition, p.mirrorPosition]),
+      Array.from({ length: 4 }, () => [perPartition, perPartition, n, n]))
   })
 
   test('verifyTopics should take the last stable offset as the end under an open transaction, and compare up to it', async () => {
@@ -121,7 +122,9 @@ describe('clusterlink verify', () => {
     const txn = await producer.transaction()
     try {
       await txn.send({ topic, messages: [{ partition: 0, value: 'open' }] })
-      const result = await verifyTopics({ sourceBootstrap: cluster.bootstrapServers, destinationBootstrap: cluster.bootstrapServers, topic, timeoutMs: 20_000 })
+      const result = await verifyTopics({
+        sourceBootstrap: cluster.bootstrapServers, destinationBootstrap: cluster.bootstrapServers, topic, timeoutMs: 20_000,
+      })
       assert.equal(result.outcome, 'IDENTICAL', JSON.stringify(result))
       assert.deepEqual(result.partitions.map((p) => [p.sourceEndOffset, p.sourcePosition, p.sourceRecords]), [['10', '10', 10], ['10', '10', 10]])
     } finally {
@@ -143,7 +146,9 @@ describe('clusterlink verify', () => {
     }
     await producer.disconnect()
     for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-      const result = await verifyTopics({ sourceBootstrap: cluster.bootstrapServers, destinationBootstrap: cluster.bootstrapServers, topic, isolation })
+      const result = await verifyTopics({
+        sourceBootstrap: cluster.bootstrapServers, destinationBootstrap: cluster.bootstrapServers, topic, isolation,
+      })
       assert.equal(result.outcome, 'IDENTICAL', JSON.stringify(result))
       const p0 = result.partitions[0]!
       assert.equal(p0.sourcePosition, p0.sourceEndOffset, 'the position passed the trailing abort marker')

@@ -1,4 +1,5 @@
-// The engine image on real Kafka: builds it with the project script, runs one container configured like the Kubernetes Deployment, mirrors a topic through the REST API, stops cleanly on SIGTERM under load and resumes in a new container.
+// The engine image on real Kafka: builds it with the project script, runs one container configured like the Kubernetes
+// Deployment, mirrors a topic through the REST API, stops cleanly on SIGTERM under load and resumes in a new container.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -30,7 +31,9 @@ describe('engine container', { timeout: 900_000 }, () => {
   const containers: EngineContainer[] = []
   let clusterBase = ''
 
-  async function api(method: string, path: string, body?: unknown, token: string | null = TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function api(
+    method: string, path: string, body?: unknown, token: string | null = TOKEN,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const response = await fetch(`${engine?.url}${path}`, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -120,7 +123,9 @@ describe('engine container', { timeout: 900_000 }, () => {
       const lags = (described['mirror_lags'] as Array<{ lag: number; last_source_fetch_offset: number }> | undefined) ?? []
       return described['mirror_status'] === 'ACTIVE' && lags.length === 2 && lags.every((l) => l.lag === 0) && lags.reduce((s, l) => s + l.last_source_fetch_offset, 0) >= 300
     }, `mirror ${topic} to catch up`, 120_000, 500)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), 300)
     await sourceAdmin.deleteTopics({ topics: [topic] })
@@ -169,7 +174,9 @@ describe('engine container', { timeout: 900_000 }, () => {
       const lags = (described['mirror_lags'] as Array<{ lag: number; last_source_fetch_offset: number }> | undefined) ?? []
       return described['mirror_status'] === 'ACTIVE' && lags.length === 2 && lags.every((l) => l.lag === 0) && lags.reduce((s, l) => s + l.last_source_fetch_offset, 0) >= produced
     }, `mirror ${topic} to catch up after the restart`, 120_000, 500)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), produced)
   })

@@ -1,4 +1,5 @@
-// Test helper: runs the engine image with podman the way the Kubernetes manifests configure it (env from the Deployment, the ConfigMap and Secret as read-only files), on the host network.
+// Test helper: runs the engine image with podman the way the Kubernetes manifests configure it (env from the Deployment,
+// the ConfigMap and Secret as read-only files), on the host network.
 import { execFile } from 'node:child_process'
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,4 +1,5 @@
-// Two engine containers on one destination: they share the mirror topics through the work group, and when one container is killed the other takes over its mirror topics with identical records (issue 8).
+// Two engine containers on one destination: they share the mirror topics through the work group, and when one container
+// is killed the other takes over its mirror topics with identical records (issue 8).
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -28,7 +29,9 @@ describe('engine containers', { timeout: 900_000 }, () => {
   const containers = new Map<string, EngineContainer>()
   let clusterBase = ''
 
-  async function api(name: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function api(
+    name: string, method: string, path: string, body?: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const response = await fetch(`${containers.get(name)?.url}${path}`, {
       method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
@@ -122,7 +125,9 @@ describe('engine containers', { timeout: 900_000 }, () => {
     await load
     await waitFor(() => caughtUp(survivor), 'lag 0 everywhere after the takeover', 180_000, 500)
     for (const topic of topics) {
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+      })
       assert.equal(result.identical, true, `${topic}: ${JSON.stringify(result.firstDifferences)}`)
       assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), produced.get(topic), topic)
     }

@@ -4,8 +4,11 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { kustomizeBuild, parseYamlDocuments } from './kubernetes-validate.ts'
 
-type Container = { env: Array<{ name: string; value?: string }>; volumeMounts: Array<{ name: string; mountPath: string }>; [probe: string]: unknown }
-type Deployment = { kind: string; spec: { template: { spec: { containers: Container[]; volumes: Array<{ name: string; secret?: { secretName: string } }> } } } }
+type Container = {
+  env: Array<{ name: string; value?: string }>; volumeMounts: Array<{ name: string; mountPath: string }>; [probe: string]: unknown
+}
+type Volume = { name: string; secret?: { secretName: string } }
+type Deployment = { kind: string; spec: { template: { spec: { containers: Container[]; volumes: Volume[] } } } }
 
 describe('deploy/components/https', () => {
   it('example overlay should mount the TLS Secret, point the engine at it and probe over HTTPS', async () => {

@@ -1,4 +1,5 @@
-// Test helper: validates Kubernetes objects offline with kubernetes-validate (PyPI; ships the Kubernetes JSON schemas) in strict mode, and renders kustomizations with kustomize; no cluster needed.
+// Test helper: validates Kubernetes objects offline with kubernetes-validate (PyPI; ships the Kubernetes JSON schemas) in
+// strict mode, and renders kustomizations with kustomize; no cluster needed.
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'

@@ -30,7 +30,8 @@ describe('deploy/base', () => {
 
   it('kustomize build of the example overlay should set namespace, image and destination and pass the strict schemas', async () => {
     const text = await kustomizeBuild(join(root, 'deploy', 'overlays', 'example'))
-    const objects = await parseYamlDocuments(text) as Array<{ kind: string; metadata: { namespace?: string }; data?: Record<string, string>; spec?: unknown }>
+    type Rendered = { kind: string; metadata: { namespace?: string }; data?: Record<string, string>; spec?: unknown }
+    const objects = await parseYamlDocuments(text) as Rendered[]
     assert.equal(objects.length, BASE_FILES.length)
     assert.ok(objects.every((o) => o.metadata.namespace === 'kafka'))
     const deployment = objects.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
@@ -53,7 +54,8 @@ describe('deploy/base', () => {
 
   it('the schema check should reject a misspelled field and a wrong type', async () => {
     const manifests = buildEngineManifests(parseEngineManifestSettings({ image: 'x:1', destinationBootstrapServers: ['k:9092'] }))
-    const spec = structuredClone(manifests.deployment.spec) as { template: { spec: { containers: Array<Record<string, unknown>> } }; replicas: unknown }
+    type Spec = { template: { spec: { containers: Array<Record<string, unknown>> } }; replicas: unknown }
+    const spec = structuredClone(manifests.deployment.spec) as Spec
     const container = spec.template.spec.containers[0] as Record<string, unknown>
     container['readinesProbe'] = container['readinessProbe']
     const misspelled = await validateObjects([{ ...manifests.deployment, spec }], '1.37.0')

@@ -69,7 +69,8 @@ for (const flavour of flavours) {
       const synthesized = Testing.synthScope((scope: Construct) => {
         new ClusterLink(scope, 'dr', { linkName: 'dr-link', sourceBootstrapServers: 'source:9092' })
       })
-      const resource = (JSON.parse(synthesized) as { resource: Record<string, Record<string, Record<string, unknown>>> }).resource.clusterlink_link?.dr
+      type Synthesized = { resource: Record<string, Record<string, Record<string, unknown>>> }
+      const resource = (JSON.parse(synthesized) as Synthesized).resource.clusterlink_link?.dr
       assert.deepEqual(Object.keys(resource ?? {}).filter((key) => key !== '//').sort(), ['link_name', 'source_bootstrap_servers'])
     })
 

@@ -1,4 +1,5 @@
-// Tests of the engine REST client against a fake engine: paths, bodies, auth, envelopes and errors that carry the engine's {error_code, message}.
+// Tests of the engine REST client against a fake engine: paths, bodies, auth, envelopes and errors that carry the engine's
+// {error_code, message}.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EngineApiError, EngineClient, isNotFoundError, waitForMirror } from '../../../provider/client/index.ts'

@@ -1,4 +1,5 @@
-// An in-memory stand-in for the engine's REST v3 link and mirror API, as a fetch function (no sockets) or a loopback HTTP server, for client and provider tests.
+// An in-memory stand-in for the engine's REST v3 link and mirror API, as a fetch function (no sockets) or a loopback HTTP
+// server, for client and provider tests.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { credentialRedirectProblem } from '../../../engine/link/link-update-rules.ts'
@@ -154,7 +155,8 @@ export class FakeEngine {
     }
     if (rest === '/mirrors' && method === 'GET') {
       const status = query.get('mirror_status')
-      return json({ data: [...this.mirrors.values()].filter((x) => x.linkName === linkName && (!status || x.status === status)).map(mirrorObject) })
+      const mirrors = [...this.mirrors.values()].filter((x) => x.linkName === linkName && (!status || x.status === status))
+      return json({ data: mirrors.map(mirrorObject) })
     }
     if (rest === '/mirrors' && method === 'POST') {
       const source = String(body?.source_topic_name ?? '')
@@ -179,7 +181,8 @@ export class FakeEngine {
 
   #act(linkName: string, name: string, action: string): Record<string, unknown> {
     const mirror = this.mirror(linkName, name)
-    const result = (code: number, message: string) => ({ mirror_topic_name: name, error_code: code, error_message: message, mirror_lags: [] })
+    const result = (code: number, message: string) =>
+      ({ mirror_topic_name: name, error_code: code, error_message: message, mirror_lags: [] })
     if (!mirror) return result(40403, 'mirror topic not found')
     if (action === 'pause') { if (mirror.status !== 'ACTIVE') return result(40002, `cannot pause from ${mirror.status}`); mirror.status = 'PAUSED' }
     if (action === 'resume') { if (mirror.status !== 'PAUSED') return result(40002, `cannot resume from ${mirror.status}`); mirror.status = 'ACTIVE' }
@@ -227,7 +230,8 @@ function configObject(link: FakeLink, name: string): Record<string, unknown> {
 
 function mirrorObject(mirror: FakeMirror): Record<string, unknown> {
   return {
-    link_name: mirror.linkName, mirror_topic_name: mirror.mirrorTopicName, source_topic_name: mirror.sourceTopicName, num_partitions: mirror.partitions,
+    link_name: mirror.linkName, mirror_topic_name: mirror.mirrorTopicName, source_topic_name: mirror.sourceTopicName,
+    num_partitions: mirror.partitions,
     mirror_lags: mirror.lags.map((lag, partition) => ({ partition, lag, last_source_fetch_offset: 100 - lag })),
     mirror_status: mirror.status, mirror_topic_error: mirror.error ?? 'NO_ERROR', state_time_ms: 0, mirror_state_transition_errors: [],
   }

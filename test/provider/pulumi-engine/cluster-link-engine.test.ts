@@ -1,4 +1,5 @@
-// ClusterLinkEngine under Pulumi's mocks: the objects it declares (image, replicas, probes), secrets kept out of plain config and outputs, and its in-cluster URL.
+// ClusterLinkEngine under Pulumi's mocks: the objects it declares (image, replicas, probes), secrets kept out of plain config
+// and outputs, and its in-cluster URL.
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import * as pulumi from '@pulumi/pulumi'
@@ -20,7 +21,10 @@ function settled<T>(output: pulumi.Output<T>): Promise<T> {
 /** Declares an engine and waits until the mocks saw every child resource. */
 async function deploy(name: string, args: ClusterLinkEngineArgs): Promise<{ engine: Engine; objects: Map<string, Declared> }> {
   const engine = new ClusterLinkEngine(name, args)
-  const children = [engine.deployment, engine.service, engine.configMap, engine.serviceAccount, engine.podDisruptionBudget, ...(engine.secret ? [engine.secret] : [])]
+  const children = [
+    engine.deployment, engine.service, engine.configMap, engine.serviceAccount, engine.podDisruptionBudget,
+    ...(engine.secret ? [engine.secret] : []),
+  ]
   await Promise.all(children.map((child) => settled(child.urn)))
   await settled(engine.url)
   const objects = new Map(declared.filter((d) => d.name.startsWith(`${name}-`)).map((d) => [d.type.split(':').at(-1) as string, d]))
@@ -107,7 +111,10 @@ describe('ClusterLinkEngine', () => {
       namespace: 'kafka', secretName: 'engine-secrets', logLevel: 'debug', serviceType: 'LoadBalancer',
       resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '1Gi' } }, terminationGracePeriodSeconds: 45,
     }))
-    const kinds = { Deployment: expected.deployment, Service: expected.service, ConfigMap: expected.configMap, ServiceAccount: expected.serviceAccount, PodDisruptionBudget: expected.podDisruptionBudget }
+    const kinds = {
+      Deployment: expected.deployment, Service: expected.service, ConfigMap: expected.configMap, ServiceAccount: expected.serviceAccount,
+      PodDisruptionBudget: expected.podDisruptionBudget,
+    }
     for (const [kind, object] of Object.entries(kinds)) assert.deepEqual(objects.get(kind)?.inputs, object, kind)
   })
 

@@ -1,4 +1,5 @@
-// examples/pulumi-engine under Pulumi's mocks: the engine is declared first, the link and the mirror reach it through its URL with a secret token, in that order.
+// examples/pulumi-engine under Pulumi's mocks: the engine is declared first, the link and the mirror reach it through its URL
+// with a secret token, in that order.
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import * as pulumi from '@pulumi/pulumi'

@@ -1,4 +1,5 @@
-// Tests of the ClusterLink provider methods against a fake engine: check without network, diff rules, create, read drift, update, delete safety, adoption.
+// Tests of the ClusterLink provider methods against a fake engine: check without network, diff rules, create, read drift,
+// update, delete safety, adoption.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EngineClient } from '../../../provider/client/index.ts'

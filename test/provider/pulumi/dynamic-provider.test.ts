@@ -1,4 +1,5 @@
-// Tests of the serialized provider stub: it holds no logic, forwards every method to the handler module, and passes the stack config it was configured with.
+// Tests of the serialized provider stub: it holds no logic, forwards every method to the handler module, and passes the stack
+// config it was configured with.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as pulumi from '@pulumi/pulumi'

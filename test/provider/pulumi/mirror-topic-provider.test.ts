@@ -1,4 +1,5 @@
-// Tests of the MirrorTopic provider methods against a fake engine: create, status changes (pause, resume, lag-gated promote, failover), read drift, delete modes, adoption, cleanup.
+// Tests of the MirrorTopic provider methods against a fake engine: create, status changes (pause, resume, lag-gated promote,
+// failover), read drift, delete modes, adoption, cleanup.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EngineClient } from '../../../provider/client/index.ts'
@@ -21,7 +22,9 @@ async function setup(options: { prefix?: string; fetch?: (engine: FakeEngine) =>
   return { engine, provider, client }
 }
 
-async function checked(provider: ResourceProviderMethods, raw: Record<string, unknown>, olds: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+async function checked(
+  provider: ResourceProviderMethods, raw: Record<string, unknown>, olds: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const result = await provider.check(olds, raw)
   assert.deepEqual(result.failures ?? [], [])
   return result.inputs
@@ -45,7 +48,9 @@ test('MirrorTopic create should start mirroring and output status, lag per parti
   assert.equal(outs.status, 'ACTIVE')
   assert.equal(outs.mirrorStatus, 'ACTIVE')
   assert.equal(outs.partitionCount, 2)
-  assert.deepEqual(outs.mirrorLags, [{ partition: 0, lag: 0, lastSourceFetchOffset: 100 }, { partition: 1, lag: 0, lastSourceFetchOffset: 100 }])
+  assert.deepEqual(outs.mirrorLags, [
+    { partition: 0, lag: 0, lastSourceFetchOffset: 100 }, { partition: 1, lag: 0, lastSourceFetchOffset: 100 },
+  ])
   assert.equal(outs.mirrorTopicName, 'orders')
 })
 
@@ -135,7 +140,8 @@ test('MirrorTopic read should show a pause or a failover made behind the tool, a
   engine.mirror('dr', 'orders')!.status = 'PAUSED'
   const paused = await provider.read(id, outs)
   assert.equal(paused.props.status, 'PAUSED')
-  assert.deepEqual(await provider.diff(id, paused.props, await checked(provider, declared)), { changes: true, replaces: [], deleteBeforeReplace: false })
+  assert.deepEqual(await provider.diff(id, paused.props, await checked(provider, declared)),
+    { changes: true, replaces: [], deleteBeforeReplace: false })
   engine.mirror('dr', 'orders')!.status = 'STOPPED'
   const stopped = await provider.read(id, outs)
   assert.equal(stopped.props.status, 'FAILED_OVER')

@@ -1,4 +1,5 @@
-// Each provider method of ClusterLink and MirrorTopic against a real engine and real brokers (no Pulumi CLI): create, read, update, delete, adoption, status changes.
+// Each provider method of ClusterLink and MirrorTopic against a real engine and real brokers (no Pulumi CLI): create, read,
+// update, delete, adoption, status changes.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startLocalStack, type LocalStack } from '../../../cli/local/local-stack.ts'
@@ -52,7 +53,9 @@ describe('Pulumi provider methods on a real engine', { timeout: 300_000 }, () =>
     }
   }
 
-  async function checked(provider: ResourceProviderMethods, raw: Record<string, unknown>, olds: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  async function checked(
+    provider: ResourceProviderMethods, raw: Record<string, unknown>, olds: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>> {
     const result = await provider.check(olds, raw)
     assert.deepEqual(result.failures ?? [], [])
     return result.inputs

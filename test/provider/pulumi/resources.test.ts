@@ -1,4 +1,5 @@
-// Tests of the resource wiring with Pulumi's mocks (no CLI): type tokens, defaults left to the provider, and secrets marked in inputs and outputs.
+// Tests of the resource wiring with Pulumi's mocks (no CLI): type tokens, defaults left to the provider, and secrets marked in
+// inputs and outputs.
 import { before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as pulumi from '@pulumi/pulumi'

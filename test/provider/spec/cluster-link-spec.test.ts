@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
-  UNKNOWN_VALUE, UNREADABLE_SECRET, diffClusterLinkInputs, fromLinkConfigs, toLinkConfigs, validateClusterLinkInputs, type ClusterLinkInputs,
+  UNKNOWN_VALUE, UNREADABLE_SECRET, diffClusterLinkInputs, fromLinkConfigs, toLinkConfigs, validateClusterLinkInputs,
+  type ClusterLinkInputs,
 } from '../../../provider/spec/index.ts'
 
 const valid = { linkName: 'dr-link', sourceBootstrapServers: '127.0.0.1:9092' }

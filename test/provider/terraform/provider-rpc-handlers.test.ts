@@ -34,29 +34,45 @@ function proposed(config: TerraformObject, prior: TerraformObject | null, schema
   return out as TerraformObject
 }
 
-function plan(handlers: ProviderRpcHandlers<EngineClient>, type: string, prior: TerraformObject | null, config: TerraformObject, schema = LINK_RESOURCE_SCHEMA) {
+function plan(
+  handlers: ProviderRpcHandlers<EngineClient>, type: string, prior: TerraformObject | null, config: TerraformObject,
+  schema = LINK_RESOURCE_SCHEMA,
+) {
   const response = handlers.planResourceChange({
     type_name: type,
     prior_state: encodeDynamicValue(prior),
     proposed_new_state: encodeDynamicValue(proposed(config, prior, schema)),
     config: encodeDynamicValue(config),
   }) as { planned_state: { msgpack: Buffer }; requires_replace: { steps: { attribute_name: string }[] }[]; diagnostics: Diagnostics }
-  return { planned: decodeDynamicValue(response.planned_state) as TerraformObject, requiresReplace: response.requires_replace.map((path) => path.steps[0]?.attribute_name), diagnostics: response.diagnostics }
+  return {
+    planned: decodeDynamicValue(response.planned_state) as TerraformObject,
+    requiresReplace: response.requires_replace.map((path) => path.steps[0]?.attribute_name), diagnostics: response.diagnostics,
+  }
 }
 
-async function apply(handlers: ProviderRpcHandlers<EngineClient>, type: string, prior: TerraformObject | null, planned: TerraformObject | null) {
-  const response = await handlers.applyResourceChange({ type_name: type, prior_state: encodeDynamicValue(prior), planned_state: encodeDynamicValue(planned) }) as { new_state: { msgpack: Buffer }; diagnostics: Diagnostics }
+type StateResponse = { new_state: { msgpack: Buffer }; diagnostics: Diagnostics }
+
+async function apply(
+  handlers: ProviderRpcHandlers<EngineClient>, type: string, prior: TerraformObject | null, planned: TerraformObject | null,
+) {
+  const response = await handlers.applyResourceChange({
+    type_name: type, prior_state: encodeDynamicValue(prior), planned_state: encodeDynamicValue(planned),
+  }) as StateResponse
   return { state: decodeDynamicValue(response.new_state) as TerraformObject | null, diagnostics: response.diagnostics }
 }
 
 async function read(handlers: ProviderRpcHandlers<EngineClient>, type: string, current: TerraformObject) {
-  const response = await handlers.readResource({ type_name: type, current_state: encodeDynamicValue(current) }) as { new_state: { msgpack: Buffer }; diagnostics: Diagnostics }
+  const response = await handlers.readResource({
+    type_name: type, current_state: encodeDynamicValue(current),
+  }) as StateResponse
   return decodeDynamicValue(response.new_state) as TerraformObject | null
 }
 
 test('getProviderSchema should list both resources and both data sources with plan_destroy', () => {
   const { handlers } = setup()
-  const schema = handlers.getProviderSchema() as { resource_schemas: object; data_source_schemas: object; server_capabilities: { plan_destroy: boolean } }
+  const schema = handlers.getProviderSchema() as {
+    resource_schemas: object; data_source_schemas: object; server_capabilities: { plan_destroy: boolean }
+  }
   assert.deepEqual(Object.keys(schema.resource_schemas).sort(), ['clusterlink_link', 'clusterlink_mirror_topic'])
   assert.deepEqual(Object.keys(schema.data_source_schemas).sort(), ['clusterlink_link', 'clusterlink_mirror_topic'])
   assert.equal(schema.server_capabilities.plan_destroy, true)
@@ -83,7 +99,8 @@ test('validateProviderConfig should reject an endpoint that is not an http URL',
 
 test('configureProvider should refuse a configuration that is not known yet', () => {
   const handlers = new ProviderRpcHandlers(createClusterlinkProvider({}))
-  const response = handlers.configureProvider({ config: encodeDynamicValue({ endpoint: UNKNOWN, token: null, cluster_id: null, request_timeout_ms: null }) }) as { diagnostics: Diagnostics }
+  const config = encodeDynamicValue({ endpoint: UNKNOWN, token: null, cluster_id: null, request_timeout_ms: null })
+  const response = handlers.configureProvider({ config }) as { diagnostics: Diagnostics }
   assert.match(response.diagnostics[0]?.summary ?? '', /not known yet/)
 })
 
@@ -259,7 +276,9 @@ test('readDataSource should read a mirror topic and refuse one the engine does n
   const found = await handlers.readDataSource({ type_name: 'clusterlink_mirror_topic', config: encodeDynamicValue({ link_name: 'dr', mirror_topic_name: 'orders' }) }) as { state: { msgpack: Buffer } }
   const state = decodeDynamicValue(found.state) as TerraformObject
   assert.equal(state.source_topic_name, 'orders')
-  assert.deepEqual(state.mirror_lags, [{ partition: 0, lag: 0, last_source_fetch_offset: 0 }, { partition: 1, lag: 3, last_source_fetch_offset: 7 }])
+  assert.deepEqual(state.mirror_lags, [
+    { partition: 0, lag: 0, last_source_fetch_offset: 0 }, { partition: 1, lag: 3, last_source_fetch_offset: 7 },
+  ])
   const link = await handlers.readDataSource({ type_name: 'clusterlink_link', config: encodeDynamicValue({ link_name: 'dr' }) }) as { state: { msgpack: Buffer } }
   assert.equal((decodeDynamicValue(link.state) as TerraformObject).link_state, 'ACTIVE')
   const missing = await handlers.readDataSource({ type_name: 'clusterlink_mirror_topic', config: encodeDynamicValue({ link_name: 'dr', mirror_topic_name: 'nope' }) }) as { diagnostics: Diagnostics }

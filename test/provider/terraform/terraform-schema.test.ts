@@ -38,7 +38,10 @@ test('every attribute should carry a description', () => {
 })
 
 test('toProtoSchema should encode types as JSON bytes and nested attributes as a single nested object', () => {
-  const proto = toProtoSchema(LINK_RESOURCE_SCHEMA) as { block: { attributes: { name: string; type?: Buffer; nested_type?: { nesting: string; attributes: { name: string; sensitive: boolean }[] }; sensitive: boolean }[] } }
+  type Nested = { nesting: string; attributes: { name: string; sensitive: boolean }[] }
+  const proto = toProtoSchema(LINK_RESOURCE_SCHEMA) as {
+    block: { attributes: { name: string; type?: Buffer; nested_type?: Nested; sensitive: boolean }[] }
+  }
   const configs = proto.block.attributes.find((item) => item.name === 'configs')
   assert.deepEqual(JSON.parse(String(configs?.type)), ['map', 'string'])
   const credentials = proto.block.attributes.find((item) => item.name === 'source_credentials')
