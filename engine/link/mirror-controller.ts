@@ -184,15 +184,14 @@ export class MirrorController {
 
   /** A resumed FAILED mirror: the failed runner is dropped and a new one takes every partition over with the writer's checks. */
   async #restartRunner(): Promise<void> {
+    // Once: the replica's own write may come back through the state topic before the write returned (a second resume).
+    if (this.#health() !== 'FAILED_RESUMABLE') return
     this.#runnerError = undefined
     if (this.#runner) await this.reconnect()
     else if (!this.#machine.linkPaused) this.#ensureRunning()
   }
 
-  async #stopAfterStart(runner: MirrorTopicRunner): Promise<void> {
-    await this.#starting
-    await runner.stop()
-  }
+  #stopAfterStart(runner: MirrorTopicRunner): Promise<void> { return this.#starting.then(() => runner.stop()) }
 
   #recordRunnerError(step: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
