@@ -100,3 +100,16 @@ test('runFailbackSteps should refuse a reverse that is already in progress', asy
   assert.equal(await first, undefined)
   assert.equal(controller.direction, 'REVERSE')
 })
+
+test('runFailbackSteps should keep a truncate-and-restore in PENDING_RESTORE, stored, when the rebuild fails (never abandoned there)', async () => {
+  const { controller, stored, guards } = stoppedMirror()
+  const refused = await runFailbackSteps(controller, 'truncate-and-restore', {
+    'set-aside-divergent': async () => ({ event: { type: 'set-aside-done' } }),
+    'rebuild-other-side': async () => { throw new Error('delete topic timed out') },
+  })
+  assert.match(String(refused), /interrupted in PENDING_RESTORE \(delete topic timed out\); the engine retries it/)
+  assert.equal(controller.machine.phase, 'PENDING_RESTORE')
+  assert.deepEqual([stored.at(-1)?.desiredStatus, stored.at(-1)?.failback?.action], ['STOPPED', 'truncate-and-restore'], 'the progress stays stored')
+  assert.deepEqual(guards, ['protect source orders'], 'the old topic stays write-denied')
+  assert.equal(controller.view('ACTIVE').transitionErrors.at(-1)?.error_code, 'RESTORE_INTERRUPTED')
+})
