@@ -217,7 +217,13 @@ export class ProducePipeline {
     }
     if (mode !== 'resend') {
       const head = this.#inFlight[0]!
-      const landed = await this.#reconcile()
+      let landed: number | EngineError
+      try {
+        landed = await this.#reconcile()
+      } catch (error) {
+        // The reads failed for good: forget the batches in flight; the caller starts again at the last accepted batch.
+        throw await this.#stop(isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error, context: this.#o.context }))
+      }
       if (landed instanceof EngineError) throw await this.#stop(landed)
       // OUT_OF_ORDER_SEQUENCE_NUMBER while the log holds none of the batches in flight: someone else moved P on.
       if (landed < 0 && mode === 'out_of_order') {

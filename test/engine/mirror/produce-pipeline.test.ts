@@ -31,14 +31,16 @@ function fakeDestination(withState = true) {
   let logEnd = START
   // P's last sequence at the leader: a batch answered with success moves it (and the log end offset) on.
   let lastSequence = FIRST_SEQUENCE - 1
+  let describeFailures = 0
   const client = {
     side: 'destination',
     invalidateLeader: () => { calls.push('invalidateLeader') },
     initProducerId: async () => ({ producerId: FILLER_PID, producerEpoch: 0 }),
     describeTransaction: async () => { calls.push('describeTransaction'); return { producerId: FILLER_PID, producerEpoch: 0, state: 'CompleteAbort' } },
-    describeProducers: async () => (withState
-      ? [{ producerId: P, producerEpoch: 0, lastSequence, lastTimestamp: 0n, currentTxnStartOffset: -1n }]
-      : []),
+    describeProducers: async () => {
+      if (describeFailures > 0 && describeFailures--) throw new EngineError('KAFKA_ERROR', 'describe producers refused', { retriable: false })
+      return withState ? [{ producerId: P, producerEpoch: 0, lastSequence, lastTimestamp: 0n, currentTxnStartOffset: -1n }] : []
+    },
     listOffset: async () => logEnd,
     logEndOffset: async () => logEnd,
     fetchRaw: async () => ({ partition: 0, errorCode: 0, highWatermark: logEnd, lastStableOffset: logEnd, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: null, currentLeader: null }),
@@ -69,6 +71,8 @@ function fakeDestination(withState = true) {
     client: client as unknown as KafkaClusterClient, sends, calls, maxInFlight: () => maxInFlight, setLogEnd: (o: bigint) => { logEnd = o },
     /** What the leader holds when responses were lost: P's last sequence and the log end offset. */
     setLanded: (sequence: number, end: bigint) => { lastSequence = sequence; logEnd = end },
+    /** The next `n` DescribeProducers calls fail (not retriable). */
+    failDescribes: (n: number) => { describeFailures = n },
   }
 }
 
@@ -293,6 +297,25 @@ describe('PartitionWriter pipelined produce', () => {
     assert.equal(await run.done, null)
     assert.equal(writer.expected, START + 8n)
     assert.ok(d.calls.includes('describeTransaction'), 'ownership is checked before reconciling')
+  })
+
+  test('write should stop with nothing resent and nothing left in flight when the reads that prove lost batches fail', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const actions = copies(8)
+    const run = writeAll(writer, actions)
+    await until(() => d.sends.length === 8)
+    d.sends[0]!.resolve(answer(START))
+    d.failDescribes(1)
+    for (const s of d.sends.slice(1)) s.reject(new EngineError('DESTINATION_UNAVAILABLE', 'produce: connection closed', { retriable: true }))
+    const error = await run.done
+    assert.ok(error instanceof EngineError)
+    assert.equal(error.message, 'describe producers refused')
+    assert.equal(writer.expected, START + 1n)
+    assert.equal(writer.nextOffset, START + 1n, 'planning goes back to the last accepted batch')
+    const again = await writer.write(actions[1]!).then(() => null, (e: unknown) => e)
+    assert.equal(again, error, 'a refusal that is not retriable halts the writer')
+    assert.equal(d.sends.length, 8, 'nothing is resent without a proof')
   })
 
   test('write should stop with OFFSET_DIVERGENCE when the log end offset is past what its lost batches prove', async () => {
