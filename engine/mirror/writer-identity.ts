@@ -1,17 +1,12 @@
-// The fixed producer identity of one mirror partition: derived, never stored, so that the destination stays the only checkpoint.
+// The producer identity of one mirror partition: named or derived, never stored, so that the destination stays the only checkpoint.
 import { createHash } from 'node:crypto'
 
 /**
- * Data writer producer id P of a mirror partition, derived from (source topic id, mirror topic id, partition).
- *
- * Why derived: the broker accepts a producer id it never allocated on non-transactional batches (observed, check 3;
- * nothing in ProducerAppendInfo checks a pid against the allocator), so a deterministic id needs no store. The range
- * [2^62, 2^62 + 2^61) is far above what the controller's allocator hands out (blocks of 1000 from 0,
- * metadata/.../ProducerIdControlManager.java), so no real producer shares it.
- *
- * Why these inputs: every data batch in a mirror partition carries P, and batches keep their producer id in the log.
- * On resume, a last data batch whose pid is not P means someone else wrote it: a foreign producer, or a mirror of a
- * source topic that has since been recreated (a new source topic id gives a new P).
+ * The derived producer id P that mirrors wrote their data with before data moved to T's producer id (see
+ * PartitionWriter): a last batch written with P is still the mirror's own. Derived from (source topic id, mirror topic
+ * id, partition) in [2^62, 2^62 + 2^61), far above what the controller's allocator hands out (blocks of 1000 from 0,
+ * metadata/.../ProducerIdControlManager.java); the broker accepts a producer id it never allocated on
+ * non-transactional batches (observed, check 3).
  */
 export function dataProducerId(sourceTopicId: string, mirrorTopicId: string, partition: number): bigint {
   const digest = createHash('sha256').update(`${sourceTopicId}/${mirrorTopicId}/${partition}`).digest()
@@ -20,11 +15,12 @@ export function dataProducerId(sourceTopicId: string, mirrorTopicId: string, par
 }
 
 /**
- * transactional.id of the filler writer T of a mirror partition. T only ever aborts: an empty transaction writes
- * exactly one marker offset (observed, check 4), and an aborted transaction of n-1 filler records plus its marker
- * fills n offsets invisibly to read_committed consumers (check 5). If the engine dies with T's transaction open, the
- * next InitProducerId aborts it and the marker lands at the log end offset (observed, X2): that is an offset a filler
- * was going to occupy anyway, so a restart recomputes the rest of the gap from the new log end offset.
+ * transactional.id T of a mirror partition: its InitProducerId is the ownership token, and its producer id writes
+ * everything, data as plain idempotent batches and fillers as aborted transactions. An empty transaction writes exactly
+ * one marker offset (observed, check 4), and an aborted transaction of n-1 filler records plus its marker fills n
+ * offsets invisibly to read_committed consumers (check 5). If the engine dies with T's transaction open, the next
+ * InitProducerId aborts it and the marker lands at the log end offset (observed, X2): that is an offset a filler was
+ * going to occupy anyway, so a restart recomputes the rest of the gap from the new log end offset.
  */
 export function fillerTransactionalId(mirrorTopicId: string, partition: number): string {
   return `clusterlink-filler-${mirrorTopicId}-${partition}`
