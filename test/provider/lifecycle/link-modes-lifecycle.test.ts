@@ -34,7 +34,8 @@ describe('link modes through the IaC create flow', () => {
 
   const hooks = (linkName: string) => ({
     refuseExisting: (name: string) => new Error(`refused ${name}`),
-    readBack: async () => (await client.listLinkConfigs(linkName)).map((c) => ({ name: c.name, value: c.value, isDefault: c.is_default })),
+    readBack: async () => (await client.listLinkConfigs(linkName))
+      .map((c) => ({ name: c.name, value: c.value, isDefault: c.is_default === true })),
   })
 
   test('connectionMode INBOUND should create both halves in order and read back without drift', async () => {
