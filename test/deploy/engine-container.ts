@@ -12,6 +12,7 @@ import {
   parseEngineManifestSettings,
   SECRET_MOUNT_PATH,
 } from '../../provider/pulumi-engine/index.ts'
+import { waitUntil } from '../wait-for.ts'
 
 const run = promisify(execFile)
 const root = join(import.meta.dirname, '..', '..')
@@ -21,14 +22,9 @@ export async function podman(args: readonly string[], options: { timeoutMs?: num
   return run('bash', [join(root, 'scripts', 'build-image.sh'), 'podman', ...args], { timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 << 20 })
 }
 
-/** Polls a condition until it holds; fails with the description after timeoutMs. */
+/** Polls a condition until it holds; fails with the description after timeoutMs; a check that throws fails at once. */
 export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000, intervalMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
+  await waitUntil(what, check, { timeoutMs, intervalMs, retryErrors: false })
 }
 
 export interface EngineContainerOptions {

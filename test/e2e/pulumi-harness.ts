@@ -8,6 +8,7 @@ import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from '@pulum
 import { Kafka, logLevel } from 'kafkajs'
 import { EngineClient } from '../../provider/client/index.ts'
 import type { LocalStack } from '../../cli/local/local-stack.ts'
+import { waitUntil } from '../wait-for.ts'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
 const run = promisify(execFile)
@@ -107,18 +108,8 @@ export function isFullyMirrored(v: VerifyOutcome, minimumRecords = 1): boolean {
 
 /** Polls until `check` returns a value (not undefined) or `timeoutMs` passes; the error says what was awaited. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (let interval = 100; ; interval = Math.min(1000, interval * 2)) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`)
-    await new Promise((r) => setTimeout(r, interval))
-  }
+  const backoff = (attempt: number): number => Math.min(1000, 100 * 2 ** Math.min(attempt, 4))
+  return await waitUntil(what, check, { timeoutMs, intervalMs: backoff, isDone: (value) => value !== undefined }) as T
 }
 
 /** A kafkajs client for one cluster (an independent client: not the engine's code path). */

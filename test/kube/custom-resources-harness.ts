@@ -9,6 +9,7 @@ import kafkajs from 'kafkajs'
 import { startLocalStack, stopProcess, type LocalStack } from '../../cli/local/local-stack.ts'
 import { KubeClient, type KubeConnection } from '../../provider/kubernetes/index.ts'
 import { kustomizeBuild, parseYamlDocuments } from '../deploy/kubernetes-validate.ts'
+import { waitUntil } from '../wait-for.ts'
 import { startKubeApiServer, type KubeApiServer } from './kube-api-server.ts'
 
 const repoRoot = resolve(import.meta.dirname, '../..')
@@ -27,18 +28,7 @@ export interface CustomResourceStack {
 
 /** Polls `check` until it returns a value other than undefined; the error names what was awaited and the last value seen. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+  return await waitUntil(what, check, { timeoutMs, intervalMs: 250, isDone: (value) => value !== undefined }) as T
 }
 
 /** Applies the objects the shipped overlay renders for the controller (CRDs, ServiceAccount, Role, RoleBinding) into `namespace`. */

@@ -8,6 +8,7 @@ import kafkajs from 'kafkajs'
 import { startLocalEngine, stopProcess, type LocalEngine } from '../../../cli/local/local-stack.ts'
 import type { KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { EngineClient, describeMirror, totalLag, type Mirror } from '../../../provider/client/index.ts'
+import { waitUntil } from '../../wait-for.ts'
 
 const { Kafka, logLevel } = kafkajs
 
@@ -17,22 +18,11 @@ export class FailedMirrorError extends Error {
 }
 
 /** Polls `condition` until it returns a truthy value; fails with `what` (and the last error) after timeoutMs. */
-export async function waitFor<T>(what: string | (() => string), condition: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const value = await condition()
-      if (value) return value as NonNullable<T>
-    } catch (error) {
-      if (error instanceof FailedMirrorError) throw error
-      last = error
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`)
-    }
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
+export async function waitFor<T>(
+  what: string | (() => string), condition: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100,
+): Promise<NonNullable<T>> {
+  const stopOn = (error: unknown): boolean => error instanceof FailedMirrorError
+  return await waitUntil(what, condition, { timeoutMs, intervalMs, stopOn }) as NonNullable<T>
 }
 
 /** A random delay in [minMs, maxMs): the deliberate, random moment of a kill. */

@@ -1,6 +1,7 @@
 // Test fakes for the engine: an in-memory ClusterAdmin and a controllable MirrorTopicRunner factory (no I/O).
 import type { ClusterAdmin, GroupOffset, TopicAcl, TopicConfigEntry } from '../../../engine/link/index.ts'
 import type { MirrorTopicRunner, MirrorTopicRunnerOptions, MirrorTopicStatus } from '../../../engine/mirror/contract.ts'
+import { waitUntil } from '../../wait-for.ts'
 
 export class FakeCluster implements ClusterAdmin {
   readonly id: string
@@ -117,11 +118,7 @@ export function fakeRunnerFactory(behaviour: { failStart?: Error } = {}): { crea
   }
 }
 
-/** Polls a condition (no fixed sleeps); fails with the message after the timeout. */
+/** Polls a condition (no fixed sleeps); fails with the message after the timeout; a condition that throws fails at once. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, message: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${message}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+  await waitUntil(message, condition, { timeoutMs, intervalMs: 20, retryErrors: false })
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../../../engine/logging/index.ts'
 import { createMirrorTopicRunner, type MirrorTopicRunner, type MirrorStartOffsetSpec, type MirrorDataPathLimits } from '../../../engine/mirror/index.ts'
 import { registerKafkajsCodecs } from '../../../cli/verify/index.ts'
 import type { KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
+import { waitUntil } from '../../wait-for.ts'
 
 export const { Kafka, CompressionTypes, logLevel } = kafkajs
 
@@ -17,20 +18,9 @@ export function kafkaFor(cluster: KafkaCluster): kafkajs.Kafka {
   return new Kafka({ clientId: 'mirror-test', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING })
 }
 
-/** Polls `condition` until it returns a truthy value; fails with `what` after timeoutMs. */
+/** Polls `condition` until it returns a truthy value; fails with `what` (and the last error) after timeoutMs. */
 export async function waitFor<T>(what: string, condition: () => Promise<T> | T, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await condition()
-      if (v) return v as NonNullable<T>
-    } catch (error) {
-      last = error
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  return await waitUntil(what, condition, { timeoutMs, intervalMs: 50 }) as NonNullable<T>
 }
 
 export const TEST_LIMITS: MirrorDataPathLimits = { fetchMaxBytes: 1 << 20, fetchMaxWaitMs: 100, metadataIntervalMs: 300, idleCheckIntervalMs: 200 }
