@@ -66,10 +66,13 @@ export class OffsetFiller {
    * At takeover, after InitProducerId(T) and before the log end offset is read: InitProducerId on every helper that
    * exists fences an older owner's helper, aborts its open transaction and answers only once that marker is written
    * (TransactionCoordinator.handleInitProducerId answers CONCURRENT_TRANSACTIONS until then). A helper that does not
-   * exist yet cannot be in use: an owner creates its helpers, then checks it still holds T, before it uses them.
+   * exist yet cannot be in use: an owner creates its helpers, then checks it still holds T, before it uses them. Helpers
+   * write only after a fill's first marker (T's), so on a partition still empty after InitProducerId(T) (which waits
+   * for T's aborted transaction to complete) no helper can be in use: `any` false skips the 8 lookups.
    */
-  async fenceHelpers(): Promise<void> {
+  async fenceHelpers(any: boolean): Promise<void> {
     this.#helpers.clear()
+    if (!any) return
     const d = this.#h.destination
     await Promise.all(Array.from({ length: FILLER_HELPERS }, (_, i) => i + 1).map(async (index) => {
       const id = fillerHelperTransactionalId(this.#h.mirrorTopicId, this.#h.partition, index)

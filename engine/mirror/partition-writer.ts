@@ -170,8 +170,9 @@ export class PartitionWriter {
     const d = this.#o.destination
     this.#pipeline = this.#newPipeline()
     this.#txn = await this.#retry('init filler producer', () => d.initProducerId(this.#txnId, 60_000))
-    await this.#filler.fenceHelpers()
     await this.#waitNoOpenFillerTxn()
+    // Helpers only write after a marker of T (offset-filler.ts), so an empty partition has none to fence.
+    await this.#filler.fenceHelpers(await this.logEndOffset() > 0n)
     const logStartOffset = await this.#retry('list offsets', () => d.listOffset(this.#o.mirrorTopic, this.#o.partition, 'earliest'))
     const logEndOffset = await this.#snapshot()
     const verified = this.#o.verifiedLogEndOffset !== undefined && logEndOffset === BigInt(this.#o.verifiedLogEndOffset)
