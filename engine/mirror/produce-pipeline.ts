@@ -49,7 +49,8 @@ export interface ProducePipelineOptions {
 
 /** P's last sequence in a DescribeProducers answer, at `epoch`; null when P has no batch there (or another epoch). */
 export function lastSequenceOf(
-  producers: ReadonlyArray<{ readonly producerId: bigint; readonly producerEpoch: number; readonly lastSequence: number }>, producerId: bigint, epoch: number,
+  producers: ReadonlyArray<{ readonly producerId: bigint; readonly producerEpoch: number; readonly lastSequence: number }>,
+  producerId: bigint, epoch: number,
 ): number | null {
   const p = producers.find((s) => s.producerId === producerId)
   return p && p.producerEpoch === epoch && p.lastSequence >= 0 ? p.lastSequence : null
@@ -222,7 +223,8 @@ export class ProducePipeline {
         landed = await this.#reconcile()
       } catch (error) {
         // The reads failed for good: forget the batches in flight; the caller starts again at the last accepted batch.
-        throw await this.#stop(isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error, context: this.#o.context }))
+        const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error, context: this.#o.context })
+        throw await this.#stop(e)
       }
       if (landed instanceof EngineError) throw await this.#stop(landed)
       // OUT_OF_ORDER_SEQUENCE_NUMBER while the log holds none of the batches in flight: someone else moved P on.

@@ -38,7 +38,10 @@ function fakeDestination(withState = true) {
     initProducerId: async () => ({ producerId: FILLER_PID, producerEpoch: 0 }),
     describeTransaction: async () => { calls.push('describeTransaction'); return { producerId: FILLER_PID, producerEpoch: 0, state: 'CompleteAbort' } },
     describeProducers: async () => {
-      if (describeFailures > 0 && describeFailures--) throw new EngineError('KAFKA_ERROR', 'describe producers refused', { retriable: false })
+      if (describeFailures > 0) {
+        describeFailures--
+        throw new EngineError('KAFKA_ERROR', 'describe producers refused', { retriable: false })
+      }
       return withState ? [{ producerId: P, producerEpoch: 0, lastSequence, lastTimestamp: 0n, currentTxnStartOffset: -1n }] : []
     },
     listOffset: async () => logEnd,
@@ -307,7 +310,8 @@ describe('PartitionWriter pipelined produce', () => {
     await until(() => d.sends.length === 8)
     d.sends[0]!.resolve(answer(START))
     d.failDescribes(1)
-    for (const s of d.sends.slice(1)) s.reject(new EngineError('DESTINATION_UNAVAILABLE', 'produce: connection closed', { retriable: true }))
+    const cut = new EngineError('DESTINATION_UNAVAILABLE', 'produce: connection closed', { retriable: true })
+    for (const s of d.sends.slice(1)) s.reject(cut)
     const error = await run.done
     assert.ok(error instanceof EngineError)
     assert.equal(error.message, 'describe producers refused')
