@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 echo "== tools"
 scripts/fetch-kafka.sh >/dev/null
 scripts/build-pulumi.sh >/dev/null
+scripts/build-pulumi-kubernetes.sh >/dev/null
 scripts/install-pulumi-language-host.sh >/dev/null
 scripts/build-terraform.sh >/dev/null
 scripts/build-opentofu.sh >/dev/null

@@ -23,7 +23,8 @@ export interface PulumiCli {
   dispose(): Promise<void>
 }
 
-export async function createPulumiCli(): Promise<PulumiCli> {
+/** `extraEnv` adds to the CLI's environment (such as KUBECONFIG for Pulumi's Kubernetes provider). */
+export async function createPulumiCli(extraEnv: NodeJS.ProcessEnv = {}): Promise<PulumiCli> {
   const root = await pulumiToolRoot()
   const home = await mkdtemp(join(tmpdir(), 'clusterlink-pulumi-cli-'))
   await mkdir(join(home, 'backend'))
@@ -38,6 +39,7 @@ export async function createPulumiCli(): Promise<PulumiCli> {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
     PULUMI_SKIP_CONFIRMATIONS: 'true',
     NO_COLOR: '1',
+    ...extraEnv,
   }
   const written = new Set<string>()
   const run = (cwd: string, args: readonly string[]): Promise<PulumiResult> => new Promise((resolve, reject) => {
