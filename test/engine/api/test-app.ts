@@ -17,7 +17,9 @@ export interface TestApp {
   readonly runners: Map<string, FakeRunner>
   readonly logs: string[]
   readonly base: string
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: () => unknown; body: string }>
+  request(
+    method: string, url: string, body?: unknown, headers?: Record<string, string>,
+  ): Promise<{ status: number; json: () => unknown; body: string }>
 }
 
 export interface TestAppOptions {

@@ -14,13 +14,15 @@ function broker(ranges: Partial<Record<ApiName, [number, number]>>): Map<number,
   return new Map(Object.entries(ranges).map(([name, [min, max]]) => [API_KEYS[name as ApiName], { min, max }]))
 }
 const KAFKA_2_8 = broker({
-  Produce: [0, 9], Fetch: [0, 12], ListOffsets: [0, 6], Metadata: [0, 11], FindCoordinator: [0, 3], CreateTopics: [0, 7], DeleteTopics: [0, 6],
-  DeleteRecords: [0, 2], InitProducerId: [0, 4], AddPartitionsToTxn: [0, 3], EndTxn: [0, 3], DescribeConfigs: [0, 4], CreatePartitions: [0, 3],
+  Produce: [0, 9], Fetch: [0, 12], ListOffsets: [0, 6], Metadata: [0, 11], FindCoordinator: [0, 3], CreateTopics: [0, 7],
+  DeleteTopics: [0, 6], DeleteRecords: [0, 2], InitProducerId: [0, 4], AddPartitionsToTxn: [0, 3], EndTxn: [0, 3],
+  DescribeConfigs: [0, 4], CreatePartitions: [0, 3],
   DescribeProducers: [0, 0],
 })
 const KAFKA_4_4 = broker({
-  Produce: [3, 13], Fetch: [4, 18], ListOffsets: [1, 10], Metadata: [0, 13], FindCoordinator: [0, 6], CreateTopics: [2, 7], DeleteTopics: [1, 6],
-  DeleteRecords: [0, 2], InitProducerId: [0, 6], AddPartitionsToTxn: [0, 5], EndTxn: [0, 5], DescribeConfigs: [1, 4], CreatePartitions: [0, 3],
+  Produce: [3, 13], Fetch: [4, 18], ListOffsets: [1, 10], Metadata: [0, 13], FindCoordinator: [0, 6], CreateTopics: [2, 7],
+  DeleteTopics: [1, 6], DeleteRecords: [0, 2], InitProducerId: [0, 6], AddPartitionsToTxn: [0, 5], EndTxn: [0, 5],
+  DescribeConfigs: [1, 4], CreatePartitions: [0, 3],
   DescribeProducers: [0, 0], DescribeTransactions: [0, 0],
 })
 

@@ -64,7 +64,8 @@ describe('raw Fetch request', () => {
   for (const version of [4, 5, 7, 9, 11, 12, 13]) {
     test(`raw Fetch request should follow the v${version} grammar`, () => {
       const topic = version >= 13 ? TOPIC_ID : 'orders'
-      const body = encodeRawFetchRequest(version, 500, 1, 1 << 20, 1, [{ topic, partitions: [{ partition: 3, fetchOffset: 42n, partitionMaxBytes: 65536, currentLeaderEpoch: 7 }] }])
+      const partition = { partition: 3, fetchOffset: 42n, partitionMaxBytes: 65536, currentLeaderEpoch: 7 }
+      const body = encodeRawFetchRequest(version, 500, 1, 1 << 20, 1, [{ topic, partitions: [partition] }])
       const req = readRequest(version, body)
       assert.deepEqual(req.head, { replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 1 << 20, isolation: 1 })
       assert.deepEqual(req.session, version >= 7 ? { id: 0, epoch: -1 } : null)
@@ -89,7 +90,8 @@ describe('raw Fetch last fetched epoch', () => {
   test('raw Fetch request should send last_fetched_epoch from v12 on', () => {
     for (const version of [11, 12, 13]) {
       const topic = version >= 13 ? TOPIC_ID : 'orders'
-      const body = encodeRawFetchRequest(version, 0, 1, 1024, 1, [{ topic, partitions: [{ partition: 0, fetchOffset: 15n, partitionMaxBytes: 1024, lastFetchedEpoch: 3 }] }])
+      const partition = { partition: 0, fetchOffset: 15n, partitionMaxBytes: 1024, lastFetchedEpoch: 3 }
+      const body = encodeRawFetchRequest(version, 0, 1, 1024, 1, [{ topic, partitions: [partition] }])
       assert.equal(readRequest(version, body).topics[0]?.partitions[0]?.lastFetchedEpoch, version >= 12 ? 3 : null, `v${version}`)
     }
   })

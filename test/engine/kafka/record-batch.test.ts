@@ -29,7 +29,9 @@ test('encodeRecordBatch should round-trip records through decodeBatchRecords for
     assert.equal(h.maxTimestamp, 1005n)
     assert.equal(h.attributes & 7, codec)
     const decoded = decodeBatchRecords(batch)
-    assert.deepEqual(decoded.map((r) => [r.offsetDelta, h.baseTimestamp + r.timestampDelta, r.key?.toString() ?? null, r.value?.length ?? null]),
+    const fields = (r: (typeof decoded)[number]) =>
+      [r.offsetDelta, h.baseTimestamp + r.timestampDelta, r.key?.toString() ?? null, r.value?.length ?? null]
+    assert.deepEqual(decoded.map(fields),
       [[0, 1000n, 'k1', 2], [1, 1005n, null, null], [2, 999n, '', 300]])
     assert.deepEqual(decoded[2]!.headers.map(([k, v]) => [k.toString(), v]), [['n', null]])
   }
@@ -42,7 +44,8 @@ test('crc32c should match the standard check value', () => {
 
 test('splitRecordSet should split concatenated batches and stop cleanly at a truncated tail', () => {
   const a = withBase(encodeRecordBatch(records, { codec: CODECS.gzip, producerId: -1n, producerEpoch: -1, baseSequence: -1 }), 10n)
-  const b = withBase(encodeRecordBatch(records.slice(0, 1), { codec: CODECS.none, producerId: -1n, producerEpoch: -1, baseSequence: -1 }), 13n)
+  const b = withBase(encodeRecordBatch(records.slice(0, 1), { codec: CODECS.none, producerId: -1n, producerEpoch: -1, baseSequence: -1 }),
+    13n)
   const set = Buffer.concat([a, b, b.subarray(0, 30)])
   const batches = splitRecordSet(set)
   assert.deepEqual(batches.map((x) => x.header.baseOffset), [10n, 13n])
@@ -52,7 +55,8 @@ test('splitRecordSet should split concatenated batches and stop cleanly at a tru
 })
 
 test('rewriteBatchForAppend should zero baseOffset, set the producer fields, clear the transactional bit and keep the records bytes', () => {
-  const src = withBase(encodeRecordBatch(records, { codec: CODECS.zstd, producerId: 5n, producerEpoch: 1, baseSequence: 3, transactional: true }), 77n)
+  const identity = { codec: CODECS.zstd, producerId: 5n, producerEpoch: 1, baseSequence: 3, transactional: true }
+  const src = withBase(encodeRecordBatch(records, identity), 77n)
   const out = rewriteBatchForAppend(src, { producerId: 1n << 62n, producerEpoch: 9, baseSequence: 100, clearTransactional: true })
   const h = readBatchHeader(out)
   assert.equal(h.baseOffset, 0n)
@@ -73,7 +77,9 @@ test('incrementSequence should wrap from Int.MAX to 0 like the broker', () => {
 
 test('encodeFillerBatch should hold count dense records with an empty key and a null value', () => {
   for (const count of [1, 2, 200, 70_000]) {
-    const batch = encodeFillerBatch(count, { codec: CODECS.zstd, producerId: 3n, producerEpoch: 0, baseSequence: 0, transactional: true, timestamp: 123n })
+    const batch = encodeFillerBatch(count, {
+      codec: CODECS.zstd, producerId: 3n, producerEpoch: 0, baseSequence: 0, transactional: true, timestamp: 123n,
+    })
     assert.ok(hasValidCrc(batch))
     const h = readBatchHeader(batch)
     assert.ok(isDenseBatch(h))

@@ -1,4 +1,5 @@
-// KafkaStateStore on a real broker: creates a compacted state topic, reads it to the end, honours tombstones, keeps secrets encrypted, and follows other replicas' writes.
+// KafkaStateStore on a real broker: creates a compacted state topic, reads it to the end, honours tombstones, keeps secrets
+// encrypted, and follows other replicas' writes.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
@@ -17,7 +18,9 @@ describe('KafkaStateStore', { timeout: 300_000 }, () => {
   before(async () => { cluster = await startKafkaCluster({ name: `state-${randomUUID().slice(0, 8)}` }) })
   after(async () => { await cluster?.stop() })
 
-  const open = (topic: string) => new KafkaStateStore({ destination: { bootstrapServers: [cluster.bootstrapServers] }, topic, cipher, isSensitive: isSensitiveLinkConfig, logger })
+  const open = (topic: string) => new KafkaStateStore({
+    destination: { bootstrapServers: [cluster.bootstrapServers] }, topic, cipher, isSensitive: isSensitiveLinkConfig, logger,
+  })
   const mirror = (name: string): MirrorState => ({
     linkName: 'dr', mirrorTopicName: name, sourceTopicName: name, replicationFactor: null, configs: {},
     desiredStatus: 'ACTIVE', pendingPromote: false, stoppedBy: null, createdAtMs: 1, statusChangedAtMs: 1,
