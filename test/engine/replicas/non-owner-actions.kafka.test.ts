@@ -11,11 +11,24 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { startLocalEngine, stopProcess, type LocalEngine } from '../../../cli/local/local-stack.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
-import { waitFor } from '../link/fakes.ts'
+import { waitFor as pollFor } from '../link/fakes.ts'
 
 type Json = Record<string, unknown> & { data?: Array<Record<string, unknown>> }
 interface Lag { partition: number; lag: number; last_source_fetch_offset: number }
 type Replica = 'A' | 'B'
+
+/**
+ * Waits on a condition checked at once, then at most 10 times a second: the checks stay inside the API's rate limit
+ * (50 requests/s), and the first one sees the answer right after the request it follows.
+ */
+function waitFor(condition: () => Promise<boolean>, message: string, timeoutMs: number): Promise<void> {
+  let first = true
+  return pollFor(async () => {
+    if (!first) await new Promise((resolve) => setTimeout(resolve, 100))
+    first = false
+    return condition()
+  }, message, timeoutMs)
+}
 
 describe('actions sent to a replica that does not own the mirror topic', { timeout: 900_000 }, () => {
   const run = randomUUID().slice(0, 8)
@@ -51,9 +64,14 @@ describe('actions sent to a replica that does not own the mirror topic', { timeo
 
   /** The owner of a mirror topic and the other replica (the one the actions are sent to). */
   async function roles(mirror: string): Promise<{ owner: Replica; other: Replica }> {
-    const owner: Replica = (await owned('A')).includes(mirror) ? 'A' : 'B'
-    assert.ok((await owned(owner)).includes(mirror), `${mirror} has an owner`)
-    return { owner, other: owner === 'A' ? 'B' : 'A' }
+    // The work group may be rebalancing (every replica owns nothing for a moment): wait for the mirror topic's owner.
+    let owner: Replica | undefined
+    await waitFor(async () => {
+      owner = (await owned('A')).includes(mirror) ? 'A' : (await owned('B')).includes(mirror) ? 'B' : undefined
+      return owner !== undefined
+    }, `${mirror} to have an owner`, 60_000)
+    const found = owner as Replica
+    return { owner: found, other: found === 'A' ? 'B' : 'A' }
   }
 
   const describeMirror = async (name: Replica, mirror: string) => (await call(name, 'GET', `/links/shared/mirrors/${mirror}`)).json
@@ -87,7 +105,10 @@ describe('actions sent to a replica that does not own the mirror topic', { timeo
   }
 
   async function caughtUp(name: Replica, mirror: string): Promise<boolean> {
-    const m = await describeMirror(name, mirror)
+    return isCaughtUp(await describeMirror(name, mirror), mirror)
+  }
+
+  function isCaughtUp(m: Record<string, unknown>, mirror: string): boolean {
     const lags = (m['mirror_lags'] as Lag[] | undefined) ?? []
     const copied = lags.reduce((sum, l) => sum + Math.max(0, l.last_source_fetch_offset), 0)
     return m['mirror_status'] === 'ACTIVE' && lags.length === 2 && lags.every((l) => l.lag === 0) && copied === produced.get(mirror)
@@ -139,17 +160,16 @@ describe('actions sent to a replica that does not own the mirror topic', { timeo
     for (const t of Object.values(topic)) assert.equal((await call('A', 'POST', '/links/shared/mirrors', { source_topic_name: t })).status, 204)
     await waitFor(async () => (await owned('A')).length > 0 && (await owned('B')).length > 0, 'both replicas to own mirror topics', 60_000)
     let seen = ''
+    // Two requests per replica and check (a list, not a describe per mirror topic).
     await waitFor(async () => {
       const owners = { A: await owned('A'), B: await owned('B') }
-      const views = await Promise.all(Object.values(topic).map(async (t) => [t, produced.get(t), ...await Promise.all((['A', 'B'] as const).map(async (r) => {
-        const m = await describeMirror(r, t)
-        return [m['mirror_status'], m['mirror_lags']]
-      }))]))
-      seen = JSON.stringify({ owners, views })
-      for (const t of Object.values(topic)) if (!(await caughtUp('A', t)) || !(await caughtUp('B', t))) return false
-      return owners.A.length + owners.B.length === names.length
+      const lists = { A: await call('A', 'GET', '/links/shared/mirrors'), B: await call('B', 'GET', '/links/shared/mirrors') }
+      seen = JSON.stringify({ owners, lists: [lists.A.status, lists.A.json.data ?? lists.A.json, lists.B.status, lists.B.json.data ?? lists.B.json] })
+      const ready = (list: { json: Json }) => Object.values(topic)
+        .every((t) => (list.json.data ?? []).some((m) => m['mirror_topic_name'] === t && isCaughtUp(m, t)))
+      return ready(lists.A) && ready(lists.B) && owners.A.length + owners.B.length === names.length
     }, 'every mirror topic caught up on both replicas, each with one owner', 180_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}; last seen ${seen}`)
+      throw new Error(`${String(error)}; last seen ${seen.slice(0, 4000)}`)
     })
   })
 
