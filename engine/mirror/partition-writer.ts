@@ -88,6 +88,8 @@ export class PartitionWriter {
   #acceptedSequence = 0
   /** False until T has a batch on the partition: the broker then accepts any sequence, so only one batch may be in flight. */
   #hasProducerState = false
+  /** True from a fill until the next data batch is accepted: that batch travels alone (see fill()). */
+  #alone = false
   #pipeline: ProducePipeline
   readonly #filler: OffsetFiller
   /** The destination log end offset as far as accepted produce responses prove it. */
@@ -130,7 +132,7 @@ export class PartitionWriter {
     const o = this.#o
     return new ProducePipeline({
       partition: o.partition, context: this.#ctx, retryLimit: RETRY_LIMIT, isStopping: o.isStopping,
-      maxInFlight: () => (this.#hasProducerState ? MAX_IN_FLIGHT_BATCHES : 1),
+      maxInFlight: () => (this.#hasProducerState && !this.#alone ? MAX_IN_FLIGHT_BATCHES : 1),
       send: (bytes) => o.destination.produceRawOrdered(o.mirrorTopic, o.partition, bytes, { lane: this.#lane }),
       onRetry: () => o.destination.invalidateLeader(o.mirrorTopic, o.partition),
       onAccepted: (b, seconds) => {
@@ -148,6 +150,7 @@ export class PartitionWriter {
     this.expected = b.offset + BigInt(b.count)
     this.#acceptedSequence = incrementSequence(b.sequence, b.count)
     this.#hasProducerState = true
+    this.#alone = false
     if (b.rebuilt) this.counters.batchesRebuilt++
     else this.counters.batchesCopied++
     this.counters.recordsWritten += b.count
@@ -290,11 +293,14 @@ export class PartitionWriter {
   /**
    * Occupies `count` offsets with fillers (offset-filler.ts): empty aborted transactions, which no consumer sees, for
    * gaps up to emptyTxnFillMax offsets; beyond, aborted filler records marked with FILLER_HEADER (read_committed
-   * consumers never see them). Every data batch in flight is accepted first.
+   * consumers never see them). Every data batch in flight is accepted first, and the first data batch after the fill
+   * travels alone: should the broker append a filler marker twice (DUPLICATE_FILLER_MARKER) after the log end offset
+   * was checked, that one batch lands shifted and fails its offset check with nothing sent behind it.
    */
   async fill(count: number): Promise<void> {
     await this.drain()
     const before = this.#next
+    this.#alone = true
     await this.#filler.fill(count)
     this.counters.fillerOffsets += Number(this.expected - before)
   }
