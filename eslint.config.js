@@ -26,17 +26,17 @@ export default tseslint.config(
       ], patterns: [{ group: ['@platformatic/kafka/*'], message: 'Kafka I/O goes through engine/kafka/.' }] }],
     },
   },
-  // Files under 400 lines (issue 15). The files listed here are still over it and are to be split; remove them as they are.
+  // Files under 400 lines (issue 15).
   {
     files: ['**/*.ts'],
-    ignores: ['engine/kafka/kafka-cluster-client.ts'],
     rules: { 'max-lines': ['error', { max: 400 }] },
   },
   // Lines up to 140 characters (URLs, strings, template literals and regular expressions aside), in the folders held to it
   // so far; add a folder here once its long lines are wrapped.
   {
     files: [
-      'engine/*.ts', 'engine/config/**/*.ts', 'engine/link/**/*.ts', 'test/engine/config/**/*.ts', 'test/engine/*.test.ts',
+      'engine/*.ts', 'engine/config/**/*.ts', 'engine/link/**/*.ts', 'engine/kafka/**/*.ts', 'engine/logging/**/*.ts',
+      'engine/metrics/**/*.ts', 'test/engine/config/**/*.ts', 'test/engine/*.test.ts',
       'provider/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'test/provider/**/*.ts', 'test/cli/**/*.ts', 'test/deploy/**/*.ts',
       'test/engine/kafka/**/*.ts', 'test/engine/api/**/*.ts', 'test/engine/state/**/*.ts', 'test/engine/auth/**/*.ts', 'test/*.ts',
     ],

@@ -1,7 +1,7 @@
 // Admin calls the control plane (link/, state/, replicas/) makes on a source or destination cluster, behind one small interface.
 import {
-  AclOperations, AclPermissionTypes, Admin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, ResourcePatternTypes, ResourceTypes,
-  type Acl,
+  AclOperations, AclPermissionTypes, Admin, ConfigResourceTypes, ConfigSources, IncrementalAlterConfigOperationTypes, ResourcePatternTypes,
+  ResourceTypes, type Acl,
 } from '@platformatic/kafka'
 import { EngineError } from '../errors.ts'
 import { ACL_OPERATIONS, ACL_RESOURCE_TYPES, type AclBinding } from '../link/acl-sync-filters.ts'
@@ -155,7 +155,9 @@ export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: 
     })),
     listOffsets: (topic, partitions, which) => call('list offsets', async () => {
       const timestamp = which === 'earliest' ? -2n : -1n
-      const [result] = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] })
+      const [result] = await admin.listOffsets({
+        topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+      })
       return new Map((result?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]))
     }),
     listGroups: () => call('list groups', async () => [...(await admin.listGroups()).keys()]),
@@ -172,7 +174,9 @@ export function createClusterAdmin(connection: KafkaConnectionConfig, clientId: 
     alterGroupOffsets: (group, offsets) => call('alter group offsets', async () => {
       const byTopic = new Map<string, Array<{ partition: number; offset: bigint }>>()
       for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: BigInt(o.offset) }])
-      await admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) })
+      await admin.alterConsumerGroupOffsets({
+        groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+      })
     }),
     topicAcls: async (topic) => {
       try {

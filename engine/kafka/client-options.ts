@@ -90,7 +90,9 @@ function saslOptionsFor(sasl: KafkaSaslConfig): SASLOptions {
  * carries the host name dialed; not for IP literals (RFC 6066 forbids them in SNI).
  */
 export function connectionOptionsFor(config: KafkaConnectionConfig, timeouts: ClientTimeouts): ConnectionOptions {
-  const options: ConnectionOptions = { connectTimeout: timeouts.connectTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, maxInflights: 5 }
+  const options: ConnectionOptions = {
+    connectTimeout: timeouts.connectTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, maxInflights: 5,
+  }
   if (config.tls) {
     const tls = config.tls
     options.tls = {
@@ -106,7 +108,9 @@ export function connectionOptionsFor(config: KafkaConnectionConfig, timeouts: Cl
 }
 
 /** Options for the client's Admin, Producer and Consumer classes (the control plane). */
-export function clientOptionsFor(config: KafkaConnectionConfig, clientId: string, timeouts: ClientTimeouts = CONTROL_TIMEOUTS): BaseOptions {
+export function clientOptionsFor(
+  config: KafkaConnectionConfig, clientId: string, timeouts: ClientTimeouts = CONTROL_TIMEOUTS,
+): BaseOptions {
   return {
     ...connectionOptionsFor(config, timeouts),
     clientId: config.clientId ?? clientId,

@@ -52,7 +52,9 @@ export class GroupMember {
         assignments: new Map([...topics].map((topic) => [topic, { topic, partitions: topic === options.topic ? [...a.partitions] : [] }])),
       })),
     }
-    this.#consumer = new Consumer({ ...clientOptionsFor(options.destination, options.clientId), groupId: options.groupId, ...this.#groupOptions })
+    this.#consumer = new Consumer({
+      ...clientOptionsFor(options.destination, options.clientId), groupId: options.groupId, ...this.#groupOptions,
+    })
     this.#consumer.on('error', (error: unknown) => options.onError(toEngineError(error, 'destination', 'work group')))
     this.#consumer.on('consumer:group:join', (payload) => options.onJoin(payload.generationId ?? 0, this.#partitionsOf(payload.assignments ?? [])))
     this.#consumer.on('consumer:group:rejoin', () => options.onRejoin())

@@ -1,7 +1,8 @@
 // Public surface of kafka/: the only code that imports @platformatic/kafka (eslint.config.js forbids it elsewhere in engine/).
 export { CONTROL_TIMEOUTS, DATA_TIMEOUTS, clientOptionsFor, connectionOptionsFor, parseBootstrapServers, type ClientTimeouts } from './client-options.ts'
 export {
-  SASL_MECHANISMS, type KafkaConnectionConfig, type KafkaSaslConfig, type KafkaTlsConfig, type KerberosConfig, type OAuthBearerConfig, type SaslMechanism,
+  SASL_MECHANISMS, type KafkaConnectionConfig, type KafkaSaslConfig, type KafkaTlsConfig, type KerberosConfig, type OAuthBearerConfig,
+  type SaslMechanism,
 } from './connection-config.ts'
 export { OAuthTokenSource, OAuthTokenSources } from './oauth-token-source.ts'
 export { gssapiAuthenticator, registerSaslMechanism, type SaslAuthenticator, type SaslMechanismRegistry } from './sasl-mechanisms.ts'

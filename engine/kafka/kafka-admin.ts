@@ -5,7 +5,8 @@ import { CreatePartitions, CreateTopics, DeleteTopics, DescribeConfigs } from '.
 
 /*
   CreateTopics v2-v7 => [topics] timeout_ms validate_only   topics => name num_partitions replication_factor [assignments] [configs]
-  DescribeConfigs v1-v4 => [resources] include_synonyms include_documentation (v3+)   resources => resource_type(2 = topic) resource_name [configuration_keys]
+  DescribeConfigs v1-v4 => [resources] include_synonyms include_documentation (v3+)
+    resources => resource_type(2 = topic) resource_name [configuration_keys]
   CreatePartitions v0-v3 => [topics] timeout_ms validate_only   topics => name count [assignments]
   DeleteTopics v1-v6 => [topics] (v6+; topic_names before) timeout_ms   topics => name topic_id
   Each is sent at the highest version the broker and the engine both speak (negotiated-apis.ts). Admin requests go

@@ -1,34 +1,22 @@
-// One connection to one Kafka cluster (source or destination): metadata, leader routing, raw Fetch/Produce, offsets and producer-state calls.
-import { ConnectionPool, type Connection, type ConnectionOptions } from '@platformatic/kafka'
-import { DATA_TIMEOUTS, connectionOptionsFor, parseBootstrapServers } from './client-options.ts'
+// One connection to one Kafka cluster (source or destination): metadata, leader routing, raw Fetch/Produce, offsets and
+// producer-state calls.
+import type { Connection } from '@platformatic/kafka'
+import { DATA_TIMEOUTS } from './client-options.ts'
 import type { KafkaConnectionConfig } from './connection-config.ts'
+import { ConnectionLanes, type BrokerAddress } from './connection-lanes.ts'
+import { normalizeTopicId, type ClusterMetadata, type PartitionMetadata, type TopicMetadata } from './cluster-metadata.ts'
 import { EngineError } from '../errors.ts'
-import {
-  API_KEYS, ENGINE_VERSIONS, checkRequiredApis, chooseVersion, requestApiVersions, requestFinalizedFeatures, unsupportedBrokerVersion, type ApiName,
-  type BrokerApiVersions,
-} from './api-versions.ts'
+import { checkRequiredApis, requestFinalizedFeatures, type ApiName } from './api-versions.ts'
 import { kafkaError, toEngineError, type ClusterSide, KafkaErrorCodes } from './kafka-errors.ts'
 import {
-  AddPartitionsToTxn, DeleteRecords, DescribeProducers, DescribeTransactions, EndTxn, FindCoordinator, InitProducerId, ListOffsets, Metadata,
-  type NegotiatedApi,
+  AddPartitionsToTxn, DeleteRecords, DescribeProducers, DescribeTransactions, EndTxn, FindCoordinator, InitProducerId, ListOffsets,
+  Metadata, type NegotiatedApi,
 } from './negotiated-apis.ts'
 import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, rawFetchApi, type RawFetchPartitionResponse } from './raw-fetch.ts'
 import { rawProduceApi, type RawProducePartitionResponse, type RawProduceResponse } from './raw-produce.ts'
 
-export interface BrokerAddress { readonly nodeId: number; readonly host: string; readonly port: number }
-export interface PartitionMetadata { readonly partition: number; readonly leaderId: number; readonly leaderEpoch: number; readonly errorCode: number }
-export interface TopicMetadata {
-  readonly name: string
-  readonly topicId: string
-  readonly errorCode: number
-  readonly isInternal: boolean
-  readonly partitions: readonly PartitionMetadata[]
-}
-export interface ClusterMetadata {
-  readonly clusterId: string | null
-  readonly brokers: ReadonlyMap<number, BrokerAddress>
-  readonly topics: ReadonlyMap<string, TopicMetadata>
-}
+export type { BrokerAddress } from './connection-lanes.ts'
+export { normalizeTopicId, type ClusterMetadata, type PartitionMetadata, type TopicMetadata } from './cluster-metadata.ts'
 export type OffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number }
 export type Isolation = 'read_committed' | 'read_uncommitted'
 export interface ActiveProducer {
@@ -50,16 +38,6 @@ export interface KafkaClusterClientOptions {
   read_uncommitted, LSO under read_committed), otherwise the first offset whose timestamp is >= the value.
 */
 
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
-
-/** A topic id as the engine keeps it: '' when the broker has none (Metadata below v10, or a topic from before Kafka 2.8). */
-export function normalizeTopicId(id: string | null | undefined): string {
-  return !id || id === ZERO_UUID || id === 'AAAAAAAAAAAAAAAAAAAAAA' ? '' : id
-}
-
-/** Requests in flight on one produce lane's connection (the library's default, 5, would cap every pipelined writer). */
-const PRODUCE_LANE_MAX_IN_FLIGHT = 4096
-
 /**
  * Talks to one cluster. Requests go to the partition leader (or the transaction coordinator) over connections kept
  * per lane: a broker handles one request at a time per connection (SocketServer mutes the channel until it answers),
@@ -67,79 +45,27 @@ const PRODUCE_LANE_MAX_IN_FLIGHT = 4096
  */
 export class KafkaClusterClient {
   readonly side: ClusterSide
-  readonly #config: KafkaConnectionConfig
-  readonly #connectionOptions: ConnectionOptions
-  readonly #pools = new Map<string, ConnectionPool>()
-  readonly #bootstrap: Array<{ host: string; port: number }>
+  readonly #lanes: ConnectionLanes
   #brokers = new Map<number, BrokerAddress>()
   readonly #leaders = new Map<string, PartitionMetadata>()
   readonly #coordinators = new Map<string, BrokerAddress>()
   /** Per produce lane: settles once the lane's latest produceRawOrdered request is queued on its connection. */
   readonly #produceTurns = new Map<string, Promise<void>>()
-  #closed = false
-  /** ApiVersions per connection: a reconnect (a new Connection) asks again, so a broker upgraded in place is seen. */
-  readonly #apiVersions = new WeakMap<Connection, Promise<BrokerApiVersions>>()
 
   constructor(config: KafkaConnectionConfig, options: KafkaClusterClientOptions) {
     this.side = options.side
-    this.#config = config
-    this.#bootstrap = parseBootstrapServers(config.bootstrapServers)
-    this.#connectionOptions = connectionOptionsFor(config, {
-      requestTimeoutMs: options.requestTimeoutMs ?? DATA_TIMEOUTS.requestTimeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? DATA_TIMEOUTS.connectTimeoutMs,
+    this.#lanes = new ConnectionLanes(config, options.side, {
+      requestTimeoutMs: options.requestTimeoutMs ?? DATA_TIMEOUTS.requestTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? DATA_TIMEOUTS.connectTimeoutMs,
     })
   }
 
-  #pool(lane: string): ConnectionPool {
-    let pool = this.#pools.get(lane)
-    if (!pool) {
-      // A produce lane carries the pipelined batches of several mirror partitions (ProducePipeline's window each).
-      const produce = lane.startsWith('produce-')
-      const options = produce ? { ...this.#connectionOptions, maxInflights: PRODUCE_LANE_MAX_IN_FLIGHT } : this.#connectionOptions
-      pool = new ConnectionPool(this.#config.clientId ?? 'clusterlink', options)
-      this.#pools.set(lane, pool)
-    }
-    return pool
-  }
-
-  async #connection(lane: string, broker?: BrokerAddress): Promise<Connection> {
-    if (this.#closed) throw new EngineError('INVALID_STATE', `the ${this.side} client is closed`)
-    try {
-      return broker ? await this.#pool(lane).get(broker) : await this.#pool(lane).getFirstAvailable(this.#bootstrap)
-    } catch (error) {
-      throw toEngineError(error, this.side, 'connect')
-    }
-  }
-
-  /** Runs one request; on a network failure drops the lane's connections so that the next call reconnects. */
-  async #call<T>(what: string, lane: string, broker: BrokerAddress | undefined, run: (c: Connection) => Promise<T>): Promise<T> {
-    const connection = await this.#connection(lane, broker)
-    try {
-      return await run(connection)
-    } catch (error) {
-      const pool = this.#pools.get(lane)
-      this.#pools.delete(lane)
-      pool?.close().catch(() => {})
-      throw toEngineError(error, this.side, what)
-    }
-  }
-
-  /** What the broker behind this connection speaks (ApiVersions, asked once per connection). */
-  async #versionsOf(connection: Connection): Promise<BrokerApiVersions> {
-    let versions = this.#apiVersions.get(connection)
-    if (!versions) {
-      versions = requestApiVersions(connection)
-      this.#apiVersions.set(connection, versions)
-      versions.catch(() => this.#apiVersions.delete(connection))
-    }
-    return versions
-  }
-
-  /** The version of `api` to send on this connection: the highest both sides speak, at most `cap`; else "unsupported broker version". */
+  /**
+   * The version of `api` to send on this connection: the highest both sides speak, at most `cap`; else "unsupported
+   * broker version".
+   */
   async versionFor(connection: Connection, api: ApiName, cap?: number): Promise<number> {
-    const range = (await this.#versionsOf(connection)).get(API_KEYS[api])
-    const version = chooseVersion(ENGINE_VERSIONS[api], range, cap)
-    if (version === null) throw unsupportedBrokerVersion(this.side, `${connection.host ?? '?'}:${connection.port ?? '?'}`, api, range)
-    return version
+    return this.#lanes.versionFor(connection, api, cap)
   }
 
   /** Sends a negotiated API on a connection at the version both sides speak. */
@@ -156,8 +82,8 @@ export class KafkaClusterClient {
     const md = await this.metadata([])
     const brokers = md.brokers.size > 0 ? [...md.brokers.values()] : [undefined]
     for (const broker of brokers) {
-      const found = await this.#call('api versions', 'admin', broker, async (c) => {
-        const versions = await this.#versionsOf(c)
+      const found = await this.#lanes.call('api versions', 'admin', broker, async (c) => {
+        const versions = await this.#lanes.versionsOf(c)
         return checkRequiredApis(role, `${c.host ?? broker?.host ?? '?'}:${c.port ?? broker?.port ?? '?'}`, versions)
       })
       if (found) return found
@@ -167,16 +93,17 @@ export class KafkaClusterClient {
 
   /** Finalized feature levels of the cluster (transaction.version, metadata.version); empty in ZooKeeper mode. */
   async finalizedFeatures(): Promise<ReadonlyMap<string, number>> {
-    return this.#call('api versions', 'admin', undefined, (c) => requestFinalizedFeatures(c))
+    return this.#lanes.call('api versions', 'admin', undefined, (c) => requestFinalizedFeatures(c))
   }
 
   async metadata(topics: string[] | null): Promise<ClusterMetadata> {
-    const res = await this.#call('metadata', 'admin', undefined, (c) => this.send(c, Metadata, topics, false, false))
+    const res = await this.#lanes.call('metadata', 'admin', undefined, (c) => this.send(c, Metadata, topics, false, false))
     this.#brokers = new Map(res.brokers.map((b) => [b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port }]))
     const out = new Map<string, TopicMetadata>()
     for (const t of res.topics) {
       if (!t.name) continue
-      const partitions = t.partitions.map((p) => ({ partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode }))
+      const partitions = t.partitions
+        .map((p) => ({ partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode }))
         .sort((a, b) => a.partition - b.partition)
       out.set(t.name, { name: t.name, topicId: normalizeTopicId(t.topicId), errorCode: t.errorCode, isInternal: t.isInternal, partitions })
       for (const p of partitions) this.#leaders.set(`${t.name}/${p.partition}`, p)
@@ -203,7 +130,9 @@ export class KafkaClusterClient {
     if (!p || p.leaderId < 0 || !this.#brokers.has(p.leaderId)) {
       const md = await this.metadata([topic])
       const t = md.topics.get(topic)
-      if (!t || t.errorCode !== 0) throw kafkaError(t?.errorCode ?? KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, this.side, 'metadata', { topic, partition })
+      if (!t || t.errorCode !== 0) {
+        throw kafkaError(t?.errorCode ?? KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, this.side, 'metadata', { topic, partition })
+      }
       p = t.partitions.find((x) => x.partition === partition)
       if (!p) throw kafkaError(KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, this.side, 'metadata', { topic, partition })
     }
@@ -214,11 +143,11 @@ export class KafkaClusterClient {
 
   /** Any broker (for admin calls the controller forwards): the first bootstrap server that answers. */
   async adminConnection(): Promise<Connection> {
-    return this.#connection('admin')
+    return this.#lanes.connection('admin')
   }
 
   async withAdmin<T>(what: string, run: (c: Connection) => Promise<T>): Promise<T> {
-    return this.#call(what, 'admin', undefined, run)
+    return this.#lanes.call(what, 'admin', undefined, run)
   }
 
   /**
@@ -233,7 +162,7 @@ export class KafkaClusterClient {
     const { broker } = await this.leaderOf(topic, partition)
     const isolation = options.isolation === 'read_committed' ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED
     const topicId = normalizeTopicId(options.topicId)
-    const res = await this.#call('fetch', options.lane, broker, async (c) => {
+    const res = await this.#lanes.call('fetch', options.lane, broker, async (c) => {
       const version = await this.versionFor(c, 'Fetch', topicId ? 13 : 12)
       return rawFetchApi(version).async(c, options.maxWaitMs, 1, options.maxBytes, isolation, [
         {
@@ -248,12 +177,19 @@ export class KafkaClusterClient {
     return p
   }
 
-  /** Raw Produce (v3 to v9, negotiated) of one pre-encoded batch (baseOffset 0) to the partition leader, acks=-1. Error codes are returned, not thrown. */
-  async produceRaw(topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number; transactionalId?: string | null }): Promise<RawProducePartitionResponse> {
+  /**
+   * Raw Produce (v3 to v9, negotiated) of one pre-encoded batch (baseOffset 0) to the partition leader, acks=-1. Error
+   * codes are returned, not thrown.
+   */
+  async produceRaw(
+    topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number; transactionalId?: string | null },
+  ): Promise<RawProducePartitionResponse> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('produce', options.lane, broker, async (c) => {
+    const res = await this.#lanes.call('produce', options.lane, broker, async (c) => {
       const version = await this.versionFor(c, 'Produce')
-      return rawProduceApi(version).async(c, options.transactionalId ?? null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }])
+      return rawProduceApi(version).async(
+        c, options.transactionalId ?? null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }],
+      )
     })
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', `produce response from the ${this.side} cluster has no partition ${partition}`)
@@ -265,7 +201,9 @@ export class KafkaClusterClient {
    * queued on its connection, and Connection.send writes in queue order): a pipelined writer's batches then arrive in
    * sequence order, and the broker handles one connection's requests one after another (SocketServer).
    */
-  produceRawOrdered(topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number }): Promise<RawProducePartitionResponse> {
+  produceRawOrdered(
+    topic: string, partition: number, batch: Buffer, options: { lane: string; timeoutMs?: number },
+  ): Promise<RawProducePartitionResponse> {
     const previous = this.#produceTurns.get(options.lane) ?? Promise.resolve()
     let queued!: () => void
     this.#produceTurns.set(options.lane, new Promise<void>((resolve) => { queued = resolve }))
@@ -275,15 +213,15 @@ export class KafkaClusterClient {
       try {
         await previous
         const { broker } = await this.leaderOf(topic, partition)
-        connection = await this.#connection(options.lane, broker)
+        connection = await this.#lanes.connection(options.lane, broker)
         const version = await this.versionFor(connection, 'Produce')
-        pending = rawProduceApi(version).async(connection, null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }])
+        pending = rawProduceApi(version).async(
+          connection, null, -1, options.timeoutMs ?? 30_000, [{ topic, partitions: [{ partition, batch }] }],
+        )
       } catch (error) {
         // The version look-up talks to the broker too: a cut there is a retriable network error like any other.
         if (error instanceof EngineError) throw error
-        const pool = this.#pools.get(options.lane)
-        this.#pools.delete(options.lane)
-        pool?.close().catch(() => {})
+        this.#lanes.drop(options.lane)
         throw toEngineError(error, this.side, 'produce')
       } finally {
         queued()
@@ -292,9 +230,7 @@ export class KafkaClusterClient {
       try {
         res = await pending
       } catch (error) {
-        const pool = this.#pools.get(options.lane)
-        this.#pools.delete(options.lane)
-        pool?.close().catch(() => {})
+        this.#lanes.drop(options.lane)
         throw toEngineError(error, this.side, 'produce')
       }
       const p = res.topics[0]?.partitions[0]
@@ -307,9 +243,10 @@ export class KafkaClusterClient {
   async listOffset(topic: string, partition: number, spec: OffsetSpec, isolation: Isolation = 'read_uncommitted'): Promise<bigint> {
     const { broker } = await this.leaderOf(topic, partition)
     const timestamp = spec === 'earliest' ? -2n : spec === 'latest' ? -1n : BigInt(spec.timestampMs)
-    const res = await this.#call('list offsets', 'admin', broker, (c) => this.send(c, ListOffsets, -1, isolation === 'read_committed' ? 1 : 0, [
-      { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }] },
-    ]))
+    const res = await this.#lanes.call('list offsets', 'admin', broker, (c) => this.send(
+      c, ListOffsets, -1, isolation === 'read_committed' ? 1 : 0,
+      [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }] }],
+    ))
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', 'list offsets response has no partition')
     if (p.errorCode !== 0) {
@@ -327,7 +264,7 @@ export class KafkaClusterClient {
    */
   async logEndOffset(topic: string, partition: number): Promise<bigint> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('list offsets', 'admin', broker, (c) => this.send(c, ListOffsets, -2, 0, [
+    const res = await this.#lanes.call('list offsets', 'admin', broker, (c) => this.send(c, ListOffsets, -2, 0, [
       { name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: -1n }] },
     ]))
     const p = res.topics[0]?.partitions[0]
@@ -342,7 +279,9 @@ export class KafkaClusterClient {
   /** DeleteRecords: moves the log start offset up to `offset` (never past the HW: OFFSET_OUT_OF_RANGE, observed check 5). */
   async deleteRecords(topic: string, partition: number, offset: bigint, timeoutMs = 30_000): Promise<bigint> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('delete records', 'admin', broker, (c) => this.send(c, DeleteRecords, [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }], timeoutMs))
+    const res = await this.#lanes.call('delete records', 'admin', broker, (c) => this.send(
+      c, DeleteRecords, [{ name: topic, partitions: [{ partitionIndex: partition, offset }] }], timeoutMs,
+    ))
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', 'delete records response has no partition')
     if (p.errorCode !== 0) throw kafkaError(p.errorCode, this.side, 'delete records', { topic, partition, offset })
@@ -352,28 +291,41 @@ export class KafkaClusterClient {
   /** Active producers of one partition (pid, epoch, last sequence), from its leader. */
   async describeProducers(topic: string, partition: number): Promise<ActiveProducer[]> {
     const { broker } = await this.leaderOf(topic, partition)
-    const res = await this.#call('describe producers', 'admin', broker, (c) => this.send(c, DescribeProducers, [{ name: topic, partitionIndexes: [partition] }]))
+    const res = await this.#lanes.call('describe producers', 'admin', broker, (c) => this.send(
+      c, DescribeProducers, [{ name: topic, partitionIndexes: [partition] }],
+    ))
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', 'describe producers response has no partition')
     if (p.errorCode !== 0) throw kafkaError(p.errorCode, this.side, 'describe producers', { topic, partition }, p.errorMessage)
-    return p.activeProducers.map((a) => ({ producerId: a.producerId, producerEpoch: a.producerEpoch, lastSequence: a.lastSequence, lastTimestamp: a.lastTimestamp, currentTxnStartOffset: a.currentTxnStartOffset }))
+    return p.activeProducers.map((a) => ({
+      producerId: a.producerId, producerEpoch: a.producerEpoch, lastSequence: a.lastSequence, lastTimestamp: a.lastTimestamp,
+      currentTxnStartOffset: a.currentTxnStartOffset,
+    }))
   }
 
   async #transactionCoordinator(transactionalId: string): Promise<BrokerAddress> {
     const cached = this.#coordinators.get(transactionalId)
     if (cached) return cached
-    const res = await this.#call('find coordinator', 'admin', undefined, (c) => this.send(c, FindCoordinator, 1, [transactionalId]))
+    const res = await this.#lanes.call('find coordinator', 'admin', undefined, (c) => this.send(c, FindCoordinator, 1, [transactionalId]))
     const co = res.coordinators[0]
-    if (!co || co.errorCode !== 0) throw kafkaError(co?.errorCode ?? KafkaErrorCodes.COORDINATOR_NOT_AVAILABLE, this.side, 'find coordinator', { transactionalId }, co?.errorMessage)
+    if (!co || co.errorCode !== 0) {
+      throw kafkaError(
+        co?.errorCode ?? KafkaErrorCodes.COORDINATOR_NOT_AVAILABLE, this.side, 'find coordinator', { transactionalId }, co?.errorMessage,
+      )
+    }
     const broker = { nodeId: co.nodeId, host: co.host, port: co.port }
     this.#coordinators.set(transactionalId, broker)
     return broker
   }
 
   /** InitProducerId (v0 to v5): a new idempotent producer id (transactionalId null), or the epoch-bumped id of a transactional.id. */
-  async initProducerId(transactionalId: string | null, transactionTimeoutMs = 60_000): Promise<{ producerId: bigint; producerEpoch: number }> {
+  async initProducerId(
+    transactionalId: string | null, transactionTimeoutMs = 60_000,
+  ): Promise<{ producerId: bigint; producerEpoch: number }> {
     const broker = transactionalId ? await this.#transactionCoordinator(transactionalId) : undefined
-    const res = await this.#call('init producer id', 'txn', broker, (c) => this.send(c, InitProducerId, transactionalId, transactionTimeoutMs, -1n, -1))
+    const res = await this.#lanes.call('init producer id', 'txn', broker, (c) => this.send(
+      c, InitProducerId, transactionalId, transactionTimeoutMs, -1n, -1,
+    ))
     if (res.errorCode !== 0) {
       if (transactionalId && res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
       throw kafkaError(res.errorCode, this.side, 'init producer id', { transactionalId })
@@ -384,7 +336,7 @@ export class KafkaClusterClient {
   /** DescribeTransactions (read-only): the coordinator's current producer id and epoch of a transactional.id. */
   async describeTransaction(transactionalId: string): Promise<{ producerId: bigint; producerEpoch: number; state: string }> {
     const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#call('describe transactions', 'txn', broker, (c) => this.send(c, DescribeTransactions, [transactionalId]))
+    const res = await this.#lanes.call('describe transactions', 'txn', broker, (c) => this.send(c, DescribeTransactions, [transactionalId]))
     const t = res.transactionStates[0]
     if (!t || t.errorCode !== 0) {
       if (t?.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
@@ -393,13 +345,19 @@ export class KafkaClusterClient {
     return { producerId: t.producerId, producerEpoch: t.producerEpoch, state: t.transactionState }
   }
 
-  /** AddPartitionsToTxn v0 to v3 (the client form; observed to open an empty transaction that EndTxn closes with exactly one marker, check 4). */
-  async addPartitionsToTxn(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partitions: number[]): Promise<void> {
+  /**
+   * AddPartitionsToTxn v0 to v3 (the client form; observed to open an empty transaction that EndTxn closes with exactly
+   * one marker, check 4).
+   */
+  async addPartitionsToTxn(
+    transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partitions: number[],
+  ): Promise<void> {
     const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#call('add partitions to txn', 'txn', broker, (c) => this.send(c, AddPartitionsToTxn, [
+    const res = await this.#lanes.call('add partitions to txn', 'txn', broker, (c) => this.send(c, AddPartitionsToTxn, [
       { transactionalId, producerId, producerEpoch, verifyOnly: false, topics: [{ name: topic, partitions }] },
     ]))
-    const code = res.resultsByTransaction[0]?.topicResults[0]?.resultsByPartition.find((p) => p.partitionErrorCode !== 0)?.partitionErrorCode ?? res.errorCode
+    const code = res.resultsByTransaction[0]?.topicResults[0]?.resultsByPartition
+      .find((p) => p.partitionErrorCode !== 0)?.partitionErrorCode ?? res.errorCode
     if (code !== 0) {
       if (code === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
       throw kafkaError(code, this.side, 'add partitions to txn', { topic, transactionalId })
@@ -409,7 +367,9 @@ export class KafkaClusterClient {
   /** EndTxn (v0 to v4). The coordinator answers before the markers are written (TransactionCoordinator): callers wait for the LEO. */
   async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
     const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#call('end txn', 'txn', broker, (c) => this.send(c, EndTxn, transactionalId, producerId, producerEpoch, commit))
+    const res = await this.#lanes.call('end txn', 'txn', broker, (c) => this.send(
+      c, EndTxn, transactionalId, producerId, producerEpoch, commit,
+    ))
     if (res.errorCode !== 0) {
       if (res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
       throw kafkaError(res.errorCode, this.side, 'end txn', { transactionalId })
@@ -417,9 +377,6 @@ export class KafkaClusterClient {
   }
 
   async close(): Promise<void> {
-    this.#closed = true
-    const pools = [...this.#pools.values()]
-    this.#pools.clear()
-    await Promise.allSettled(pools.map((p) => p.close()))
+    await this.#lanes.close()
   }
 }

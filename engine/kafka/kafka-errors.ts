@@ -96,7 +96,9 @@ function engineCodeFor(code: number, side: ClusterSide): ErrorCode {
 }
 
 /** Turns a broker error code into an EngineError; `kafkaErrorCode` and `kafkaError` go into the context. */
-export function kafkaError(code: number, side: ClusterSide, what: string, context: ErrorContext = {}, brokerMessage?: string | null): EngineError {
+export function kafkaError(
+  code: number, side: ClusterSide, what: string, context: ErrorContext = {}, brokerMessage?: string | null,
+): EngineError {
   const name = kafkaErrorName(code)
   const suffix = brokerMessage ? `: ${brokerMessage}` : ''
   return new EngineError(engineCodeFor(code, side), `${what} failed on the ${side} cluster (${name})${suffix}`, {

@@ -56,7 +56,13 @@ export class PartitionLogClient {
       topicId = info.id
       response = await this.#consumer.fetch({
         node: leader, maxWaitTime: waitMs, minBytes: 1, maxBytes: MAX_FETCH_BYTES,
-        topics: [{ topicId, partitions: [{ partition: this.#partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), lastFetchedEpoch: -1, partitionMaxBytes: MAX_FETCH_BYTES }] }],
+        topics: [{
+          topicId,
+          partitions: [{
+            partition: this.#partition, currentLeaderEpoch: -1, fetchOffset: BigInt(offset), lastFetchedEpoch: -1,
+            partitionMaxBytes: MAX_FETCH_BYTES,
+          }],
+        }],
       })
     } catch (error) {
       this.#consumer.clearMetadata()
@@ -85,7 +91,9 @@ export class PartitionLogClient {
   async append(records: readonly LogAppend[]): Promise<number | undefined> {
     try {
       const result = await this.#producer.send({
-        messages: records.map((r) => ({ topic: this.#topic, partition: this.#partition, key: r.key, ...(r.value ? { value: r.value } : {}) })),
+        messages: records.map((r) => ({
+          topic: this.#topic, partition: this.#partition, key: r.key, ...(r.value ? { value: r.value } : {}),
+        })),
         acks: -1,
       })
       const written = result.offsets?.[0]?.offset

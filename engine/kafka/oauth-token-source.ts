@@ -39,7 +39,8 @@ export class OAuthTokenSource {
   async #request(): Promise<string> {
     const { tokenEndpointUrl: url, clientId, clientSecret, scope } = this.#config
     const body = new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) })
-    // client_secret_basic (RFC 6749 section 2.3.1): id and secret form-urlencoded, then base64, as Kafka's HttpAccessTokenRetriever sends them.
+    // client_secret_basic (RFC 6749 section 2.3.1): id and secret form-urlencoded, then base64, as Kafka's
+    // HttpAccessTokenRetriever sends them.
     const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')
     const context = { tokenEndpointUrl: url, clientId }
     let response: Response

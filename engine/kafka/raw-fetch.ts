@@ -103,7 +103,8 @@ export interface RawFetchResponse {
                     [aborted_transactions] preferred_read_replica (v11+) records
         aborted_transactions => producer_id first_offset   (NULLABLE array)
         records => NULLABLE_BYTES (v4-v11: INT32 length, -1 null), COMPACT_RECORDS (v12+)
-        tagged fields (v12+): 0 diverging_epoch (epoch INT32, end_offset INT64), 1 current_leader (leader_id INT32, leader_epoch INT32), 2 snapshot_id
+        tagged fields (v12+): 0 diverging_epoch (epoch INT32, end_offset INT64), 1 current_leader (leader_id INT32,
+                              leader_epoch INT32), 2 snapshot_id
 */
 export function parseRawFetchResponse(_correlationId: number, _apiKey: number, apiVersion: number, reader: Reader): RawFetchResponse {
   const flexible = apiVersion >= 12

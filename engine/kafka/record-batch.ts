@@ -85,7 +85,10 @@ export function isControlBatch(header: RecordBatchHeader): boolean {
 export function isTransactionalBatch(header: RecordBatchHeader): boolean {
   return (header.attributes & ATTR_TRANSACTIONAL) !== 0
 }
-/** A batch is dense when its records occupy every offset of its range (compaction leaves holes; see LogCleaner / MemoryRecords.buildRetainedRecordsInto). */
+/**
+ * A batch is dense when its records occupy every offset of its range (compaction leaves holes; see LogCleaner /
+ * MemoryRecords.buildRetainedRecordsInto).
+ */
 export function isDenseBatch(header: RecordBatchHeader): boolean {
   return header.recordCount > 0 && header.recordCount === header.lastOffsetDelta + 1
 }
@@ -313,13 +316,17 @@ export function encodeRecordBatch(records: readonly EncodableRecord[], options: 
  * value when given), built without per-record allocations. The empty key keeps it legal on compacted topics
  * (LogValidator.validateKey rejects null keys there).
  */
-export function encodeFillerBatch(count: number, options: EncodeBatchOptions & { readonly timestamp: bigint; readonly marker?: string }): Buffer {
+export function encodeFillerBatch(
+  count: number, options: EncodeBatchOptions & { readonly timestamp: bigint; readonly marker?: string },
+): Buffer {
   if (count <= 0) throw new EngineError('INTERNAL', 'a filler batch needs at least one record')
   const marker = Buffer.from(options.marker ?? '')
   if (marker.length > 40) throw new EngineError('INTERNAL', 'a filler header name must stay under 41 bytes')
   const chunks: Buffer[] = []
   const scratch = Buffer.alloc(16)
-  const headers = marker.length === 0 ? [0x00 /* no headers */] : [0x02 /* one header */, marker.length * 2, ...marker, 0x00 /* empty value */]
+  const headers = marker.length === 0
+    ? [0x00 /* no headers */]
+    : [0x02 /* one header */, marker.length * 2, ...marker, 0x00 /* empty value */]
   const tail = [0x00 /* key length 0 */, 0x01 /* value null */, ...headers]
   const body = Buffer.alloc(count * (9 + tail.length))
   let pos = 0

@@ -15,7 +15,9 @@ export interface SaslMechanismRegistry {
 
 const registry: SaslMechanismRegistry = {}
 
-export function registerSaslMechanism<M extends keyof SaslMechanismRegistry>(mechanism: M, factory: NonNullable<SaslMechanismRegistry[M]>): void {
+export function registerSaslMechanism<M extends keyof SaslMechanismRegistry>(
+  mechanism: M, factory: NonNullable<SaslMechanismRegistry[M]>,
+): void {
   registry[mechanism] = factory
 }
 

@@ -1,0 +1,106 @@
+// The connections to one Kafka cluster, kept per lane, and the API versions each broker behind them speaks.
+import { ConnectionPool, type Connection, type ConnectionOptions } from '@platformatic/kafka'
+import { connectionOptionsFor, parseBootstrapServers, type ClientTimeouts } from './client-options.ts'
+import type { KafkaConnectionConfig } from './connection-config.ts'
+import { EngineError } from '../errors.ts'
+import {
+  API_KEYS, ENGINE_VERSIONS, chooseVersion, requestApiVersions, unsupportedBrokerVersion, type ApiName, type BrokerApiVersions,
+} from './api-versions.ts'
+import { toEngineError, type ClusterSide } from './kafka-errors.ts'
+
+export interface BrokerAddress { readonly nodeId: number; readonly host: string; readonly port: number }
+
+/** Requests in flight on one produce lane's connection (the library's default, 5, would cap every pipelined writer). */
+const PRODUCE_LANE_MAX_IN_FLIGHT = 4096
+
+/**
+ * One connection pool per lane: a broker handles one request at a time per connection (SocketServer mutes the channel
+ * until it answers), so long-polling fetches and produces of different copiers use different lanes.
+ */
+export class ConnectionLanes {
+  readonly side: ClusterSide
+  readonly #config: KafkaConnectionConfig
+  readonly #connectionOptions: ConnectionOptions
+  readonly #pools = new Map<string, ConnectionPool>()
+  readonly #bootstrap: Array<{ host: string; port: number }>
+  #closed = false
+  /** ApiVersions per connection: a reconnect (a new Connection) asks again, so a broker upgraded in place is seen. */
+  readonly #apiVersions = new WeakMap<Connection, Promise<BrokerApiVersions>>()
+
+  constructor(config: KafkaConnectionConfig, side: ClusterSide, timeouts: ClientTimeouts) {
+    this.side = side
+    this.#config = config
+    this.#bootstrap = parseBootstrapServers(config.bootstrapServers)
+    this.#connectionOptions = connectionOptionsFor(config, timeouts)
+  }
+
+  #pool(lane: string): ConnectionPool {
+    let pool = this.#pools.get(lane)
+    if (!pool) {
+      // A produce lane carries the pipelined batches of several mirror partitions (ProducePipeline's window each).
+      const produce = lane.startsWith('produce-')
+      const options = produce ? { ...this.#connectionOptions, maxInflights: PRODUCE_LANE_MAX_IN_FLIGHT } : this.#connectionOptions
+      pool = new ConnectionPool(this.#config.clientId ?? 'clusterlink', options)
+      this.#pools.set(lane, pool)
+    }
+    return pool
+  }
+
+  /** A connection of the lane to the broker, or to the first bootstrap server that answers when no broker is given. */
+  async connection(lane: string, broker?: BrokerAddress): Promise<Connection> {
+    if (this.#closed) throw new EngineError('INVALID_STATE', `the ${this.side} client is closed`)
+    try {
+      return broker ? await this.#pool(lane).get(broker) : await this.#pool(lane).getFirstAvailable(this.#bootstrap)
+    } catch (error) {
+      throw toEngineError(error, this.side, 'connect')
+    }
+  }
+
+  /** Drops the lane's connections (after a network failure) so that the next call reconnects. */
+  drop(lane: string): void {
+    const pool = this.#pools.get(lane)
+    this.#pools.delete(lane)
+    pool?.close().catch(() => {})
+  }
+
+  /** Runs one request; on a network failure drops the lane's connections so that the next call reconnects. */
+  async call<T>(what: string, lane: string, broker: BrokerAddress | undefined, run: (c: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.connection(lane, broker)
+    try {
+      return await run(connection)
+    } catch (error) {
+      this.drop(lane)
+      throw toEngineError(error, this.side, what)
+    }
+  }
+
+  /** What the broker behind this connection speaks (ApiVersions, asked once per connection). */
+  async versionsOf(connection: Connection): Promise<BrokerApiVersions> {
+    let versions = this.#apiVersions.get(connection)
+    if (!versions) {
+      versions = requestApiVersions(connection)
+      this.#apiVersions.set(connection, versions)
+      versions.catch(() => this.#apiVersions.delete(connection))
+    }
+    return versions
+  }
+
+  /**
+   * The version of `api` to send on this connection: the highest both sides speak, at most `cap`; else "unsupported
+   * broker version".
+   */
+  async versionFor(connection: Connection, api: ApiName, cap?: number): Promise<number> {
+    const range = (await this.versionsOf(connection)).get(API_KEYS[api])
+    const version = chooseVersion(ENGINE_VERSIONS[api], range, cap)
+    if (version === null) throw unsupportedBrokerVersion(this.side, `${connection.host ?? '?'}:${connection.port ?? '?'}`, api, range)
+    return version
+  }
+
+  /** Closes every lane; a later call fails with INVALID_STATE. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const pools = [...this.#pools.values()]
+    this.#pools.clear()
+    await Promise.allSettled(pools.map((p) => p.close()))
+  }
+}
