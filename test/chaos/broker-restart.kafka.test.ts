@@ -1,4 +1,5 @@
-// Chaos: the source broker, then the destination broker, restarted twice each in the middle of a live copy; the engine resumes by itself and nothing is lost or duplicated (issue 3, case 12).
+// Chaos: the source broker, then the destination broker, restarted twice each in the middle of a live copy; the engine resumes by
+// itself and nothing is lost or duplicated (issue 3, case 12).
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -57,7 +58,9 @@ async function crashAndRestart(cluster: KafkaCluster): Promise<void> {
   await cluster.restart()
 }
 
-async function restartMidCopy(t: TestContext, broker: () => KafkaCluster, side: string, restart: (c: KafkaCluster) => Promise<void> = (c) => c.restart()): Promise<void> {
+async function restartMidCopy(
+  t: TestContext, broker: () => KafkaCluster, side: string, restart: (c: KafkaCluster) => Promise<void> = (c) => c.restart(),
+): Promise<void> {
   const topic = `chaos-restart-${side}-${randomUUID().slice(0, 8)}`
   await createSourceTopic(sourceAdmin, topic, PARTITIONS)
   const producer = await IdProducer.start({ bootstrap: source.bootstrapServers, topic, partitions: PARTITIONS, tag: topic, paceMs: 5 })
@@ -79,7 +82,10 @@ async function restartMidCopy(t: TestContext, broker: () => KafkaCluster, side: 
   assert.equal(engine.starts, startsBefore, 'the engine was never restarted: it resumed by itself')
   assert.ok(engine.isRunning, `the engine process is still running (${engine.lastExit})`)
   t.diagnostic(`producer sends=${producer.sends} send errors during restarts=${producer.errors.length}`)
-  await assertMirrorExact({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, producer, report: (l) => t.diagnostic(l) })
+  await assertMirrorExact({
+    sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, producer,
+    report: (l) => t.diagnostic(l),
+  })
 }
 
 describe('mirror across broker restarts', () => {

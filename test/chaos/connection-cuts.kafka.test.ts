@@ -1,4 +1,6 @@
-// Chaos: the engine reaches both clusters only through cutting proxies; connections are reset mid-produce (the batch landed, its answer is lost), before a produce, mid-response, mid-fetch, all at once, and refused for a while; afterwards nothing is lost or duplicated.
+// Chaos: the engine reaches both clusters only through cutting proxies; connections are reset mid-produce (the batch landed, its
+// answer is lost), before a produce, mid-response, mid-fetch, all at once, and refused for a while; afterwards nothing is lost or
+// duplicated.
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -71,7 +73,10 @@ async function waitForProgress(what: string, topic: string, mark: bigint): Promi
 async function copyThroughCuts(t: TestContext, plan: CutPlan): Promise<void> {
   const topic = `chaos-cut-${plan.side}-${randomUUID().slice(0, 8)}`
   await createSourceTopic(sourceAdmin, topic, PARTITIONS)
-  const producer = await IdProducer.start({ bootstrap: sourceProxy.address, topic, partitions: PARTITIONS, tag: topic, paceMs: 5, ...(plan.transactional ? { transactional: plan.transactional } : {}) })
+  const producer = await IdProducer.start({
+    bootstrap: sourceProxy.address, topic, partitions: PARTITIONS, tag: topic, paceMs: 5,
+    ...(plan.transactional ? { transactional: plan.transactional } : {}),
+  })
   producers.push(producer)
   await waitFor('a first 300 records on the source', () => producer.count >= 300, 60_000)
   const name = (r: CutRule): string => `${r.mode} of ${Object.entries(ApiKeys).find(([, k]) => k === r.apiKey)?.[0] ?? `api ${r.apiKey}`}`
@@ -108,7 +113,9 @@ async function copyThroughCuts(t: TestContext, plan: CutPlan): Promise<void> {
   await waitForMirrorCaughtUp({ engine, link: LINK, topic, partitions: PARTITIONS, sourceAdmin, destinationAdmin, timeoutMs: 180_000 })
   assert.equal(engine.starts, 1, 'the engine was never restarted')
   t.diagnostic(`${plan.side} cuts: ${fired.join(' ')}; outage resets ${proxy.resets - resetsBefore}; producer sends=${producer.sends} errors=${producer.errors.length}`)
-  await assertMirrorExact({ sourceBootstrap: sourceProxy.address, destinationBootstrap: destinationProxy.address, topic, producer, report: (l) => t.diagnostic(l) })
+  await assertMirrorExact({
+    sourceBootstrap: sourceProxy.address, destinationBootstrap: destinationProxy.address, topic, producer, report: (l) => t.diagnostic(l),
+  })
 }
 
 const fillerCutRules: readonly CutRule[] = [
@@ -165,7 +172,8 @@ describe('mirror through cut connections', () => {
     // connections are cut here (no reset of everything): the broker's marker channel is the next test's subject.
     const before = destinationProxy.cuts.length
     await copyThroughCuts(t, { proxy: () => destinationProxy, side: 'destination', transactional: { abortEvery: 3 }, resetAll: false, rules: fillerCutRules })
-    const fillerCuts = destinationProxy.cuts.slice(before).filter((c) => c.apiKey === ApiKeys.endTxn || c.apiKey === ApiKeys.addPartitionsToTxn)
+    const fillerCuts = destinationProxy.cuts.slice(before)
+      .filter((c) => c.apiKey === ApiKeys.endTxn || c.apiKey === ApiKeys.addPartitionsToTxn)
     assert.ok(fillerCuts.length >= 4, `filler transaction calls were cut (${fillerCuts.length})`)
   })
 
@@ -178,7 +186,9 @@ describe('mirror through cut connections', () => {
     // batch is written after the duplicated marker, and every destination offset below it still equals the source.
     const topic = `chaos-cut-markers-${randomUUID().slice(0, 8)}`
     await createSourceTopic(sourceAdmin, topic, PARTITIONS)
-    const producer = await IdProducer.start({ bootstrap: sourceProxy.address, topic, partitions: PARTITIONS, tag: topic, paceMs: 5, transactional: { abortEvery: 3 } })
+    const producer = await IdProducer.start({
+      bootstrap: sourceProxy.address, topic, partitions: PARTITIONS, tag: topic, paceMs: 5, transactional: { abortEvery: 3 },
+    })
     producers.push(producer)
     await waitFor('a first 300 records on the source', () => producer.count >= 300, 60_000)
     await createLinkAndMirror(engine, LINK, sourceProxy.address, topic)
@@ -205,7 +215,9 @@ describe('mirror through cut connections', () => {
     // Every destination offset below the failure point (and below each other partition's end) equals the source. The
     // coordinator may have sent markers of several partitions in the lost request: a partition that also got a
     // duplicated marker at its last offset is allowed to miss the source record there, nothing else.
-    const verified = await verifyTopics({ sourceBootstrap: sourceProxy.address, destinationBootstrap: destinationProxy.address, topic, maxDifferences: 1_000_000 })
+    const verified = await verifyTopics({
+      sourceBootstrap: sourceProxy.address, destinationBootstrap: destinationProxy.address, topic, maxDifferences: 1_000_000,
+    })
     assert.notEqual(verified.outcome, 'INCOMPLETE', JSON.stringify(verified.incomplete))
     t.diagnostic(`verify: ${verified.outcome} differences=${verified.differenceCount} partitions=${JSON.stringify(verified.partitions.map((p) => [p.partition, p.sourceRecords, p.mirrorRecords, p.sourceEndOffset, p.mirrorEndOffset]))}`)
     assert.equal(verified.firstDifferences.length, verified.differenceCount)

@@ -1,4 +1,5 @@
-// Chaos: the real engine process SIGKILLed at random moments, again and again, while a producer keeps writing; afterwards nothing lost, nothing duplicated, offsets identical (issue 3, case 10).
+// Chaos: the real engine process SIGKILLed at random moments, again and again, while a producer keeps writing; afterwards nothing
+// lost, nothing duplicated, offsets identical (issue 3, case 10).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -53,7 +54,9 @@ describe('engine under SIGKILL', () => {
   test(`engine should lose and duplicate nothing when SIGKILLed ${KILLS} times at random moments during a live copy`, async (t) => {
     const topic = `chaos-kill-${randomUUID().slice(0, 8)}`
     await createSourceTopic(sourceAdmin, topic, PARTITIONS)
-    const producer = await IdProducer.start({ bootstrap: source.bootstrapServers, topic, partitions: PARTITIONS, tag: topic, paceMs: 20, maxRecordsPerSend: 20 })
+    const producer = await IdProducer.start({
+      bootstrap: source.bootstrapServers, topic, partitions: PARTITIONS, tag: topic, paceMs: 20, maxRecordsPerSend: 20,
+    })
     producers.push(producer)
     await waitFor('a first 500 records on the source', () => producer.count >= 500, 60_000)
     await createLinkAndMirror(engine, LINK, source.bootstrapServers, topic)
@@ -86,7 +89,10 @@ describe('engine under SIGKILL', () => {
     const started = Date.now()
     await waitForMirrorCaughtUp({ engine, link: LINK, topic, partitions: PARTITIONS, sourceAdmin, destinationAdmin, timeoutMs: 180_000 })
     t.diagnostic(`caught up ${Date.now() - started} ms after the last restart; producer sends=${producer.sends} errors=${producer.errors.length}`)
-    await assertMirrorExact({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, producer, report: (l) => t.diagnostic(l) })
+    await assertMirrorExact({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, producer,
+      report: (l) => t.diagnostic(l),
+    })
     const failures = await engine.logLines(/mirror topic failed|OFFSET_DIVERGENCE|FENCED/)
     assert.deepEqual(failures, [], 'the engine log reports no failed mirror')
   })

@@ -81,7 +81,9 @@ function waitToKill(what: string, action: { now: () => string }, condition: () =
 }
 
 async function mirrorOf(topic: string): Promise<Record<string, unknown> | undefined> {
-  return engine.isRunning ? (await engine.client.findMirror(LINK, topic).catch(() => undefined)) as Record<string, unknown> | undefined : undefined
+  return engine.isRunning
+    ? (await engine.client.findMirror(LINK, topic).catch(() => undefined)) as Record<string, unknown> | undefined
+    : undefined
 }
 
 /** A mirror of a new primary topic, caught up, then failed over; DR then takes `drRecords` new records per partition. */
@@ -112,7 +114,9 @@ async function restartAndWaitRestored(topic: string): Promise<void> {
     if (last?.mirror_status !== 'ACTIVE' || last.mirror_direction !== 'REVERSE') return false
     return JSON.stringify(await ends(primaryAdmin, topic).catch(() => [])) === JSON.stringify(await ends(drAdmin, topic))
   }, 180_000, 250)
-  const same = await verifyTopics({ sourceBootstrap: dr.bootstrapServers, destinationBootstrap: primary.bootstrapServers, topic, timeoutMs: 60_000 })
+  const same = await verifyTopics({
+    sourceBootstrap: dr.bootstrapServers, destinationBootstrap: primary.bootstrapServers, topic, timeoutMs: 60_000,
+  })
   assert.equal(same.outcome, 'IDENTICAL', JSON.stringify(same.firstDifferences.slice(0, 3)))
 }
 
@@ -165,7 +169,9 @@ describe('failback under engine SIGKILL', { timeout: 600_000 }, () => {
       await writeTail(primary, topic, partitions, tail, 'lost')
       const primaryEnds = await ends(primaryAdmin, topic)
       const [ahead, behind] = [`ahead-${run}`, `behind-${run}`]
-      await primaryAdmin.setOffsets({ groupId: ahead, topic, partitions: primaryEnds.map((offset, partition) => ({ partition, offset: String(offset) })) })
+      await primaryAdmin.setOffsets({
+        groupId: ahead, topic, partitions: primaryEnds.map((offset, partition) => ({ partition, offset: String(offset) })),
+      })
       await primaryAdmin.setOffsets({ groupId: behind, topic, partitions: [{ partition: 0, offset: '5' }] })
       const expected = await readAll(primary, topic, (m, p) => `${p}/${m.offset}=${String(m.value)}`)
         .then((all) => all.filter((r) => r.includes('=lost-')))
@@ -205,14 +211,17 @@ describe('failback under engine SIGKILL', { timeout: 600_000 }, () => {
     await writeTail(primary, topic, partitions, 5, 'lost')
     const group = `rebuild-${run}`
     const primaryEnds = await ends(primaryAdmin, topic)
-    await primaryAdmin.setOffsets({ groupId: group, topic, partitions: primaryEnds.map((offset, partition) => ({ partition, offset: String(offset) })) })
+    await primaryAdmin.setOffsets({
+      groupId: group, topic, partitions: primaryEnds.map((offset, partition) => ({ partition, offset: String(offset) })),
+    })
     const action = sendAction('truncate-and-restore', topic)
     await waitToKill('the old primary topic deleted', action, async () => !(await primaryAdmin.listTopics()).includes(topic))
     await engine.kill()
     const committedAtKill = await primaryAdmin.fetchOffsets({ groupId: group }).catch(() => [])
     t.diagnostic(`killed after the delete; the action: ${await action.answer}; group offsets then: ${JSON.stringify(committedAtKill)}`)
     // Right after the delete the old (unclamped) offsets may still show: the coordinator removes them asynchronously.
-    const atKill = committedAtKill.find((o) => o.topic === topic)?.partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset))
+    const atKill = committedAtKill.find((o) => o.topic === topic)?.partitions
+      .sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset))
     assert.notDeepEqual(atKill, failoverEnds, 'the kill came before the clamped offsets were committed')
 
     await restartAndWaitRestored(topic)

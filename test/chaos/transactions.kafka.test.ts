@@ -1,4 +1,6 @@
-// Chaos: a transactional producer commits and aborts on the source while the engine, which writes markers and aborted data as invisible fillers, is SIGKILLed at random moments; read_committed consumers must see the same records at the same offsets on both sides.
+// Chaos: a transactional producer commits and aborts on the source while the engine, which writes markers and aborted data as
+// invisible fillers, is SIGKILLed at random moments; read_committed consumers must see the same records at the same offsets on
+// both sides.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -53,7 +55,9 @@ describe('mirror of a transactional source under SIGKILL', () => {
   test(`engine should mirror committed and aborted transactions exactly when SIGKILLed ${KILLS} times mid-copy`, async (t) => {
     const topic = `chaos-txn-${randomUUID().slice(0, 8)}`
     await createSourceTopic(sourceAdmin, topic, PARTITIONS)
-    const producer = await IdProducer.start({ bootstrap: source.bootstrapServers, topic, partitions: PARTITIONS, tag: topic, transactional: { abortEvery: 3 }, paceMs: 5 })
+    const producer = await IdProducer.start({
+      bootstrap: source.bootstrapServers, topic, partitions: PARTITIONS, tag: topic, transactional: { abortEvery: 3 }, paceMs: 5,
+    })
     producers.push(producer)
     await waitFor('committed and aborted transactions on the source', () => producer.count >= 200 && producer.aborted.size >= 50, 60_000)
     await createLinkAndMirror(engine, LINK, source.bootstrapServers, topic)

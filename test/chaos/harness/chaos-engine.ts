@@ -1,4 +1,5 @@
-// The real engine process under chaos: started, SIGKILLed and restarted against one destination, with a REST client, its log, and the waits the chaos tests share.
+// The real engine process under chaos: started, SIGKILLed and restarted against one destination, with a REST client, its log, and
+// the waits the chaos tests share.
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -49,7 +50,9 @@ export class ChaosEngine {
    */
   constructor(options: { destination: KafkaCluster; dir: string; destinationBootstrap?: string; extraArgs?: readonly string[] }) {
     this.#extraArgs = options.extraArgs ?? []
-    this.#destination = options.destinationBootstrap ? { ...options.destination, bootstrapServers: options.destinationBootstrap } : options.destination
+    this.#destination = options.destinationBootstrap
+      ? { ...options.destination, bootstrapServers: options.destinationBootstrap }
+      : options.destination
     this.#dir = options.dir
   }
 

@@ -1,4 +1,5 @@
-// Keeps writing records with unique ids to a source topic (idempotent or transactional, compression rotating over all five codecs) and remembers which ids the broker acknowledged.
+// Keeps writing records with unique ids to a source topic (idempotent or transactional, compression rotating over all five
+// codecs) and remembers which ids the broker acknowledged.
 import kafkajs from 'kafkajs'
 import { registerKafkajsCodecs } from '../../../cli/verify/index.ts'
 

@@ -13,7 +13,9 @@ export interface RequestFrameHeader {
 }
 
 /** Well-known api keys the chaos tests cut on. */
-export const ApiKeys = { produce: 0, fetch: 1, listOffsets: 2, metadata: 3, initProducerId: 22, addPartitionsToTxn: 24, endTxn: 26, writeTxnMarkers: 27 } as const
+export const ApiKeys = {
+  produce: 0, fetch: 1, listOffsets: 2, metadata: 3, initProducerId: 22, addPartitionsToTxn: 24, endTxn: 26, writeTxnMarkers: 27,
+} as const
 
 /** Accumulates chunks and hands back whole frames (size prefix included) in order; partial tails wait for more bytes. */
 export class FrameSplitter {

@@ -1,4 +1,5 @@
-// A loopback TCP proxy in front of one Kafka broker that cuts connections on demand: all at once, or at a chosen request (before it reaches the broker, after the broker answered, or mid-response).
+// A loopback TCP proxy in front of one Kafka broker that cuts connections on demand: all at once, or at a chosen request (before
+// it reaches the broker, after the broker answered, or mid-response).
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { FrameSplitter, readRequestHeader, readResponseCorrelationId } from './kafka-frames.ts'
 

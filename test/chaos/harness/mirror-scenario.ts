@@ -1,4 +1,5 @@
-// Steps every chaos test shares: a source topic, a link and a mirror created through the engine's REST API, and the final judgement (verify identical, plus zero lost, duplicated, misplaced and invented ids).
+// Steps every chaos test shares: a source topic, a link and a mirror created through the engine's REST API, and the final
+// judgement (verify identical, plus zero lost, duplicated, misplaced and invented ids).
 import assert from 'node:assert/strict'
 import type kafkajs from 'kafkajs'
 import { verifyTopics, type VerifyIsolation } from '../../../cli/verify/index.ts'
@@ -35,7 +36,9 @@ export interface JudgeOptions {
  */
 export async function assertMirrorExact(o: JudgeOptions): Promise<LedgerComparison> {
   const isolation = o.isolation ?? 'read_committed'
-  const verified = await verifyTopics({ sourceBootstrap: o.sourceBootstrap, destinationBootstrap: o.destinationBootstrap, topic: o.topic, isolation })
+  const verified = await verifyTopics({
+    sourceBootstrap: o.sourceBootstrap, destinationBootstrap: o.destinationBootstrap, topic: o.topic, isolation,
+  })
   const [source, mirror] = await Promise.all([
     readTopicLedger(o.sourceBootstrap, o.topic, { isolation }),
     readTopicLedger(o.destinationBootstrap, o.topic, { isolation }),

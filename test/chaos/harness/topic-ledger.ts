@@ -1,4 +1,5 @@
-// Reads every visible record id of a topic through kafkajs's consumer path and counts, source against mirror, the ids lost, duplicated, misplaced and invented.
+// Reads every visible record id of a topic through kafkajs's consumer path and counts, source against mirror, the ids lost,
+// duplicated, misplaced and invented.
 import { randomUUID } from 'node:crypto'
 import kafkajs from 'kafkajs'
 import { registerKafkajsCodecs } from '../../../cli/verify/index.ts'
@@ -30,7 +31,8 @@ export async function readTopicLedger(bootstrap: string, topic: string, options:
   const consumer = kafka.consumer({ groupId, readUncommitted: options.isolation === 'read_uncommitted', maxWaitTimeInMs: 100, allowAutoTopicCreation: false })
   await admin.connect()
   try {
-    const endOffsets = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]))
+    const endOffsets = new Map((await admin.fetchTopicOffsets(topic))
+      .map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]))
     const entries: LedgerEntry[] = []
     const last = new Map<number, bigint>()
     const done = (): boolean => [...endOffsets].every(([p, o]) => o.high === o.low || (last.get(p) ?? -1n) >= o.high - 1n)
@@ -111,5 +113,8 @@ export function compareLedgers(source: TopicLedger, mirror: TopicLedger, acked: 
     const first = copies[0]!
     if (first.partition !== s.partition || first.offset !== s.offset) { misplaced++; note(`misplaced ${id}: source ${where(s)}, mirror ${where(first)}`) }
   }
-  return { sourceRecords: source.entries.length, mirrorRecords: mirror.entries.length, lost, duplicated, misplaced, phantom, ackedMissingOnSource, sourceDuplicated, examples }
+  return {
+    sourceRecords: source.entries.length, mirrorRecords: mirror.entries.length, lost, duplicated, misplaced, phantom, ackedMissingOnSource,
+    sourceDuplicated, examples,
+  }
 }
