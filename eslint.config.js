@@ -39,7 +39,7 @@ export default tseslint.config(
       'engine/metrics/**/*.ts', 'test/engine/config/**/*.ts', 'test/engine/*.test.ts',
       'provider/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'test/provider/**/*.ts', 'test/cli/**/*.ts', 'test/deploy/**/*.ts',
       'test/engine/kafka/**/*.ts', 'test/engine/api/**/*.ts', 'test/engine/state/**/*.ts', 'test/engine/auth/**/*.ts', 'test/*.ts',
-      'test/chaos/**/*.ts',
+      'test/chaos/**/*.ts', 'test/e2e/**/*.ts',
     ],
     ignores: ['test/engine/*.kafka.test.ts'],
     rules: {

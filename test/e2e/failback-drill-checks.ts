@@ -43,7 +43,9 @@ export async function waitForIdentical(from: string, to: string, topic: string, 
 }
 
 /** Reads `count` records of a topic from its start: value and the `clusterlink.original.offset` header of each. */
-export async function readValues(bootstrapServers: string, topic: string, count: number): Promise<Array<{ value: string; originalOffset: string | undefined }>> {
+export async function readValues(
+  bootstrapServers: string, topic: string, count: number,
+): Promise<Array<{ value: string; originalOffset: string | undefined }>> {
   const consumer = kafkaOf(bootstrapServers).consumer({ groupId: `drill-reader-${randomUUID()}` })
   const read: Array<{ value: string; originalOffset: string | undefined }> = []
   await consumer.connect()

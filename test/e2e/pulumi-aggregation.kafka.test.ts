@@ -1,4 +1,5 @@
-// End to end with the real Pulumi CLI, a real engine and real brokers: the aggregation example mirrors two source clusters into one, under per-source prefixes; the quick start runs on the same clusters.
+// End to end with the real Pulumi CLI, a real engine and real brokers: the aggregation example mirrors two source clusters into
+// one, under per-source prefixes; the quick start runs on the same clusters.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts'

@@ -1,4 +1,5 @@
-// End to end with the real Pulumi CLI, a real engine and real brokers: the disaster-recovery example through up, in-place update, drift, repair, promote, destroy, and adoption.
+// End to end with the real Pulumi CLI, a real engine and real brokers: the disaster-recovery example through up, in-place update,
+// drift, repair, promote, destroy, and adoption.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts'
@@ -164,7 +165,9 @@ describe('Pulumi disaster-recovery example', { timeout: 600_000 }, () => {
       projectName: 'clusterlink-adopt',
       engine: { url: 'http://127.0.0.1:9', token: 'not-this-one' },
       program: async () => {
-        const link = new ClusterLink(adoptName, { linkName: adoptName, sourceBootstrapServers: source, adopt: true, endpoint: local.engine.url, token: local.engine.token })
+        const link = new ClusterLink(adoptName, {
+          linkName: adoptName, sourceBootstrapServers: source, adopt: true, endpoint: local.engine.url, token: local.engine.token,
+        })
         return { linkId: link.linkId }
       },
     })

@@ -83,7 +83,9 @@ describe('Pulumi failback drill', { timeout: 900_000 }, () => {
     declared = { status: 'ACTIVE', direction: 'REVERSE', failbackMethod: 'TRUNCATE_AND_RESTORE' }
     const restored = await drill.stack.up()
     assert.equal(restored.outputs.direction?.value, 'REVERSE')
-    const outcome = restored.outputs.lastFailback?.value as { action: string; messagesTruncated: number; truncatedRecordsTopic: string; partitions: { offsetTruncatedTo: number }[] }
+    const outcome = restored.outputs.lastFailback?.value as {
+      action: string; messagesTruncated: number; truncatedRecordsTopic: string; partitions: { offsetTruncatedTo: number }[]
+    }
     assert.equal(outcome.action, 'truncate-and-restore')
     assert.equal(outcome.messagesTruncated, 15)
     assert.deepEqual(outcome.partitions.map((p) => p.offsetTruncatedTo), failoverPoint, 'truncated to the failover point')

@@ -82,7 +82,14 @@ export function engineClientOf(local: LocalStack): EngineClient {
 }
 
 /** Runs `clusterlink verify` (a kafkajs reader, not the engine's code path); resolves with its exit code and JSON result. */
-export async function verifyMirror(source: string, destination: string, topic: string, mirrorTopic = topic): Promise<{ code: number; result: { identical: boolean; partitions: { partition: number; sourceRecords: number; mirrorRecords: number; sourceEndOffset: string; mirrorEndOffset: string }[] } | undefined; stderr: string }> {
+export async function verifyMirror(source: string, destination: string, topic: string, mirrorTopic = topic): Promise<{
+  code: number
+  result: {
+    identical: boolean
+    partitions: { partition: number; sourceRecords: number; mirrorRecords: number; sourceEndOffset: string; mirrorEndOffset: string }[]
+  } | undefined
+  stderr: string
+}> {
   try {
     const { stdout, stderr } = await run('node', [join(repoRoot, 'cli/main.ts'), 'verify', '--source-bootstrap', source, '--destination-bootstrap', destination,
       '--topic', topic, '--mirror-topic', mirrorTopic, '--output', 'json', '--idle-ms', '3000', '--timeout-ms', '60000'],
@@ -140,7 +147,9 @@ export async function deleteTopics(bootstrapServers: string, topics: readonly st
 }
 
 /** Produces `count` keyed records spread over the partitions; resolves with the base offset of each send per partition. */
-export async function produce(bootstrapServers: string, topic: string, count: number, tag: string): Promise<{ partition: number; baseOffset: string }[]> {
+export async function produce(
+  bootstrapServers: string, topic: string, count: number, tag: string,
+): Promise<{ partition: number; baseOffset: string }[]> {
   const producer = kafkaOf(bootstrapServers).producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 })
   await producer.connect()
   try {
@@ -152,7 +161,10 @@ export async function produce(bootstrapServers: string, topic: string, count: nu
   }
 }
 
-/** Every file of a stack's file backend as stored on disk (secrets encrypted): what a leak check must search, not `stack export --show-secrets`. */
+/**
+ * Every file of a stack's file backend as stored on disk (secrets encrypted): what a leak check must search, not
+ * `stack export --show-secrets`.
+ */
 export async function readStoredState(stateDir: string): Promise<string> {
   const files = await readdir(stateDir, { recursive: true, withFileTypes: true })
   const texts = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'utf8')))

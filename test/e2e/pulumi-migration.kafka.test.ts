@@ -1,4 +1,5 @@
-// End to end with the real Pulumi CLI, a real engine and real brokers: the migration example mirrors every topic, then promotes batch by batch; a SASL source keeps its credentials secret.
+// End to end with the real Pulumi CLI, a real engine and real brokers: the migration example mirrors every topic, then promotes
+// batch by batch; a SASL source keeps its credentials secret.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, logLevel } from 'kafkajs'

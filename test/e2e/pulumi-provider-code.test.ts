@@ -1,4 +1,5 @@
-// End to end with the real Pulumi CLI (no engine needed): the provider code stored in state loads the current handler module, so a fix reaches refresh and delete of existing stacks.
+// End to end with the real Pulumi CLI (no engine needed): the provider code stored in state loads the current handler module, so
+// a fix reaches refresh and delete of existing stacks.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'

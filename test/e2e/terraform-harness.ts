@@ -131,14 +131,23 @@ export interface PlannedChange {
 }
 
 /** Saves a plan and returns its resource changes other than no-ops (and the plan's exit code). */
-export async function planChanges(workspace: TerraformWorkspace, extraArgs: readonly string[] = []): Promise<{ code: number; changes: PlannedChange[] }> {
+export async function planChanges(
+  workspace: TerraformWorkspace, extraArgs: readonly string[] = [],
+): Promise<{ code: number; changes: PlannedChange[] }> {
   const planFile = join(workspace.dir, `plan-${Date.now()}.tfplan`)
   const plan = await workspace.mustRun(['plan', '-no-color', '-detailed-exitcode', `-out=${planFile}`, ...extraArgs], [0, 2])
   const shown = await workspace.mustRun(['show', '-json', '-no-color', planFile])
   await rm(planFile, { force: true })
-  const parsed = JSON.parse(shown.stdout) as { resource_changes?: { address: string; type: string; change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null } }[] }
+  const parsed = JSON.parse(shown.stdout) as {
+    resource_changes?: {
+      address: string; type: string
+      change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
+    }[]
+  }
   const changes = (parsed.resource_changes ?? [])
     .filter((change) => !(change.change.actions.length === 1 && (change.change.actions[0] === 'no-op' || change.change.actions[0] === 'read')))
-    .map((change) => ({ address: change.address, type: change.type, actions: change.change.actions, before: change.change.before, after: change.change.after }))
+    .map((change) => ({
+      address: change.address, type: change.type, actions: change.change.actions, before: change.change.before, after: change.change.after,
+    }))
   return { code: plan.code, changes }
 }

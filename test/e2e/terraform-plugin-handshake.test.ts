@@ -15,7 +15,8 @@ const entry = resolve(import.meta.dirname, '../../provider/terraform/main.ts')
 const protocolDir = resolve(import.meta.dirname, '../../provider/terraform/protocol')
 
 type Unary = (request: object, callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void) => void
-type ClientConstructor = new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client & Record<string, Unary>
+type ClientConstructor =
+  new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client & Record<string, Unary>
 
 function derToPem(base64: string): string {
   const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4)
@@ -43,7 +44,9 @@ describe('terraform-provider-clusterlink process', () => {
   before(async () => {
     clientCertificate = createPluginCertificate()
     const definition = await protoLoader.load(['tfplugin6.proto', 'go-plugin.proto'], { includeDirs: [protocolDir], keepCase: true, longs: Number, enums: String, bytes: Buffer, defaults: true })
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { tfplugin6: { Provider: ClientConstructor }; plugin: { GRPCController: ClientConstructor } }
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      tfplugin6: { Provider: ClientConstructor }; plugin: { GRPCController: ClientConstructor }
+    }
     Provider = loaded.tfplugin6.Provider
     Controller = loaded.plugin.GRPCController
   })
@@ -96,7 +99,8 @@ describe('terraform-provider-clusterlink process', () => {
     const client = new grpc.Client(`unix://${handshake[3]}`, credentials, { 'grpc.ssl_target_name_override': 'localhost' })
     for (const method of ['/tfplugin6.Provider/MoveResourceState', '/tfplugin6.Provider/GetFunctions']) {
       const error = await new Promise<grpc.ServiceError | null>((resolvePromise) => {
-        client.makeUnaryRequest(method, (value: Buffer) => value, (value: Buffer) => value, Buffer.alloc(0), (failure) => resolvePromise(failure))
+        client.makeUnaryRequest(method, (value: Buffer) => value, (value: Buffer) => value, Buffer.alloc(0),
+          (failure) => resolvePromise(failure))
       })
       assert.equal(error?.code, grpc.status.UNIMPLEMENTED, method)
     }

@@ -142,7 +142,8 @@ describe('clusterlink Terraform provider', { timeout: 600_000 }, () => {
     // on_delete lives only in state (the engine cannot report it), so the import plan records it and nothing else.
     const { changes } = await planChanges(tf())
     assert.deepEqual(changes.map((change) => [change.address, change.actions.join(',')]), [[mirrorAddress, 'update']])
-    const changed = Object.keys(changes[0]?.after ?? {}).filter((key) => JSON.stringify(changes[0]?.after?.[key]) !== JSON.stringify(changes[0]?.before?.[key]))
+    const changed = Object.keys(changes[0]?.after ?? {})
+      .filter((key) => JSON.stringify(changes[0]?.after?.[key]) !== JSON.stringify(changes[0]?.before?.[key]))
     assert.deepEqual(changed, ['on_delete'])
     await tf().mustRun(['apply', '-no-color', '-auto-approve'])
     const result = await tf().run(['plan', '-no-color', '-detailed-exitcode'])
