@@ -36,12 +36,8 @@ export default tseslint.config(
   {
     files: [
       'engine/*.ts', 'engine/config/**/*.ts', 'engine/link/**/*.ts', 'engine/kafka/**/*.ts', 'engine/logging/**/*.ts',
-      'engine/metrics/**/*.ts', 'test/engine/config/**/*.ts', 'test/engine/*.test.ts',
-      'provider/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'test/provider/**/*.ts', 'test/cli/**/*.ts', 'test/deploy/**/*.ts',
-      'test/engine/kafka/**/*.ts', 'test/engine/api/**/*.ts', 'test/engine/state/**/*.ts', 'test/engine/auth/**/*.ts', 'test/*.ts',
-      'test/chaos/**/*.ts', 'test/e2e/**/*.ts',
+      'engine/metrics/**/*.ts', 'provider/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts',
     ],
-    ignores: ['test/engine/*.kafka.test.ts'],
     rules: {
       'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
     },

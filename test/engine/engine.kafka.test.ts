@@ -1,4 +1,5 @@
-// End-to-end engine tests on two real Kafka clusters: link and mirror over REST, identical offsets, restart recovery, offset sync, promote and failover.
+// End-to-end engine tests on two real Kafka clusters: link and mirror over REST, identical offsets, restart recovery, offset
+// sync, promote and failover.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'

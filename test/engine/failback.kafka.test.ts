@@ -141,7 +141,9 @@ describe('failback', { timeout: 600_000 }, () => {
     assert.equal(view.mirror_direction, 'REVERSE')
     assert.equal(view.mirror_status, 'ACTIVE')
     assert.equal(await copiedRecords(topic), 12, 'only the records written to DR after the failover were copied')
-    const same = await verifyTopics({ sourceBootstrap: stack.destination.bootstrapServers, destinationBootstrap: stack.source!.bootstrapServers, topic, timeoutMs: 60_000 })
+    const same = await verifyTopics({
+      sourceBootstrap: stack.destination.bootstrapServers, destinationBootstrap: stack.source!.bootstrapServers, topic, timeoutMs: 60_000,
+    })
     assert.equal(same.outcome, 'IDENTICAL', JSON.stringify(same.firstDifferences.slice(0, 3)))
 
     // The planned switchover back: promote the reversed mirror (lag zero), then reverse again; the primary writes again.
@@ -156,7 +158,9 @@ describe('failback', { timeout: 600_000 }, () => {
     assert.equal(forward.mirror_direction, 'FORWARD')
     assert.equal(forward.mirror_status, 'ACTIVE')
     assert.equal(await copiedRecords(topic), 7, 'the switchover back copied only the new primary records')
-    const again = await verifyTopics({ sourceBootstrap: stack.source!.bootstrapServers, destinationBootstrap: stack.destination.bootstrapServers, topic, timeoutMs: 60_000 })
+    const again = await verifyTopics({
+      sourceBootstrap: stack.source!.bootstrapServers, destinationBootstrap: stack.destination.bootstrapServers, topic, timeoutMs: 60_000,
+    })
     assert.equal(again.outcome, 'IDENTICAL', JSON.stringify(again.firstDifferences.slice(0, 3)))
   })
 
@@ -177,7 +181,9 @@ describe('failback', { timeout: 600_000 }, () => {
     await producer.send({ topic, messages: extra.map((value, i) => ({ key: `k${i}`, value })) })
     await producer.disconnect()
     const primaryEnds = await endOffsets(primaryAdmin, topic)
-    await primaryAdmin.setOffsets({ groupId: group, topic, partitions: primaryEnds.map((offset, partition) => ({ partition, offset: String(offset) })) })
+    await primaryAdmin.setOffsets({
+      groupId: group, topic, partitions: primaryEnds.map((offset, partition) => ({ partition, offset: String(offset) })),
+    })
 
     const dry = await call('POST', `/links/${link}/mirrors:truncate-and-restore?validate_only=true&include_partition_level_truncation_data=true`, { mirror_topic_names: [topic] })
     assert.ok(succeeded(dry.json.data![0]!), JSON.stringify(dry.json))
@@ -187,7 +193,8 @@ describe('failback', { timeout: 600_000 }, () => {
     const answer = res.json.data![0]!
     assert.ok(succeeded(answer), JSON.stringify(answer))
     assert.equal(answer.messages_truncated, 5)
-    const partitions = answer.partition_level_truncation_data as Array<{ partition_id: number; offset_truncated_to: number; messages_truncated: number }>
+    const partitions = answer.partition_level_truncation_data as
+      Array<{ partition_id: number; offset_truncated_to: number; messages_truncated: number }>
     assert.deepEqual(partitions.map((p) => p.offset_truncated_to), failoverEnds, 'truncated to the failover point')
     assert.equal(partitions.reduce((n, p) => n + p.messages_truncated, 0), 5)
     const sideTopic = String(answer.truncated_records_topic)
@@ -197,7 +204,9 @@ describe('failback', { timeout: 600_000 }, () => {
     await waitFor(async () => JSON.stringify(await endOffsets(primaryAdmin, topic).catch(() => [])) === JSON.stringify(drEnds), 'old primary rebuilt', 60_000)
       .catch(async (error: unknown) => { throw new Error(`${String(error)}: ${JSON.stringify(await mirror(topic))}`) })
     assert.equal((await mirror(topic)).mirror_direction, 'REVERSE')
-    const same = await verifyTopics({ sourceBootstrap: stack.destination.bootstrapServers, destinationBootstrap: stack.source!.bootstrapServers, topic, timeoutMs: 60_000 })
+    const same = await verifyTopics({
+      sourceBootstrap: stack.destination.bootstrapServers, destinationBootstrap: stack.source!.bootstrapServers, topic, timeoutMs: 60_000,
+    })
     assert.equal(same.outcome, 'IDENTICAL', JSON.stringify(same.firstDifferences.slice(0, 3)))
 
     // The set-aside records are where the answer says, each with its original offset.

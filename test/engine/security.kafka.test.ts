@@ -108,7 +108,10 @@ describe('engine with secured clusters', { timeout: 600_000 }, () => {
 
   test('engine should deny writes to the mirror topic for other principals until promote', async () => {
     await waitFor(async () => {
-      const acls = await destinationAdmin.describeAcls({ resourceType: AclResourceTypes.TOPIC, resourceName: topic, resourcePatternType: ResourcePatternTypes.LITERAL, operation: AclOperationTypes.WRITE, permissionType: AclPermissionTypes.DENY })
+      const acls = await destinationAdmin.describeAcls({
+        resourceType: AclResourceTypes.TOPIC, resourceName: topic, resourcePatternType: ResourcePatternTypes.LITERAL,
+        operation: AclOperationTypes.WRITE, permissionType: AclPermissionTypes.DENY,
+      })
       return acls.resources.some((r) => r.acls.some((a) => a.principal === 'User:alice'))
     }, 'DENY WRITE for alice', 60_000)
     assert.match(await aliceWrites(), /TOPIC_AUTHORIZATION_FAILED/)

@@ -31,7 +31,9 @@ export class FakeCluster implements ClusterAdmin {
     for (const [name, value] of Object.entries(this.topics.get(topic)?.configs ?? {})) out[name] = { value, isTopicOverride: true }
     return out
   }
-  async createTopic(topic: string, partitions: number, _replicas: number | undefined, configs: Readonly<Record<string, string>>): Promise<void> {
+  async createTopic(
+    topic: string, partitions: number, _replicas: number | undefined, configs: Readonly<Record<string, string>>,
+  ): Promise<void> {
     this.#check()
     this.topics.set(topic, { partitions, configs: { ...configs } })
   }
@@ -83,7 +85,9 @@ export class FakeRunner implements MirrorTopicRunner {
   #set(state: MirrorTopicStatus['state']): void {
     this.current = {
       ...this.current, state, stateTimeMs: Date.now(),
-      partitions: this.current.partitions.map((p) => ({ ...p, lagRecords: this.lag, lastSourceFetchOffset: 10 - this.lag, sourceHighWatermark: 10, destinationLogEndOffset: 10 - this.lag })),
+      partitions: this.current.partitions.map((p) => ({
+        ...p, lagRecords: this.lag, lastSourceFetchOffset: 10 - this.lag, sourceHighWatermark: 10, destinationLogEndOffset: 10 - this.lag,
+      })),
     }
     for (const listener of this.#listeners) listener(this.current)
   }
@@ -105,7 +109,9 @@ export class FakeRunner implements MirrorTopicRunner {
   onStateChange(listener: (status: MirrorTopicStatus) => void): void { this.#listeners.push(listener) }
 }
 
-export function fakeRunnerFactory(behaviour: { failStart?: Error } = {}): { create: (options: MirrorTopicRunnerOptions) => MirrorTopicRunner; runners: Map<string, FakeRunner> } {
+export function fakeRunnerFactory(
+  behaviour: { failStart?: Error } = {},
+): { create: (options: MirrorTopicRunnerOptions) => MirrorTopicRunner; runners: Map<string, FakeRunner> } {
   const runners = new Map<string, FakeRunner>()
   return {
     runners,

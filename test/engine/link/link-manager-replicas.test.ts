@@ -1,4 +1,5 @@
-// LinkManager with shared work on fakes: only owned mirror topics run, hand-over stops before it starts, other replicas' writes and the owner's status are applied.
+// LinkManager with shared work on fakes: only owned mirror topics run, hand-over stops before it starts, other replicas' writes
+// and the owner's status are applied.
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { test } from 'node:test'

@@ -10,7 +10,10 @@ import { FakeCluster, fakeRunnerFactory, waitFor } from './fakes.ts'
 
 const SOURCE = 'source.example:9092'
 
-function setup(options: { store?: MemoryStateStore; source?: FakeCluster; destination?: FakeCluster; promoteTimeoutMs?: number; hasCredentialsKey?: boolean; failStart?: Error } = {}) {
+function setup(options: {
+  store?: MemoryStateStore; source?: FakeCluster; destination?: FakeCluster; promoteTimeoutMs?: number
+  hasCredentialsKey?: boolean; failStart?: Error
+} = {}) {
   const source = options.source ?? new FakeCluster('src-id')
   const destination = options.destination ?? new FakeCluster('dst-id')
   const store = options.store ?? new MemoryStateStore()

@@ -1,4 +1,5 @@
-// Link modes on real brokers: a bidirectional pair (one engine per cluster) under load, Confluent's source-initiated sequence, and refusals.
+// Link modes on real brokers: a bidirectional pair (one engine per cluster) under load, Confluent's source-initiated sequence,
+// and refusals.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
@@ -91,7 +92,9 @@ describe('link modes', { timeout: 900_000 }, () => {
         for (const topic of await admin.listTopics()) if (/^(a\.b\.|b\.a\.|a\.a\.|b\.b\.|[ab]\._clusterlink)/.test(topic)) loops.push(`${side}:${topic}`)
       }
     }
-    const producers = { A: kafkaA.producer({ idempotent: true, maxInFlightRequests: 1 }), B: kafkaB.producer({ idempotent: true, maxInFlightRequests: 1 }) }
+    const producers = {
+      A: kafkaA.producer({ idempotent: true, maxInFlightRequests: 1 }), B: kafkaB.producer({ idempotent: true, maxInFlightRequests: 1 }),
+    }
     await Promise.all([producers.A.connect(), producers.B.connect()])
     const produced = { A: 0, B: 0 }
     const deadline = Date.now() + PRODUCE_MS
@@ -130,7 +133,9 @@ describe('link modes', { timeout: 900_000 }, () => {
     for (const [source, sourceTopic, destination, mirrorTopic] of [
       [stack.source!, local.B, stack.destination, mirrorOn.A], [stack.destination, local.A, stack.source!, mirrorOn.B],
     ] as const) {
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, topic: sourceTopic, destinationBootstrap: destination.bootstrapServers, mirrorTopic })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, topic: sourceTopic, destinationBootstrap: destination.bootstrapServers, mirrorTopic,
+      })
       assert.equal(result.outcome, 'IDENTICAL', `${sourceTopic} -> ${mirrorTopic}: ${JSON.stringify(result.firstDifferences)}`)
     }
 
@@ -190,7 +195,9 @@ describe('link modes', { timeout: 900_000 }, () => {
     assert.equal(mirror.status, 204, JSON.stringify(mirror.json))
     const expected = await endOffsets(adminB, topic)
     await waitFor(async () => JSON.stringify(await endOffsets(adminA, topic).catch(() => [])) === JSON.stringify(expected), `${topic} caught up`, 120_000)
-    const result = await verifyTopics({ sourceBootstrap: stack.source!.bootstrapServers, topic, destinationBootstrap: stack.destination.bootstrapServers })
+    const result = await verifyTopics({
+      sourceBootstrap: stack.source!.bootstrapServers, topic, destinationBootstrap: stack.destination.bootstrapServers,
+    })
     assert.equal(result.outcome, 'IDENTICAL', JSON.stringify(result.firstDifferences))
   })
 

@@ -70,7 +70,12 @@ function remoteState(records: Array<{ key: string; value: string | null }>, exis
     read: async (offset: number) => {
       reads.push(offset)
       const slice = records.slice(offset, offset + 2)
-      return { records: slice.map((r, i) => ({ offset: offset + i, key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) })), next: offset + slice.length }
+      return {
+        records: slice.map((r, i) => ({
+          offset: offset + i, key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value),
+        })),
+        next: offset + slice.length,
+      }
     },
     close: async () => undefined,
   })

@@ -1,4 +1,5 @@
-// Tests of the failback flow in the mirror controller with fakes: what is stored, guarded and started when a reverse succeeds or is refused.
+// Tests of the failback flow in the mirror controller with fakes: what is stored, guarded and started when a reverse succeeds or
+// is refused.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'

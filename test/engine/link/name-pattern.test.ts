@@ -33,7 +33,8 @@ test('compileNamePattern should refuse what is not regular or not supported, say
     ['(ab', /missing \)/], ['ab)', /unbalanced \)/], ['[ab', /missing \]/], ['*a', /nothing to repeat/], ['a{500}', /repetition/],
     ['(a{100}){100}', new RegExp(`more than ${MAX_PROGRAM_SIZE} steps`)], ['[z-a]', /bad range/], ['a\\', /ends with/],
   ]
-  for (const [pattern, message] of refused) assert.throws(() => compileNamePattern(pattern), (e: unknown) => e instanceof NamePatternError && message.test(e.message), pattern)
+  for (const [pattern, message] of refused)
+    assert.throws(() => compileNamePattern(pattern), (e: unknown) => e instanceof NamePatternError && message.test(e.message), pattern)
 })
 
 test('compileNamePattern should answer the catastrophic-backtracking pattern on a 249-character name', () => {

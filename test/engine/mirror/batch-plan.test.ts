@@ -59,7 +59,10 @@ test('planBatches should rebuild LogAppendTime batches with the batch max timest
 })
 
 test('coalesceSmallCopies should merge runs of small copies into one rebuilt batch with the same records and timestamps', () => {
-  const set = Buffer.concat([batch(0n, [0]), batch(1n, [0, 1]), batch(3n, [0], { pid: 4n, attrs: ATTR_TRANSACTIONAL | ATTR_CONTROL }), batch(4n, [0]), batch(5n, [0])])
+  const set = Buffer.concat([
+    batch(0n, [0]), batch(1n, [0, 1]), batch(3n, [0], { pid: 4n, attrs: ATTR_TRANSACTIONAL | ATTR_CONTROL }), batch(4n, [0]),
+    batch(5n, [0]),
+  ])
   const planned = planBatches(splitRecordSet(set), 0n, null)
   const merged = coalesceSmallCopies(planned, 4096, 1 << 20)
   assert.deepEqual(shape(merged), ['rebuild 0+3 coalesce', 'fill 3+1 control', 'rebuild 4+2 coalesce'])

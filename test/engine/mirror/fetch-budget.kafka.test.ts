@@ -1,4 +1,5 @@
-// The engine-wide fetch budget on real brokers: 10 mirror topics × 16 partitions catching up on a 320 MB backlog stay under a 512 MiB memory limit.
+// The engine-wide fetch budget on real brokers: 10 mirror topics × 16 partitions catching up on a 320 MB backlog stay under a
+// 512 MiB memory limit.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -100,7 +101,9 @@ describe('engine-wide fetch budget', () => {
     assert.ok(peak < MEMORY_LIMIT, `engine peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB is under the 512 MiB limit`)
 
     for (const topic of topics) {
-      const verified = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+      const verified = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+      })
       assert.equal(verified.identical, true, `${topic}: ${verified.differenceCount} differences, first ${JSON.stringify(verified.firstDifferences.slice(0, 3))}`)
       for (const p of verified.partitions) {
         assert.ok(p.sourceRecords >= RECORDS_PER_PARTITION, `${topic}/${p.partition}: the backlog is on the source`)

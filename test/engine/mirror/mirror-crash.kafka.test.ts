@@ -86,7 +86,9 @@ describe('mirror crash safety', () => {
     const runner = newRunner(source, destination, topic, topic)
     await runner.start()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic), 120_000)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify([result.partitions, result.firstDifferences.slice(0, 3)]))
     assert.ok(result.partitions.every((p) => p.mirrorRecords > 0), JSON.stringify(result.partitions))
     await runner.stop()

@@ -23,7 +23,9 @@ export async function waitFor<T>(what: string, condition: () => Promise<T> | T, 
   return await waitUntil(what, condition, { timeoutMs, intervalMs: 50 }) as NonNullable<T>
 }
 
-export const TEST_LIMITS: MirrorDataPathLimits = { fetchMaxBytes: 1 << 20, fetchMaxWaitMs: 100, metadataIntervalMs: 300, idleCheckIntervalMs: 200 }
+export const TEST_LIMITS: MirrorDataPathLimits = {
+  fetchMaxBytes: 1 << 20, fetchMaxWaitMs: 100, metadataIntervalMs: 300, idleCheckIntervalMs: 200,
+}
 
 const started: MirrorTopicRunner[] = []
 

@@ -37,7 +37,9 @@ describe('mirror topic runner', () => {
     const kafka = kafkaFor(source)
     const producer = kafka.producer()
     await producer.connect()
-    for (const codec of [CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD]) {
+    for (const codec of [
+      CompressionTypes.None, CompressionTypes.GZIP, CompressionTypes.Snappy, CompressionTypes.LZ4, CompressionTypes.ZSTD,
+    ]) {
       for (let p = 0; p < 2; p++) {
         await producer.send({ topic, compression: codec, messages: Array.from({ length: 25 }, (_, i) => ({ partition: p, key: `k${i}`, value: `codec ${codec} record ${i} `.repeat(10) })) })
       }
@@ -47,7 +49,9 @@ describe('mirror topic runner', () => {
     await runner.start()
     assert.equal(runner.status().state, 'ACTIVE')
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     assert.equal(result.partitions.reduce((n, p) => n + p.mirrorRecords, 0), 250)
     for (let p = 0; p < 2; p++) {
@@ -86,7 +90,9 @@ describe('mirror topic runner', () => {
     await runner.start()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
     for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation,
+      })
       assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
       assert.equal(result.partitions[0]!.mirrorRecords, 7)
     }
@@ -114,7 +120,9 @@ describe('mirror topic runner', () => {
     await send(3)
     await waitCaughtUp(second, await sourceEnds(kafka, topic))
     await producer.disconnect()
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, mirrorTopic: mirror })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, mirrorTopic: mirror,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     assert.equal(result.partitions.reduce((n, p) => n + p.mirrorRecords, 0), 210)
     await second.stop()
@@ -135,7 +143,9 @@ describe('mirror topic runner', () => {
     // DeleteRecords follows the write that passes offset 37, so it may come just after the log end offset is reached.
     await waitFor('the mirror log start offset', async () => (await destinationAdmin.listOffset(topic, 0, 'earliest')) === 37n)
     for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation,
+      })
       assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
       assert.equal(result.partitions[0]!.mirrorRecords, 63)
     }
@@ -155,7 +165,9 @@ describe('mirror topic runner', () => {
     await producer.disconnect()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
     assert.equal(await destinationAdmin.listOffset(topic, 0, 'earliest'), 50n)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.partitions[0]!.mirrorRecords, 20)
     const kinds = new Set(result.firstDifferences.map((d) => d.kind))
     assert.deepEqual([...kinds].sort(), ['log_start_offset', 'missing_in_mirror'])
@@ -213,7 +225,9 @@ describe('mirror topic runner', () => {
     assert.equal(await destinationAdmin.listOffset(topic, 0, 'earliest'), 65n)
     const counters = (runner as unknown as { counters(): Record<number, { skippedOffsets: number }> }).counters()
     assert.equal(counters[0]!.skippedOffsets, 50, 'offsets 10..59 were filled (the batch holding 65 starts at 60)')
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     await runner.stop()
   })
@@ -231,7 +245,9 @@ describe('mirror topic runner', () => {
     await runner.start()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
     assert.equal(await destinationAdmin.listOffset(topic, 0, 'earliest'), 12n)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.partitions[0]!.mirrorRecords, 18)
     assert.ok(result.firstDifferences.every((d) => d.kind === 'log_start_offset' || (d.kind === 'missing_in_mirror' && Number(d.offset) < 12)))
     await runner.stop()
@@ -250,7 +266,9 @@ describe('mirror topic runner', () => {
     const runner = newRunner(source, destination, topic, topic)
     await runner.start()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     const mirrored = await rawBatches(destinationAdmin, topic, 0)
     assert.deepEqual(mirrored.map((b) => b.header.attributes & 0x08), [0, 0], 'the mirror stores CreateTime batches')
@@ -270,7 +288,9 @@ describe('mirror topic runner', () => {
     const runner = newRunner(source, destination, topic, topic, 'earliest', { ...TEST_LIMITS, coalesceBelowBytes: 4096 })
     await runner.start()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     const mirrored = await rawBatches(destinationAdmin, topic, 0)
     assert.ok(mirrored.length < 60, `${mirrored.length} destination batches for 60 source batches`)

@@ -50,7 +50,9 @@ describe('mirror topic runner under topology changes', () => {
       }
       await producer.disconnect()
       await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+      })
       assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
       assert.equal(result.partitions.length, 3)
       const runs = new RegExp(`clusterlink_job_runs_total\\{job="source-topic-watch",link="grow-link",topic="${topic}"\\} [1-9]`)
@@ -112,7 +114,9 @@ describe('mirror topic runner under topology changes', () => {
     assert.equal(fenced.error?.code, 'FENCED')
     await waitCaughtUp(second, await sourceEnds(kafka, topic))
     assert.equal(second.status().state, 'ACTIVE')
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     await first.stop()
     await second.stop()
@@ -137,7 +141,9 @@ describe('mirror topic runner under topology changes', () => {
     await runner.resume()
     await producer.disconnect()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     await runner.stop()
     await dest.close()
@@ -165,7 +171,9 @@ describe('mirror topic runner under topology changes', () => {
     await destination.restart()
     await produce('three')
     await waitCaughtUp(runner, await sourceEnds(kafka, topic), 90_000)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     assert.equal(result.partitions.reduce((n, p) => n + p.mirrorRecords, 0), 150, JSON.stringify(result.partitions))
     await runner.stop()

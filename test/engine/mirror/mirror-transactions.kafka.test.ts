@@ -72,7 +72,9 @@ describe('mirror topic runner with transactional and compacted sources', () => {
     await tc.commit()
     await plain.send({ topic, messages: [{ value: 'plain-6' }] })
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
-    const after = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+    const after = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+    })
     assert.equal(after.identical, true, JSON.stringify(after.firstDifferences))
     await Promise.all([plain.disconnect(), a.disconnect(), b.disconnect(), c.disconnect()])
     await runner.stop()
@@ -102,7 +104,9 @@ describe('mirror topic runner with transactional and compacted sources', () => {
     await runner.start()
     await waitCaughtUp(runner, await sourceEnds(kafka, topic))
     for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, isolation,
+      })
       assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
     }
     await runner.stop()
@@ -137,7 +141,10 @@ describe('mirror topic runner with transactional and compacted sources', () => {
     await Promise.all([waitCaughtUp(runner, ends), waitCaughtUp(markedRunner, ends)])
 
     const verify = (mirrorTopic: string, isolation: 'read_committed' | 'read_uncommitted') =>
-      verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, mirrorTopic, isolation, maxDifferences: 1000 })
+      verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, mirrorTopic, isolation,
+        maxDifferences: 1000,
+      })
     for (const mirrorTopic of [invisible, marked]) {
       const result = await verify(mirrorTopic, 'read_committed')
       assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))

@@ -77,7 +77,9 @@ describe('PartitionWriter takeover', () => {
         return md.topics[0]?.partitions[0]?.leader
       })
       const follower = destination.brokers.find((b) => b.id !== txnLeader)!
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [txnLeader, follower.id] }] }] })
+      await admin.createTopics({
+        waitForLeaders: true, topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [txnLeader, follower.id] }] }],
+      })
       const topicId = (await client.describeTopic(topic))!.topicId
 
       const owner = newWriter(topic, topicId)

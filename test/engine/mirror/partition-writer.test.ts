@@ -1,4 +1,5 @@
-// Pure tests of PartitionWriter's filler transactions against a fake destination: wait for the coordinator, then tell a duplicated marker from a foreign write.
+// Pure tests of PartitionWriter's filler transactions against a fake destination: wait for the coordinator, then tell a
+// duplicated marker from a foreign write.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createLogger } from '../../../engine/logging/index.ts'
@@ -48,7 +49,10 @@ function fakeDestination(o: { pendingPolls: number; logEndAfter: bigint; extra: 
     },
     fetchRaw: async () => {
       calls.push('fetchRaw')
-      return { partition: 0, errorCode: 0, highWatermark: o.logEndAfter, lastStableOffset: o.logEndAfter, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: o.extra, currentLeader: null }
+      return {
+        partition: 0, errorCode: 0, highWatermark: o.logEndAfter, lastStableOffset: o.logEndAfter, logStartOffset: 0n,
+        abortedTransactions: null, preferredReadReplica: -1, records: o.extra, currentLeader: null,
+      }
     },
     produceRaw: async () => { throw new Error('the writer must not append after a filler that went wrong') },
   }
@@ -76,7 +80,9 @@ describe('PartitionWriter filler transactions', () => {
   })
 
   test('fill should fail with DUPLICATE_FILLER_MARKER when the extra offset is a second marker of its own filler producer', async () => {
-    const { client } = fakeDestination({ pendingPolls: 1, logEndAfter: 2n, extra: Buffer.concat([batchAt(0n, FILLER_PID, true), batchAt(1n, FILLER_PID, true)]) })
+    const { client } = fakeDestination({
+      pendingPolls: 1, logEndAfter: 2n, extra: Buffer.concat([batchAt(0n, FILLER_PID, true), batchAt(1n, FILLER_PID, true)]),
+    })
     const writer = await openWriter(client)
     const error = await writer.fill(1).then(() => null, (e: unknown) => e)
     assert.ok(error instanceof EngineError)
@@ -89,7 +95,9 @@ describe('PartitionWriter filler transactions', () => {
   })
 
   test('fill should blame a foreign producer when the extra offset holds another producer\'s data', async () => {
-    const { client } = fakeDestination({ pendingPolls: 0, logEndAfter: 2n, extra: Buffer.concat([batchAt(0n, FILLER_PID, true), batchAt(1n, 999n, false)]) })
+    const { client } = fakeDestination({
+      pendingPolls: 0, logEndAfter: 2n, extra: Buffer.concat([batchAt(0n, FILLER_PID, true), batchAt(1n, 999n, false)]),
+    })
     const writer = await openWriter(client)
     const error = await writer.fill(1).then(() => null, (e: unknown) => e)
     assert.ok(error instanceof EngineError)

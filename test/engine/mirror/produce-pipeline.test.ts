@@ -16,10 +16,12 @@ const P = FILLER_PID
 const START = 100n
 const FIRST_SEQUENCE = 10
 
-interface Send { readonly bytes: Buffer; readonly sequence: number; resolve(r: RawProducePartitionResponse): void; reject(e: unknown): void; settled: boolean }
+interface Send { readonly bytes: Buffer; readonly sequence: number; resolve(r: RawProducePartitionResponse): void; reject(e: unknown): void;
+  settled: boolean }
 
 function answer(baseOffset: bigint, errorCode = 0): RawProducePartitionResponse {
-  return { partition: 0, errorCode, baseOffset: errorCode === 0 ? baseOffset : -1n, logAppendTimeMs: -1n, logStartOffset: 0n, recordErrors: [], errorMessage: null }
+  return { partition: 0, errorCode, baseOffset: errorCode === 0 ? baseOffset : -1n, logAppendTimeMs: -1n, logStartOffset: 0n,
+    recordErrors: [], errorMessage: null }
 }
 
 /** The destination as the writer sees it: every produce waits until the test answers it; `withState` says whether P has producer state. */
@@ -46,7 +48,8 @@ function fakeDestination(withState = true) {
     },
     listOffset: async () => logEnd,
     logEndOffset: async () => logEnd,
-    fetchRaw: async () => ({ partition: 0, errorCode: 0, highWatermark: logEnd, lastStableOffset: logEnd, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: null, currentLeader: null }),
+    fetchRaw: async () => ({ partition: 0, errorCode: 0, highWatermark: logEnd, lastStableOffset: logEnd, logStartOffset: 0n,
+      abortedTransactions: null, preferredReadReplica: -1, records: null, currentLeader: null }),
     addPartitionsToTxn: async () => { calls.push('addPartitionsToTxn') },
     endTxn: async () => { calls.push('endTxn'); logEnd += 1n },
     produceRaw: async () => { throw new Error('data batches go through produceRawOrdered') },
@@ -92,7 +95,8 @@ async function openWriter(client: KafkaClusterClient): Promise<PartitionWriter> 
 function copies(n: number, valueBytes = 0): WriteAction[] {
   return Array.from({ length: n }, (_, i) => {
     const value = valueBytes > 0 ? Buffer.alloc(valueBytes, i) : Buffer.from(`v${i}`)
-    const bytes = encodeRecordBatch([{ timestamp: 1n, key: null, value, headers: [] }], { codec: CODECS.none, producerId: 42n, producerEpoch: 0, baseSequence: i })
+    const bytes = encodeRecordBatch([{ timestamp: 1n, key: null, value, headers: [] }],
+      { codec: CODECS.none, producerId: 42n, producerEpoch: 0, baseSequence: i })
     bytes.writeBigInt64BE(START + BigInt(i), 0)
     const batch = splitRecordSet(bytes)[0]!
     return { kind: 'copy', offset: START + BigInt(i), count: 1, batch: batch.bytes, header: batch.header }

@@ -1,4 +1,6 @@
-// Engine replicas as real processes on real brokers: they share mirror topics through the work group, every replica answers with the owner's status, a SIGKILLed owner's mirror topics move to the others with nothing lost or duplicated, and a late replica gets a share.
+// Engine replicas as real processes on real brokers: they share mirror topics through the work group, every replica answers with
+// the owner's status, a SIGKILLed owner's mirror topics move to the others with nothing lost or duplicated, and a late replica
+// gets a share.
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -89,7 +91,9 @@ describe('engine replicas', { timeout: 900_000 }, () => {
 
   async function verifyAll(): Promise<void> {
     for (const topic of topics) {
-      const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic })
+      const result = await verifyTopics({
+        sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic,
+      })
       assert.equal(result.identical, true, `${topic}: ${JSON.stringify(result.firstDifferences)}`)
       // Identical offsets and as many mirror records as produced: none lost, none written twice.
       assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), produced.get(topic), topic)

@@ -115,7 +115,9 @@ describe('actions sent to a replica that does not own the mirror topic', { timeo
   }
 
   async function verify(mirror: string): Promise<void> {
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic: mirror })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic: mirror,
+    })
     assert.equal(result.identical, true, `${mirror}: ${JSON.stringify(result.firstDifferences)}`)
     assert.equal(result.partitions.reduce((sum, p) => sum + p.mirrorRecords, 0), produced.get(mirror), mirror)
   }
@@ -164,7 +166,9 @@ describe('actions sent to a replica that does not own the mirror topic', { timeo
     await waitFor(async () => {
       const owners = { A: await owned('A'), B: await owned('B') }
       const lists = { A: await call('A', 'GET', '/links/shared/mirrors'), B: await call('B', 'GET', '/links/shared/mirrors') }
-      seen = JSON.stringify({ owners, lists: [lists.A.status, lists.A.json.data ?? lists.A.json, lists.B.status, lists.B.json.data ?? lists.B.json] })
+      seen = JSON.stringify({
+        owners, lists: [lists.A.status, lists.A.json.data ?? lists.A.json, lists.B.status, lists.B.json.data ?? lists.B.json],
+      })
       const ready = (list: { json: Json }) => Object.values(topic)
         .every((t) => (list.json.data ?? []).some((m) => m['mirror_topic_name'] === t && isCaughtUp(m, t)))
       return ready(lists.A) && ready(lists.B) && owners.A.length + owners.B.length === names.length

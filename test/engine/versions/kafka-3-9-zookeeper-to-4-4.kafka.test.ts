@@ -40,7 +40,9 @@ describeVersionPair('v39zkto44', { version: '3.9.1', mode: 'zookeeper' }, { vers
     const ends = await sourceEnds(kafka, topic)
     assert.equal(ends.get(0), 19)
     await waitCaughtUp(runner, ends, 120_000)
-    const result = await verifyTopics({ sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, timeoutMs: 300_000 })
+    const result = await verifyTopics({
+      sourceBootstrap: source.bootstrapServers, destinationBootstrap: destination.bootstrapServers, topic, timeoutMs: 300_000,
+    })
     assert.equal(result.outcome, 'IDENTICAL', JSON.stringify({ differences: result.firstDifferences, incomplete: result.incomplete }))
     // 10 data records in 7 batches went out under the filler transactional.id's producer id: epoch 0 throughout,
     // sequences 0..9 without a gap (the filler markers in between kept the epoch).
@@ -48,7 +50,8 @@ describeVersionPair('v39zkto44', { version: '3.9.1', mode: 'zookeeper' }, { vers
     const p = (await destinationAdmin.describeTransaction(fillerTransactionalId(mirrorTopic?.topicId ?? '', 0))).producerId
     const producers = await waitFor('producer state', () => destinationAdmin.describeProducers(topic, 0))
     const data = producers.find((x) => x.producerId === p)
-    assert.deepEqual(data && { epoch: data.producerEpoch, lastSequence: data.lastSequence, openTxn: data.currentTxnStartOffset }, { epoch: 0, lastSequence: 9, openTxn: -1n })
+    assert.deepEqual(data && { epoch: data.producerEpoch, lastSequence: data.lastSequence, openTxn: data.currentTxnStartOffset },
+      { epoch: 0, lastSequence: 9, openTxn: -1n })
     // The filler writer's transactions all ended (no open transaction holds the mirror's last stable offset).
     assert.ok(producers.every((x) => x.currentTxnStartOffset === -1n), JSON.stringify(producers, (_k, v) => (typeof v === 'bigint' ? String(v) : v)))
     assert.equal(await destinationAdmin.listOffset(topic, 0, 'latest', 'read_committed'), 19n)

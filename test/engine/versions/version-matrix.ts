@@ -35,10 +35,13 @@ function label(spec: ClusterSpec): string {
  */
 async function assertIdentical(pair: VersionPair, topic: string, abortedValues: readonly string[] = []): Promise<void> {
   // A generous bound: the matrix runs beside other work on small CI machines; INCOMPLETE would say which side lagged.
-  const options = { sourceBootstrap: pair.source.bootstrapServers, destinationBootstrap: pair.destination.bootstrapServers, topic, timeoutMs: 300_000 }
+  const options = {
+    sourceBootstrap: pair.source.bootstrapServers, destinationBootstrap: pair.destination.bootstrapServers, topic, timeoutMs: 300_000,
+  }
   const committed = await verifyTopics({ ...options, isolation: 'read_committed' })
   assert.equal(committed.outcome, 'IDENTICAL', `read_committed: ${JSON.stringify({ differences: committed.firstDifferences, incomplete: committed.incomplete })}`)
-  assert.ok(committed.partitions.every((p) => p.sourceRecords > 0 && p.sourceRecords === p.mirrorRecords), JSON.stringify(committed.partitions))
+  assert.ok(committed.partitions.every((p) => p.sourceRecords > 0 && p.sourceRecords === p.mirrorRecords),
+    JSON.stringify(committed.partitions))
   const uncommitted = await verifyTopics({ ...options, isolation: 'read_uncommitted', maxDifferences: 100 })
   const value = (d: (typeof uncommitted.firstDifferences)[number]) => (typeof d.source === 'object' ? Buffer.from(d.source.value ?? '', 'base64').toString() : '')
   assert.deepEqual(uncommitted.firstDifferences.map((d) => `${d.kind} ${value(d)}`), abortedValues.map((v) => `missing_in_mirror ${v}`))
@@ -51,7 +54,9 @@ async function assertIdentical(pair: VersionPair, topic: string, abortedValues: 
  * above 0 in one topic, and a compacted topic; each compared with `clusterlink verify` in both isolation levels.
  * `extra` adds the pair's own tests (it runs inside the describe, after the clusters start).
  */
-export function describeVersionPair(name: string, sourceSpec: ClusterSpec, destinationSpec: ClusterSpec, extra?: (pair: () => VersionPair) => void): void {
+export function describeVersionPair(
+  name: string, sourceSpec: ClusterSpec, destinationSpec: ClusterSpec, extra?: (pair: () => VersionPair) => void,
+): void {
   let pair: VersionPair | undefined
   const get = (): VersionPair => {
     if (!pair) throw new Error('the clusters did not start')
