@@ -55,7 +55,13 @@ function fromFastify(error: FastifyError): { status: number; body: HttpErrorBody
 export function toHttpError(error: unknown): { status: number; body: HttpErrorBody } {
   if (error instanceof EngineError) {
     const mapping = MAPPING[error.code]
-    return { status: mapping.status, body: { error_code: mapping.errorCode, message: mapping.expose ? error.message : GENERIC_5XX[mapping.status] ?? GENERIC_5XX[500] as string } }
+    return {
+      status: mapping.status,
+      body: {
+        error_code: mapping.errorCode,
+        message: mapping.expose ? error.message : GENERIC_5XX[mapping.status] ?? GENERIC_5XX[500] as string,
+      },
+    }
   }
   if (error instanceof Error && 'statusCode' in error) {
     const mapped = fromFastify(error as FastifyError)

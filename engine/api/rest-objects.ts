@@ -50,7 +50,9 @@ export function linkObject(base: string, view: LinkView, includeTasks: boolean) 
 }
 
 /** One link config; sensitive values are never returned (value null, is_sensitive true). */
-export function linkConfigObject(base: string, clusterId: string, linkName: string, name: string, configs: Readonly<Record<string, string>>) {
+export function linkConfigObject(
+  base: string, clusterId: string, linkName: string, name: string, configs: Readonly<Record<string, string>>,
+) {
   const definition = LINK_CONFIGS[name]
   const isSet = configs[name] !== undefined
   const sensitive = definition?.sensitive ?? false
@@ -88,7 +90,9 @@ const REST_MIRROR_TOPIC_ERRORS = new Set(['UNKNOWN', 'NOT_SET', 'NO_ERROR', 'SOU
   'NON_MONOTONIC_LOG_APPEND_EPOCH', 'UNEXPECTED_TRUNCATION', 'UNSUPPORTED_MESSAGE_FORMAT', 'NON_MONOTONIC_SOURCE_EPOCH', 'ILLEGAL_STATE', 'UNSUPPORTED_MIRROR_STATE'])
 
 function mirrorTopicError(view: MirrorView): { mirror_topic_error: string; mirror_topic_error_message: string | null } {
-  if (REST_MIRROR_TOPIC_ERRORS.has(view.mirrorTopicError)) return { mirror_topic_error: view.mirrorTopicError, mirror_topic_error_message: view.mirrorTopicErrorMessage }
+  if (REST_MIRROR_TOPIC_ERRORS.has(view.mirrorTopicError)) {
+    return { mirror_topic_error: view.mirrorTopicError, mirror_topic_error_message: view.mirrorTopicErrorMessage }
+  }
   return { mirror_topic_error: 'UNKNOWN', mirror_topic_error_message: `${view.mirrorTopicError}: ${view.mirrorTopicErrorMessage ?? ''}` }
 }
 
@@ -136,7 +140,9 @@ export function truncationFields(result: AlterResult, includePartitions: boolean
   return {
     messages_truncated: t ? t.messagesTruncated : null,
     partition_level_truncation_data: t && includePartitions
-      ? t.partitions.map((p) => ({ partition_id: p.partition, offset_truncated_to: p.offsetTruncatedTo, messages_truncated: p.messagesTruncated }))
+      ? t.partitions.map((p) => ({
+        partition_id: p.partition, offset_truncated_to: p.offsetTruncatedTo, messages_truncated: p.messagesTruncated,
+      }))
       : [],
     truncated_records_topic: t ? t.sideTopic : null,
   }

@@ -4,7 +4,8 @@ import { EngineError } from '../errors.ts'
 import { FAILBACK_ACTIONS, LINK_CONFIGS, LINK_CONFIG_NAMES, type LinkManager, type MirrorAction } from '../link/index.ts'
 import { apiPrefixOf, ignoredConfigsWarning, isConfluentOnlyLinkConfig, splitConfluentOnly } from './confluent-compat.ts'
 import {
-  ALTER_MIRRORS_LIST_KIND, alterResultObject, clusterBase, clusterObject, linkConfigList, linkConfigObject, linkObject, listEnvelope, mirrorObject, truncationFields,
+  ALTER_MIRRORS_LIST_KIND, alterResultObject, clusterBase, clusterObject, linkConfigList, linkConfigObject, linkObject, listEnvelope,
+  mirrorObject, truncationFields,
 } from './rest-objects.ts'
 import { defineRoute, type RouteDef } from './route-table.ts'
 import * as S from './schemas.ts'
@@ -83,7 +84,9 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
         manager.linkConfigs(params.link_name)
         return
       }
-      await manager.alterLinkConfigs(params.link_name, changes, { validateOnly: (query.validate_only ?? false) || (body.validate_only ?? false) })
+      await manager.alterLinkConfigs(params.link_name, changes, {
+        validateOnly: (query.validate_only ?? false) || (body.validate_only ?? false),
+      })
     },
   })
 
@@ -120,7 +123,10 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
         if (isSourceHalf) kept.push(...body.configs.filter((pair) => pair.name.startsWith('local.')))
         const configs: Record<string, string> = {}
         for (const pair of kept) configs[pair.name] = pair.value
-        const ids = { sourceClusterId: body.source_cluster_id, destinationClusterId: body.destination_cluster_id, remoteClusterId: body.remote_cluster_id }
+        const ids = {
+          sourceClusterId: body.source_cluster_id, destinationClusterId: body.destination_cluster_id,
+          remoteClusterId: body.remote_cluster_id,
+        }
         const notStored = await manager.createLink({ linkName: query.link_name, ...ids, configs },
           { validateOnly: query.validate_only ?? false, validateLink: query.validate_link ?? true })
         if (ignored.length > 0) warn(ignoredConfigsWarning(ignored))
@@ -213,7 +219,8 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
         const configs: Record<string, string> = {}
         for (const pair of body.configs ?? []) configs[pair.name] = pair.value
         await manager.createMirror(params.link_name, {
-          sourceTopicName: body.source_topic_name, mirrorTopicName: body.mirror_topic_name, replicationFactor: body.replication_factor, configs,
+          sourceTopicName: body.source_topic_name, mirrorTopicName: body.mirror_topic_name, replicationFactor: body.replication_factor,
+          configs,
         }, { validateOnly: query.validate_only ?? false })
       },
     }),
@@ -222,7 +229,9 @@ export function restRoutes(manager: LinkManager): RouteDef[] {
       params: S.MirrorParams, query: S.DescribeMirrorQuery, response: S.MirrorResponse,
       handler: async ({ params, query, request }) => {
         checkCluster(params.cluster_id)
-        return mirrorObject(base(request), manager.describeMirror(params.link_name, params.mirror_topic_name), query.include_state_transition_errors ?? true)
+        return mirrorObject(
+          base(request), manager.describeMirror(params.link_name, params.mirror_topic_name), query.include_state_transition_errors ?? true,
+        )
       },
     }),
     ...actionRoutes,

@@ -84,7 +84,9 @@ export const AlterMirrorsBody = z.strictObject({
 // Response shapes (for the OpenAPI document; handlers build the same objects in rest-objects.ts).
 const Metadata = z.object({ self: z.string(), resource_name: z.string().nullable().optional() })
 const ListMetadata = z.object({ self: z.string(), next: z.string().nullable() })
-export const LinkTaskSchema = z.object({ task_name: z.string(), state: z.string(), errors: z.array(z.object({ error_code: z.string(), error_message: z.string() })) })
+export const LinkTaskSchema = z.object({
+  task_name: z.string(), state: z.string(), errors: z.array(z.object({ error_code: z.string(), error_message: z.string() })),
+})
 export const LinkResponse = z.object({
   kind: z.literal('KafkaLinkData'), metadata: Metadata, source_cluster_id: z.string().nullable(), destination_cluster_id: z.string().nullable(),
   link_name: z.string(), link_id: z.string(), cluster_link_id: z.string(), topic_names: z.array(z.string()),
