@@ -1,4 +1,5 @@
-// Stores links, mirror topics and owners' status records as JSON records in a compacted single-partition topic on the destination cluster, and follows it.
+// Stores links, mirror topics and owners' status records as JSON records in a compacted single-partition topic on the
+// destination cluster, and follows it.
 import { EngineError } from '../errors.ts'
 import { createClusterAdmin, KafkaErrorCodes, PartitionLogClient, type ClusterAdmin, type KafkaConnectionConfig } from '../kafka/index.ts'
 import type { Logger } from '../logging/index.ts'
@@ -224,7 +225,9 @@ export class KafkaStateStore implements StateStore {
   async putStatuses(statuses: readonly MirrorStatusRecord[]): Promise<void> {
     if (statuses.length === 0) return
     try {
-      await this.#partitionLog.append(statuses.map((s) => ({ key: Buffer.from(statusKey(s.linkName, s.mirrorTopicName)), value: encodeStatus(s) })))
+      await this.#partitionLog.append(statuses.map((s) => ({
+        key: Buffer.from(statusKey(s.linkName, s.mirrorTopicName)), value: encodeStatus(s),
+      })))
     } catch (error) {
       throw new EngineError('DESTINATION_UNAVAILABLE', 'could not publish mirror status records', { retriable: true, cause: error })
     }

@@ -41,7 +41,9 @@ export const FailbackProgressSchema = z.strictObject({
   step: z.enum(['check', 'set-aside', 'rebuild', 'abandon']),
   startedAtMs: z.number(),
   sideTopic: z.string().nullable(),
-  ranges: z.array(z.strictObject({ partition: z.number().int().min(0), from: z.number().int().min(0), to: z.number().int().min(0) })).nullable(),
+  ranges: z.array(z.strictObject({
+    partition: z.number().int().min(0), from: z.number().int().min(0), to: z.number().int().min(0),
+  })).nullable(),
   groupOffsets: z.array(GroupOffsetRecordSchema).nullable(),
   reason: z.string().optional(),
 })
@@ -110,7 +112,8 @@ export const MirrorStatusRecordSchema = z.object({
   stateTimeMs: z.number(),
   numPartitions: z.number().int(),
   partitions: z.array(z.object({
-    partition: z.number().int(), lagRecords: z.number(), lastSourceFetchOffset: z.number(), sourceHighWatermark: z.number(), destinationLogEndOffset: z.number(),
+    partition: z.number().int(), lagRecords: z.number(), lastSourceFetchOffset: z.number(), sourceHighWatermark: z.number(),
+    destinationLogEndOffset: z.number(),
   })),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   transitionErrors: z.array(z.object({ error_code: z.string(), error_message: z.string() })),
@@ -170,7 +173,9 @@ export function encodeLink(link: LinkState, options: RecordCodecOptions): Buffer
   }
   const stored: z.infer<typeof StoredLinkSchema> = {
     kind: 'link', linkName: link.linkName, linkId: link.linkId, sourceClusterId: link.sourceClusterId,
-    configs: plain, secrets: hasSecrets && options.cipher ? options.cipher.encrypt(secret, credentialsBinding(link.linkName, link.linkId, plain)) : null, createdAtMs: link.createdAtMs,
+    configs: plain,
+    secrets: hasSecrets && options.cipher ? options.cipher.encrypt(secret, credentialsBinding(link.linkName, link.linkId, plain)) : null,
+    createdAtMs: link.createdAtMs,
     ...(link.aclSyncCreated && link.aclSyncCreated.length > 0 ? { aclSyncCreated: [...link.aclSyncCreated] } : {}),
   }
   return Buffer.from(JSON.stringify(stored))
@@ -208,7 +213,9 @@ export function decodeRecord(value: Buffer, options: RecordCodecOptions): Decode
   }
   return {
     kind: 'link',
-    link: { linkName: stored.linkName, linkId: stored.linkId, sourceClusterId: stored.sourceClusterId, configs: { ...stored.configs, ...secrets }, createdAtMs: stored.createdAtMs,
-      ...(stored.aclSyncCreated ? { aclSyncCreated: stored.aclSyncCreated } : {}) },
+    link: {
+      linkName: stored.linkName, linkId: stored.linkId, sourceClusterId: stored.sourceClusterId, configs: { ...stored.configs, ...secrets },
+      createdAtMs: stored.createdAtMs, ...(stored.aclSyncCreated ? { aclSyncCreated: stored.aclSyncCreated } : {}),
+    },
   }
 }

@@ -1,4 +1,5 @@
-// The StateStore interface (links, mirror topics and owners' status records, write-first, followed by every replica) and an in-memory implementation for pure tests.
+// The StateStore interface (links, mirror topics and owners' status records, write-first, followed by every replica) and
+// an in-memory implementation for pure tests.
 import type { LinkState, MirrorState, MirrorStatusRecord } from './state-records.ts'
 
 export interface StateSnapshot {
