@@ -1,7 +1,11 @@
-// Pure rules of work sharing between engine replicas: which work partition a mirror topic hashes to, and how the group leader spreads work partitions over replicas.
+// Pure rules of work sharing between engine replicas: which work partition a mirror topic hashes to, and how the group
+// leader spreads work partitions over replicas.
 import { createHash } from 'node:crypto'
 
-/** The work partition of a mirror topic (or of a link's own jobs, with mirrorTopicName ''): a stable hash, never Math.random or member order. */
+/**
+ * The work partition of a mirror topic (or of a link's own jobs, with mirrorTopicName ''): a stable hash, never
+ * Math.random or member order.
+ */
 export function workPartitionOf(linkName: string, mirrorTopicName: string, partitionCount: number): number {
   if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`partitionCount must be a positive integer, got ${partitionCount}`)
   return createHash('sha256').update(`${linkName}\n${mirrorTopicName}`).digest().readUInt32BE(0) % partitionCount
@@ -12,7 +16,9 @@ export function workPartitionOf(linkName: string, mirrorTopicName: string, parti
  * then about as many partitions: partitions sorted by load (then number) go one by one to the member with the least
  * load so far (then the fewest partitions, then the smallest member id). Deterministic for the same inputs.
  */
-export function assignWorkPartitions(memberIds: readonly string[], partitionCount: number, loadOf: (partition: number) => number): Map<string, number[]> {
+export function assignWorkPartitions(
+  memberIds: readonly string[], partitionCount: number, loadOf: (partition: number) => number,
+): Map<string, number[]> {
   const members = [...new Set(memberIds)].sort()
   const result = new Map<string, number[]>(members.map((id) => [id, []]))
   if (members.length === 0) return result
@@ -46,7 +52,9 @@ export function loadSpread(plan: ReadonlyMap<string, readonly number[]>, loadOf:
  * unbalanced, and a fresh assignment would do better. Never true when a fresh assignment is the same plan, so a
  * leader never rebalances in a loop.
  */
-export function shouldRebalance(current: ReadonlyMap<string, readonly number[]>, partitionCount: number, loadOf: (partition: number) => number): boolean {
+export function shouldRebalance(
+  current: ReadonlyMap<string, readonly number[]>, partitionCount: number, loadOf: (partition: number) => number,
+): boolean {
   if (current.size < 2) return false
   const fresh = assignWorkPartitions([...current.keys()], partitionCount, loadOf)
   return loadSpread(fresh, loadOf) < loadSpread(current, loadOf)

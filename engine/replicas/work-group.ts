@@ -1,4 +1,5 @@
-// Shares mirror topics between engine replicas through a Kafka consumer group on the destination cluster (membership only: nothing is consumed).
+// Shares mirror topics between engine replicas through a Kafka consumer group on the destination cluster (membership
+// only: nothing is consumed).
 import { GroupMember, type ClusterAdmin, type KafkaConnectionConfig, type MemberAssignment } from '../kafka/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { PeriodicJob, type JobMetrics } from '../periodic-job.ts'
@@ -14,7 +15,12 @@ export interface WorkOwnership {
   setReconciler(reconcile: () => Promise<void>): void
   start(): Promise<void>
   close(): Promise<void>
-  describe(): { readonly memberId: string | null; readonly generationId: number; readonly ownedWorkPartitions: readonly number[]; readonly workPartitions: number }
+  describe(): {
+    readonly memberId: string | null
+    readonly generationId: number
+    readonly ownedWorkPartitions: readonly number[]
+    readonly workPartitions: number
+  }
 }
 
 /** A single engine (replicas.coordination = none): it owns every mirror topic. */
@@ -108,7 +114,10 @@ export class WorkGroup implements WorkOwnership {
   }
 
   describe() {
-    return { memberId: this.#member?.memberId ?? null, generationId: this.#member?.generationId ?? 0, ownedWorkPartitions: [...this.#owned].sort((a, b) => a - b), workPartitions: this.#partitionCount }
+    return {
+      memberId: this.#member?.memberId ?? null, generationId: this.#member?.generationId ?? 0,
+      ownedWorkPartitions: [...this.#owned].sort((a, b) => a - b), workPartitions: this.#partitionCount,
+    }
   }
 
   async #ensureWorkTopic(): Promise<void> {
@@ -206,7 +215,8 @@ export class WorkGroup implements WorkOwnership {
   #watch(): void {
     if (this.#closed || !this.#member) return
     const now = Date.now()
-    if (!this.#joining && this.#plan && now - this.#lastBalanceCheckMs > BALANCE_CHECK_MS && now - this.#lastRebalanceMs > BALANCE_COOLDOWN_MS) {
+    if (!this.#joining && this.#plan && now - this.#lastBalanceCheckMs > BALANCE_CHECK_MS
+      && now - this.#lastRebalanceMs > BALANCE_COOLDOWN_MS) {
       this.#lastBalanceCheckMs = now
       const load = this.#loads()
       if (shouldRebalance(this.#plan, this.#partitionCount, (p) => load[p] ?? 0)) {
