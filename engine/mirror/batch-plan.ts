@@ -56,7 +56,9 @@ function recordsOf(batch: RawRecordBatch): Array<{ offset: bigint; record: Encod
   return decodeBatchRecords(batch.bytes).map((r) => ({
     offset: h.baseOffset + BigInt(r.offsetDelta),
     // LogAppendTime: consumers see the batch maxTimestamp for every record (DefaultRecordBatch record iterator).
-    record: { timestamp: logAppendTime ? h.maxTimestamp : h.baseTimestamp + r.timestampDelta, key: r.key, value: r.value, headers: r.headers },
+    record: {
+      timestamp: logAppendTime ? h.maxTimestamp : h.baseTimestamp + r.timestampDelta, key: r.key, value: r.value, headers: r.headers,
+    },
   }))
 }
 
@@ -65,7 +67,9 @@ function recordsOf(batch: RawRecordBatch): Array<{ offset: bigint; record: Encod
  * `expected`. Batches wholly below `expected` are skipped; a batch straddling it is rebuilt from `expected` on.
  * Stops after the last whole batch: a truncated tail was already dropped by splitRecordSet.
  */
-export function planBatches(batches: readonly RawRecordBatch[], expected: bigint, aborted: readonly RawAbortedTransaction[] | null): WriteAction[] {
+export function planBatches(
+  batches: readonly RawRecordBatch[], expected: bigint, aborted: readonly RawAbortedTransaction[] | null,
+): WriteAction[] {
   const tracker = new AbortedTransactionTracker(aborted)
   const actions: WriteAction[] = []
   let next = expected
@@ -133,7 +137,9 @@ export const DEFAULT_COALESCE_MAX_RECORDS = 1
  * timestamps stay identical; the bytes do not, so it is a per-link setting (mirror.coalesce.below.bytes, 0 turns it off),
  * and every merged batch is counted under reason 'coalesce'.
  */
-export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchBytes: number, maxBatchBytes: number, maxRecords = Number.POSITIVE_INFINITY): WriteAction[] {
+export function coalesceSmallCopies(
+  actions: readonly WriteAction[], smallBatchBytes: number, maxBatchBytes: number, maxRecords = Number.POSITIVE_INFINITY,
+): WriteAction[] {
   if (smallBatchBytes <= 0) return [...actions]
   const out: WriteAction[] = []
   let run: Array<Extract<WriteAction, { kind: 'copy' }>> = []
@@ -143,7 +149,9 @@ export function coalesceSmallCopies(actions: readonly WriteAction[], smallBatchB
     else if (run.length > 1) {
       const records: EncodableRecord[] = []
       for (const a of run) {
-        for (const r of decodeBatchRecords(a.batch)) records.push({ timestamp: a.header.baseTimestamp + r.timestampDelta, key: r.key, value: r.value, headers: r.headers })
+        for (const r of decodeBatchRecords(a.batch)) {
+          records.push({ timestamp: a.header.baseTimestamp + r.timestampDelta, key: r.key, value: r.value, headers: r.headers })
+        }
       }
       out.push({ kind: 'rebuild', offset: run[0]!.offset, records, codec: run[0]!.header.attributes & ATTR_CODEC_MASK, reason: 'coalesce' })
     }

@@ -98,7 +98,10 @@ export interface MirrorTopicRunner {
   pause(): Promise<void>
   /** Valid in every state but FAILED and STOPPED, idempotent, ordered with pause/stop; resolves once ACTIVE or retrying. */
   resume(): Promise<void>
-  /** Stops start retries and every copier for good (promote/failover/delete); state STOPPED. Valid in every state, idempotent. In-flight produce requests finish first. */
+  /**
+   * Stops start retries and every copier for good (promote/failover/delete); state STOPPED. Valid in every state,
+   * idempotent. In-flight produce requests finish first.
+   */
   stop(): Promise<void>
   status(): MirrorTopicStatus
   /** Called on every state change (FAILED included). */

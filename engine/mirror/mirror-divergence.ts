@@ -22,7 +22,8 @@ export interface DivergenceSource {
 export async function divergenceError(o: DivergenceSource, from: bigint, to: bigint, what: string): Promise<EngineError> {
   const p = o.partition
   const batches = await extraBatches(o, from, to).catch(() => null)
-  if (batches && batches.length > 0 && batches.every((b) => isControlBatch(b.header) && o.fillerProducerIds.includes(b.header.producerId))) {
+  if (batches && batches.length > 0
+    && batches.every((b) => isControlBatch(b.header) && o.fillerProducerIds.includes(b.header.producerId))) {
     return new EngineError('OFFSET_DIVERGENCE',
       `mirror partition ${p}: the destination broker wrote the filler marker for offset ${from - 1n} twice (after a lost WriteTxnMarkers response Kafka appends a resent marker again), so offsets from ${from} on cannot equal the source; nothing was written after it: recreate the mirror topic`,
       { context: { ...o.context, offset: from, logEndOffset: to, mirrorTopicError: DUPLICATE_FILLER_MARKER } })

@@ -16,7 +16,9 @@ export const FORCED_MIRROR_CONFIGS: Readonly<Record<string, string>> = {
 /** Source configs copied to a new mirror topic (the rest is config sync's job in link/). */
 const COPIED_FROM_SOURCE = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'min.compaction.lag.ms', 'delete.retention.ms']
 
-export function mirrorTopicConfigs(sourceConfigs: Readonly<Record<string, string>>, specConfigs: Readonly<Record<string, string>>): Record<string, string> {
+export function mirrorTopicConfigs(
+  sourceConfigs: Readonly<Record<string, string>>, specConfigs: Readonly<Record<string, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {}
   for (const key of COPIED_FROM_SOURCE) if (sourceConfigs[key] !== undefined) out[key] = sourceConfigs[key]!
   Object.assign(out, specConfigs, FORCED_MIRROR_CONFIGS)

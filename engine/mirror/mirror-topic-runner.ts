@@ -9,33 +9,12 @@ import { MirrorPartitionCopier } from './mirror-partition-copier.ts'
 import { DEFAULT_COALESCE_BELOW_BYTES, DEFAULT_COALESCE_MAX_RECORDS } from './batch-plan.ts'
 import { DEFAULT_EMPTY_TXN_FILL_MAX } from './offset-filler.ts'
 import { ByteBudget } from './byte-budget.ts'
+import type { MirrorDataPathLimits } from './mirror-data-path-limits.ts'
 import { prepareMirrorTopic, waitForTopicLeaders } from './mirror-topic-setup.ts'
 import { PeriodicJob } from '../periodic-job.ts'
 import { backoffMs } from '../retry.ts'
 
-/** Data-path limits; defaults suit a small engine. Additive to the contract's options. */
-export interface MirrorDataPathLimits {
-  /** Max bytes of one partition fetch (also the per-partition in-flight bound); default 4 MiB. */
-  readonly fetchMaxBytes?: number
-  /** Max fetch bytes in flight across all partitions of this runner; default 64 MiB. Ignored when sharedBudget is given. */
-  readonly totalInFlightBytes?: number
-  /** One budget shared by every runner of an engine (engine-wide bound on fetched bytes held in memory). */
-  readonly sharedBudget?: ByteBudget
-  readonly fetchMaxWaitMs?: number
-  /** How often the source topic's id and partition count are checked; default 5 s. */
-  readonly metadataIntervalMs?: number
-  readonly idleCheckIntervalMs?: number
-  readonly fillerChunkRecords?: number
-  readonly emptyTxnFillMax?: number
-  /**
-   * Source batches of at most this many bytes are merged into one destination batch (records and offsets identical,
-   * bytes rebuilt). Helps sources written with linger.ms=0. A mirror's spec.coalesceBelowBytes wins over it; default
-   * DEFAULT_COALESCE_BELOW_BYTES; 0 forwards every batch byte for byte.
-   */
-  readonly coalesceBelowBytes?: number
-  /** Only source batches of at most this many records are merged; default DEFAULT_COALESCE_MAX_RECORDS (one-record batches). */
-  readonly coalesceMaxRecords?: number
-}
+export type { MirrorDataPathLimits } from './mirror-data-path-limits.ts'
 
 export interface MirrorTopicRunnerInternalOptions extends MirrorTopicRunnerOptions {
   readonly limits?: MirrorDataPathLimits
@@ -261,7 +240,9 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
       fillerChunkRecords: l.fillerChunkRecords ?? 500_000, emptyTxnFillMax: l.emptyTxnFillMax ?? DEFAULT_EMPTY_TXN_FILL_MAX,
       coalesceBelowBytes: this.#o.spec.coalesceBelowBytes ?? l.coalesceBelowBytes ?? DEFAULT_COALESCE_BELOW_BYTES,
       coalesceMaxRecords: l.coalesceMaxRecords ?? DEFAULT_COALESCE_MAX_RECORDS,
-      ...(this.#o.spec.verifiedLogEndOffsets?.[partition] !== undefined ? { verifiedLogEndOffset: this.#o.spec.verifiedLogEndOffsets[partition] } : {}),
+      ...(this.#o.spec.verifiedLogEndOffsets?.[partition] !== undefined
+        ? { verifiedLogEndOffset: this.#o.spec.verifiedLogEndOffsets[partition] }
+        : {}),
       idleCheckIntervalMs: l.idleCheckIntervalMs ?? 1_000, budget: this.#budget, logger: this.#log,
       verifySourceTopic: () => this.#verifySourceTopic(),
       ...(this.#o.observer ? { observer: this.#o.observer } : {}),
@@ -295,7 +276,9 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     if (!t) {
       throw new EngineError('SOURCE_TOPIC_MAY_BE_DELETED', `source topic '${this.#o.spec.sourceTopic}' no longer exists`, { context: { topic: this.#o.spec.sourceTopic } })
     }
-    const check = checkTopicIdentity(this.#o.spec.sourceTopic, this.#sourceIdentity ?? identityOf({ ...t, topicId: this.#sourceTopicId }), t)
+    const check = checkTopicIdentity(
+      this.#o.spec.sourceTopic, this.#sourceIdentity ?? identityOf({ ...t, topicId: this.#sourceTopicId }), t,
+    )
     if (check.error) throw check.error
     this.#sourceIdentity = check.identity
   }

@@ -245,8 +245,9 @@ export class OffsetFiller {
       }
       switch (res.errorCode) {
         case KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER: case KafkaErrorCodes.LEADER_NOT_AVAILABLE: case KafkaErrorCodes.REQUEST_TIMED_OUT:
-        case KafkaErrorCodes.NOT_ENOUGH_REPLICAS: case KafkaErrorCodes.NOT_ENOUGH_REPLICAS_AFTER_APPEND: case KafkaErrorCodes.KAFKA_STORAGE_ERROR:
-        case KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION: case KafkaErrorCodes.CONCURRENT_TRANSACTIONS:
+        case KafkaErrorCodes.NOT_ENOUGH_REPLICAS: case KafkaErrorCodes.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+        case KafkaErrorCodes.KAFKA_STORAGE_ERROR: case KafkaErrorCodes.UNKNOWN_TOPIC_OR_PARTITION:
+        case KafkaErrorCodes.CONCURRENT_TRANSACTIONS:
           if (attempt >= RETRY_LIMIT) break
           d.invalidateLeader(this.#h.mirrorTopic, this.#h.partition)
           await sleep(backoffMs(attempt))

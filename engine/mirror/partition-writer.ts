@@ -105,7 +105,8 @@ export class PartitionWriter {
     this.#legacyProducerId = dataProducerId(options.sourceTopicId, options.mirrorTopicId, options.partition)
     this.#pipeline = this.#newPipeline()
     this.#filler = new OffsetFiller({
-      destination: options.destination, mirrorTopic: options.mirrorTopic, mirrorTopicId: options.mirrorTopicId, partition: options.partition,
+      destination: options.destination, mirrorTopic: options.mirrorTopic, mirrorTopicId: options.mirrorTopicId,
+      partition: options.partition,
       txnId: this.#txnId, emptyTxnFillMax: options.emptyTxnFillMax, fillerChunkRecords: options.fillerChunkRecords,
       helpers: Math.min(FILLER_HELPERS, options.fillerHelpers ?? FILLER_HELPERS), isStopping: options.isStopping,
       owner: () => this.#txn, retry: (what, run) => this.#retry(what, run), checkOwnership: () => this.checkOwnership(true),
@@ -231,7 +232,10 @@ export class PartitionWriter {
     }
   }
 
-  /** After InitProducerId aborted an open filler transaction its marker is written asynchronously: wait until no T transaction is open here. */
+  /**
+   * After InitProducerId aborted an open filler transaction its marker is written asynchronously: wait until no T
+   * transaction is open here.
+   */
   async #waitNoOpenFillerTxn(): Promise<void> {
     const pid = this.#txn?.producerId
     for (let i = 0; i < 3000; i++) {
@@ -267,8 +271,12 @@ export class PartitionWriter {
     if (action.kind === 'fill') return this.fill(action.count)
     const sequence = this.#sequence
     const bytes = action.kind === 'copy'
-      ? rewriteBatchForAppend(action.batch, { producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: sequence, clearTransactional: true })
-      : encodeRecordBatch(action.records, { codec: action.codec, producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: sequence })
+      ? rewriteBatchForAppend(action.batch, {
+        producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: sequence, clearTransactional: true,
+      })
+      : encodeRecordBatch(action.records, {
+        codec: action.codec, producerId: this.producerId, producerEpoch: this.#epoch, baseSequence: sequence,
+      })
     const count = action.kind === 'copy' ? action.count : action.records.length
     this.#sequence = incrementSequence(sequence, count)
     this.#next = action.offset + BigInt(count)
@@ -309,7 +317,9 @@ export class PartitionWriter {
   divergenceAt(from: bigint, to: bigint, what: string): Promise<EngineError> {
     const fetch = (offset: bigint) => this.#retry('fetch', () => this.#o.destination.fetchRaw(this.#o.mirrorTopic, this.#o.partition, offset,
       { maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check' }))
-    return divergenceError({ partition: this.#o.partition, context: this.#ctx, fillerProducerIds: this.#filler.producerIds(), fetch }, from, to, what)
+    return divergenceError(
+      { partition: this.#o.partition, context: this.#ctx, fillerProducerIds: this.#filler.producerIds(), fetch }, from, to, what,
+    )
   }
 
   /** DeleteRecords on the mirror partition (alignment to the source log start offset). Returns false on a compact-only topic. */

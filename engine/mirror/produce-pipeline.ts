@@ -128,7 +128,9 @@ export class ProducePipeline {
   #send(batch: PipelineBatch): Promise<Outcome> {
     return this.#o.send(batch.bytes).then((response) => {
       const code = response.errorCode
-      if (code === 0 ? response.baseOffset !== batch.offset : !RETRIABLE_CODES.has(code) && code !== KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER) this.#poisoned = true
+      if (code === 0
+        ? response.baseOffset !== batch.offset
+        : !RETRIABLE_CODES.has(code) && code !== KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER) this.#poisoned = true
       return { response }
     }, (error: unknown) => {
       if (!isEngineError(error) || !error.retriable) this.#poisoned = true

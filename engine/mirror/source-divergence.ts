@@ -28,7 +28,9 @@ export function epochBefore(batches: readonly RawRecordBatch[], end: bigint): nu
 }
 
 /** The FAILED error for a fetch answered with diverging_epoch: the source log differs from the mirror from endOffset on. */
-export function divergedSourceError(topic: string, partition: number, fetchOffset: bigint, res: RawFetchPartitionResponse): EngineError | null {
+export function divergedSourceError(
+  topic: string, partition: number, fetchOffset: bigint, res: RawFetchPartitionResponse,
+): EngineError | null {
   const d = res.divergingEpoch
   if (!d) return null
   const at = d.endOffset < fetchOffset ? d.endOffset : fetchOffset
@@ -40,7 +42,12 @@ export function divergedSourceError(topic: string, partition: number, fetchOffse
 /** The mirror_topic_error of a mirror stopped because its source log no longer holds what was mirrored. */
 export const SOURCE_DIVERGED = 'SOURCE_DIVERGED'
 
-interface VisibleRecord { readonly timestamp: bigint; readonly key: Buffer | null; readonly value: Buffer | null; readonly headers: ReadonlyArray<readonly [Buffer, Buffer | null]> }
+interface VisibleRecord {
+  readonly timestamp: bigint
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: ReadonlyArray<readonly [Buffer, Buffer | null]>
+}
 
 /** The record at `offset` in a data batch, with the timestamp consumers see (LogAppendTime: the batch's max timestamp). */
 function recordAt(batch: RawRecordBatch, offset: bigint): VisibleRecord | null {
@@ -61,7 +68,9 @@ function sameRecord(a: VisibleRecord, b: VisibleRecord): boolean {
     a.headers.every(([k, v], i) => sameBytes(k, b.headers[i]![0]) && sameBytes(v, b.headers[i]![1]))
 }
 
-async function batchHolding(client: KafkaClusterClient, topic: string, partition: number, offset: bigint, topicId?: string): Promise<RawRecordBatch | null> {
+async function batchHolding(
+  client: KafkaClusterClient, topic: string, partition: number, offset: bigint, topicId?: string,
+): Promise<RawRecordBatch | null> {
   const res = await client.fetchRaw(topic, partition, offset, {
     maxBytes: 1 << 20, maxWaitMs: 0, isolation: 'read_uncommitted', lane: 'check', ...(topicId ? { topicId } : {}),
   })
@@ -94,7 +103,8 @@ export async function checkLastMirroredRecord(c: LastMirroredCheck): Promise<num
   const source = await batchHolding(c.source, c.sourceTopic, c.partition, last, c.sourceTopicId)
   if (!mirrored || !source) return -1
   const sourceRecord = recordAt(source, last)
-  const mirroredIsData = mirrored.header.producerId === c.dataProducerId && !isControlBatch(mirrored.header) && !isTransactionalBatch(mirrored.header)
+  const mirroredIsData = mirrored.header.producerId === c.dataProducerId
+    && !isControlBatch(mirrored.header) && !isTransactionalBatch(mirrored.header)
   // Only a copied record is compared: a filler may stand for source records on purpose (alignment to a later start
   // offset on a compact-only mirror keeps them), and a source record gone since (compaction) cannot be compared.
   const mirroredRecord = mirroredIsData ? recordAt(mirrored, last) : null
