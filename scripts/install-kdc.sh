@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs an MIT Kerberos KDC (Debian's krb5-kdc, krb5-admin-server, krb5-user) for the SASL/GSSAPI tests; quiet when present.
 set -euo pipefail
+PATH="$PATH:/usr/sbin:/sbin" # Debian installs the KDC tools there, off an ordinary user's PATH
 if command -v krb5kdc >/dev/null && command -v kadmin.local >/dev/null && command -v kdb5_util >/dev/null; then
   exit 0
 fi

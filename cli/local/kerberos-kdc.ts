@@ -30,10 +30,19 @@ export interface KerberosKdc {
   stop(): Promise<void>
 }
 
+/**
+ * The environment of the MIT tools: Debian installs krb5kdc, kdb5_util and kadmin.local in /usr/sbin, which is not on
+ * an ordinary user's PATH.
+ */
+function kdcToolEnv(dir: string, krb5ConfPath = join(dir, 'krb5.conf')): NodeJS.ProcessEnv {
+  const path = [process.env['PATH'] ?? '', '/usr/sbin', '/sbin'].filter((p) => p !== '').join(':')
+  return { ...process.env, PATH: path, KRB5_CONFIG: krb5ConfPath, KRB5_KDC_PROFILE: join(dir, 'kdc.conf') }
+}
+
 /** Runs an MIT admin tool with the realm's configuration; commands and passwords go on stdin, never in argv. */
 function runTool(dir: string, command: string, args: readonly string[], stdin: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, KRB5_CONFIG: join(dir, 'krb5.conf'), KRB5_KDC_PROFILE: join(dir, 'kdc.conf') }
+    const env = kdcToolEnv(dir)
     const child = execFile(command, [...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} failed: ${stderr.trim() || error.message}`))
       else if (/error|failed|not found|while |usage/i.test(stderr)) reject(new Error(`${command}: ${stderr.trim()}`))
@@ -94,7 +103,7 @@ export async function startKerberosKdc(options: KerberosKdcOptions = {}): Promis
 
   const out = openSync(join(dir, 'krb5kdc.out'), 'a')
   const child: ChildProcess = spawn('krb5kdc', ['-n', '-r', realm], {
-    env: { ...process.env, KRB5_CONFIG: krb5ConfPath, KRB5_KDC_PROFILE: join(dir, 'kdc.conf') },
+    env: kdcToolEnv(dir, krb5ConfPath),
     stdio: ['ignore', out, out],
   })
   closeSync(out)
