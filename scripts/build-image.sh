@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/cache-lock.sh
+PATH="$PATH:/usr/sbin:/sbin" # debootstrap (and podman's network helpers) live there, off an ordinary user's PATH
 
 T="$CL_CACHE"
 IMAGE="${CLUSTERLINK_IMAGE:-localhost/clusterlink-engine}"
