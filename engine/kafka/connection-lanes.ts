@@ -23,6 +23,8 @@ export class ConnectionLanes {
   readonly #connectionOptions: ConnectionOptions
   readonly #pools = new Map<string, ConnectionPool>()
   readonly #bootstrap: Array<{ host: string; port: number }>
+  /** Where "any broker" calls start in the bootstrap list: past a server whose call just failed (see call()). */
+  #anyStart = 0
   #closed = false
   /** ApiVersions per connection: a reconnect (a new Connection) asks again, so a broker upgraded in place is seen. */
   readonly #apiVersions = new WeakMap<Connection, Promise<BrokerApiVersions>>()
@@ -50,7 +52,9 @@ export class ConnectionLanes {
   async connection(lane: string, broker?: BrokerAddress): Promise<Connection> {
     if (this.#closed) throw new EngineError('INVALID_STATE', `the ${this.side} client is closed`)
     try {
-      return broker ? await this.#pool(lane).get(broker) : await this.#pool(lane).getFirstAvailable(this.#bootstrap)
+      if (broker) return await this.#pool(lane).get(broker)
+      const order = [...this.#bootstrap.slice(this.#anyStart), ...this.#bootstrap.slice(0, this.#anyStart)]
+      return await this.#pool(lane).getFirstAvailable(order)
     } catch (error) {
       throw toEngineError(error, this.side, 'connect')
     }
@@ -70,6 +74,13 @@ export class ConnectionLanes {
       return await run(connection)
     } catch (error) {
       this.drop(lane)
+      // A bootstrap server that accepts connections but never answers (a frozen broker) would otherwise take every
+      // "any broker" call until it times out: the next one starts at the server after it. Concurrent failures of the
+      // same connection all move the start to the same place.
+      if (!broker) {
+        const failed = this.#bootstrap.findIndex((b) => b.host === connection.host && b.port === connection.port)
+        if (failed >= 0) this.#anyStart = (failed + 1) % this.#bootstrap.length
+      }
       throw toEngineError(error, this.side, what)
     }
   }
