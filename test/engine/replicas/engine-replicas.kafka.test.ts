@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { callReplica, ownedMirrorTopics } from './replica-api.ts'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { startLocalEngine, stopProcess, type LocalEngine } from '../../../cli/local/local-stack.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { waitFor } from '../link/fakes.ts'
 
-type Json = Record<string, unknown> & { data?: Array<Record<string, unknown>> }
 interface Lag { partition: number; lag: number; last_source_fetch_offset: number }
 
 const SESSION_TIMEOUT_MS = 3000
@@ -52,21 +52,9 @@ describe('engine replicas', { timeout: 900_000 }, () => {
     return e
   }
 
-  async function call(name: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-    const e = engine(name)
-    const url = path.startsWith('/clusterlink') ? `${e.url}${path}` : `${e.url}/kafka/v3/clusters/${e.clusterId}${path}`
-    const response = await fetch(url, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    })
-    const text = await response.text()
-    return { status: response.status, json: (text ? JSON.parse(text) : {}) as Json }
-  }
+  const call = (name: string, method: string, path: string, body?: unknown) => callReplica(engine(name), token, method, path, body)
 
-  async function owned(name: string): Promise<string[]> {
-    const replica = (await call(name, 'GET', '/clusterlink/v1/replica')).json
-    return ((replica['owned_mirror_topics'] as Array<{ mirror_topic_name: string }> | undefined) ?? []).map((m) => m.mirror_topic_name).sort()
-  }
+  const owned = async (name: string): Promise<string[]> => (await ownedMirrorTopics(engine(name), token)).sort()
 
   async function produce(topic: string, count: number): Promise<void> {
     const from = produced.get(topic) ?? 0

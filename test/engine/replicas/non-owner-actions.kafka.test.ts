@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs'
+import { callReplica, ownedMirrorTopics, type Json } from './replica-api.ts'
 import { startKafkaClusters, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { startLocalEngine, stopProcess, type LocalEngine } from '../../../cli/local/local-stack.ts'
 import { verifyTopics } from '../../../cli/verify/index.ts'
 import { waitFor as pollFor } from '../link/fakes.ts'
 
-type Json = Record<string, unknown> & { data?: Array<Record<string, unknown>> }
 interface Lag { partition: number; lag: number; last_source_fetch_offset: number }
 type Replica = 'A' | 'B'
 
@@ -46,21 +46,10 @@ describe('actions sent to a replica that does not own the mirror topic', { timeo
   let dir = ''
   const engines = new Map<Replica, LocalEngine>()
 
-  async function call(name: Replica, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-    const e = engines.get(name) as LocalEngine
-    const url = path.startsWith('/clusterlink') ? `${e.url}${path}` : `${e.url}/kafka/v3/clusters/${e.clusterId}${path}`
-    const response = await fetch(url, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    })
-    const text = await response.text()
-    return { status: response.status, json: (text ? JSON.parse(text) : {}) as Json }
-  }
+  const replica = (name: Replica): LocalEngine => engines.get(name) as LocalEngine
+  const call = (name: Replica, method: string, path: string, body?: unknown) => callReplica(replica(name), token, method, path, body)
 
-  async function owned(name: Replica): Promise<string[]> {
-    const replica = (await call(name, 'GET', '/clusterlink/v1/replica')).json
-    return ((replica['owned_mirror_topics'] as Array<{ mirror_topic_name: string }> | undefined) ?? []).map((m) => m.mirror_topic_name)
-  }
+  const owned = (name: Replica): Promise<string[]> => ownedMirrorTopics(replica(name), token)
 
   /** The owner of a mirror topic and the other replica (the one the actions are sent to). */
   async function roles(mirror: string): Promise<{ owner: Replica; other: Replica }> {
