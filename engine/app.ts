@@ -6,7 +6,7 @@ import { EngineError } from './errors.ts'
 import { createClusterAdmin, isSensitiveLinkConfig, LinkManager, type ClusterAdmin, type RunnerFactory } from './link/index.ts'
 import { createLogger, type Logger } from './logging/index.ts'
 import { MetricsRegistry } from './metrics/index.ts'
-import { ByteBudget, createMirrorTopicRunner, fetchBudgetForMemoryLimit, readMemoryLimit, type KafkaConnectionConfig } from './mirror/index.ts'
+import { ByteBudget, ClusterClientPool, createMirrorTopicRunner, fetchBudgetForMemoryLimit, readMemoryLimit, type KafkaConnectionConfig } from './mirror/index.ts'
 import { jobMetrics } from './periodic-job.ts'
 import { ownEverything, WorkGroup, type WorkOwnership } from './replicas/index.ts'
 import { CredentialsCipher, KafkaStateStore, type StateStore } from './state/index.ts'
@@ -77,9 +77,12 @@ export async function createEngineApp(config: EngineConfig, deps: EngineDeps = {
   // One fetch budget for every mirror topic of this engine: fetched bytes held in memory stay within it.
   const fetchBudget = new ByteBudget(config.mirror.fetchBudgetBytes ?? fetchBudgetForMemoryLimit(readMemoryLimit()))
   logger.info({ fetchBudgetBytes: fetchBudget.capacityBytes }, 'fetch budget')
+  // One data-path client per cluster connection: a link's mirror topics share its source client, all share the destination's.
+  const clients = new ClusterClientPool()
   const manager = new LinkManager({
     store, destination, destinationAdmin, destinationClusterId: clusterId, createAdmin,
-    createRunner: deps.createRunner ?? ((options) => createMirrorTopicRunner({ ...options, limits: { sharedBudget: fetchBudget } })),
+    createRunner: deps.createRunner
+      ?? ((options) => createMirrorTopicRunner({ ...options, limits: { sharedBudget: fetchBudget, clients } })),
     logger, metrics, hasCredentialsKey: cipher !== undefined,
     promoteTimeoutMs: config.promoteTimeoutMs, jobIntervalScale: config.jobIntervalScale,
     enginePrincipal: enginePrincipalOf(destination),

@@ -11,6 +11,7 @@ import './gssapi/index.ts'
 export { GroupMember, type GroupMemberOptions, type MemberAssignment } from './group-client.ts'
 export { PartitionLogClient, type LogAppend, type LogRecord } from './log-client.ts'
 export { createClusterAdmin, type ClusterAdmin, type GroupOffset, type TopicAcl, type TopicConfigEntry } from './admin-client.ts'
+export { ClusterClientPool, type ClusterClientLease } from './cluster-client-pool.ts'
 export { KafkaClusterClient, normalizeTopicId, type ActiveProducer, type BrokerAddress, type ClusterMetadata, type Isolation, type OffsetSpec, type PartitionMetadata, type TopicMetadata } from './kafka-cluster-client.ts'
 export {
   API_KEYS, ENGINE_VERSIONS, REQUIRED_APIS, checkRequiredApis, chooseVersion, isUnsupportedBrokerVersion, unsupportedBrokerVersion,

@@ -13,6 +13,7 @@ import {
   Metadata, type NegotiatedApi,
 } from './negotiated-apis.ts'
 import { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, rawFetchApi, type RawFetchPartitionResponse } from './raw-fetch.ts'
+import { FetchBatcher, fetchSender, type PartitionFetch } from './fetch-batcher.ts'
 import { rawProduceApi, type RawProducePartitionResponse, type RawProduceResponse } from './raw-produce.ts'
 
 export type { BrokerAddress } from './connection-lanes.ts'
@@ -51,6 +52,9 @@ export class KafkaClusterClient {
   readonly #coordinators = new Map<string, BrokerAddress>()
   /** Per produce lane: settles once the lane's latest produceRawOrdered request is queued on its connection. */
   readonly #produceTurns = new Map<string, Promise<void>>()
+  readonly #batcher = new FetchBatcher(fetchSender(
+    (lane, broker, run) => this.#lanes.call('fetch', lane, broker, run), (c, cap) => this.versionFor(c, 'Fetch', cap), () => this.side,
+  ))
 
   constructor(config: KafkaConnectionConfig, options: KafkaClusterClientOptions) {
     this.side = options.side
@@ -175,6 +179,18 @@ export class KafkaClusterClient {
     const p = res.topics[0]?.partitions[0]
     if (!p) throw new EngineError('KAFKA_ERROR', `fetch response from the ${this.side} cluster has no partition ${partition}`)
     return p
+  }
+
+  /** fetchRaw in one Fetch with every partition asked of the same leader meanwhile (fetch-batcher.ts); errors as fetchRaw. */
+  async fetchBatched(
+    topic: string, partition: number, fetchOffset: bigint,
+    options: { maxBytes: number; maxWaitMs: number; isolation: Isolation; topicId?: string; lastFetchedEpoch?: number },
+  ): Promise<RawFetchPartitionResponse> {
+    const { broker } = await this.leaderOf(topic, partition)
+    const isolation = options.isolation === 'read_committed' ? ISOLATION_READ_COMMITTED : ISOLATION_READ_UNCOMMITTED
+    const { maxBytes, lastFetchedEpoch = -1 } = options
+    const fetch: PartitionFetch = { topic, topicId: normalizeTopicId(options.topicId), partition, fetchOffset, maxBytes, lastFetchedEpoch }
+    return this.#batcher.fetch(broker, isolation, options.maxWaitMs, fetch)
   }
 
   /**

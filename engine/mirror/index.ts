@@ -7,6 +7,7 @@ export { DefaultMirrorTopicRunner, type MirrorDataPathLimits } from './mirror-to
 export { MirrorPartitionCopier } from './mirror-partition-copier.ts'
 export { ByteBudget, fetchBudgetForMemoryLimit, DEFAULT_FETCH_BUDGET_BYTES, type BudgetLease } from './byte-budget.ts'
 export { readMemoryLimit } from './memory-limit.ts'
+export { ClusterClientPool } from '../kafka/index.ts'
 export { planBatches, coalesceSmallCopies, DEFAULT_COALESCE_BELOW_BYTES, type WriteAction } from './batch-plan.ts'
 export { dataProducerId, fillerTransactionalId } from './writer-identity.ts'
 

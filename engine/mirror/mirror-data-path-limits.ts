@@ -1,4 +1,5 @@
 // The data-path limits of a mirror topic runner (fetch sizes and waits, bytes in flight, filler chunks, coalescing).
+import type { ClusterClientPool } from '../kafka/index.ts'
 import type { ByteBudget } from './byte-budget.ts'
 
 /** Data-path limits; defaults suit a small engine. Additive to the contract's options. */
@@ -9,6 +10,8 @@ export interface MirrorDataPathLimits {
   readonly totalInFlightBytes?: number
   /** One budget shared by every runner of an engine (engine-wide bound on fetched bytes held in memory). */
   readonly sharedBudget?: ByteBudget
+  /** Clients shared by every runner of an engine (one per cluster connection); without it a runner makes its own two. */
+  readonly clients?: ClusterClientPool
   readonly fetchMaxWaitMs?: number
   /** How often the source topic's id and partition count are checked; default 5 s. */
   readonly metadataIntervalMs?: number

@@ -280,9 +280,8 @@ export class MirrorPartitionCopier {
     // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
     // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
     const fetchStarted = performance.now()
-    const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, {
-      maxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed',
-      lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId, lastFetchedEpoch,
+    const res = await this.#o.source.fetchBatched(this.#o.sourceTopic, this.partition, offset, {
+      maxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed', topicId: this.#o.sourceTopicId, lastFetchedEpoch,
     })
     this.#o.observer?.fetched((performance.now() - fetchStarted) / 1000)
     const ctx = { topic: this.#o.sourceTopic, partition: this.partition, offset }

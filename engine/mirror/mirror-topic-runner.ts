@@ -25,6 +25,8 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   readonly #log: Logger
   readonly #source: KafkaClusterClient
   readonly #destination: KafkaClusterClient
+  /** Closes or releases the two clients (released to limits.clients when shared). */
+  readonly #closeClients: () => Promise<unknown>
   readonly #budget: ByteBudget
   readonly #copiers = new Map<number, MirrorPartitionCopier>()
   readonly #listeners: Array<(s: MirrorTopicStatus) => void> = []
@@ -55,8 +57,18 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
   constructor(options: MirrorTopicRunnerInternalOptions) {
     this.#o = options
     this.#log = options.logger.child({ component: 'mirror-topic-runner', link: options.spec.linkName, topic: options.spec.mirrorTopic })
-    this.#source = new KafkaClusterClient(options.source, { side: 'source' })
-    this.#destination = new KafkaClusterClient(options.destination, { side: 'destination' })
+    const pool = options.limits?.clients
+    if (pool) {
+      const source = pool.acquire(options.source, 'source')
+      const destination = pool.acquire(options.destination, 'destination')
+      this.#source = source.client
+      this.#destination = destination.client
+      this.#closeClients = () => Promise.allSettled([source.release(), destination.release()])
+    } else {
+      this.#source = new KafkaClusterClient(options.source, { side: 'source' })
+      this.#destination = new KafkaClusterClient(options.destination, { side: 'destination' })
+      this.#closeClients = () => Promise.allSettled([this.#source.close(), this.#destination.close()])
+    }
     this.#budget = options.limits?.sharedBudget ?? new ByteBudget(options.limits?.totalInFlightBytes ?? 64 << 20)
     const jobs = options.observer?.jobs
     this.#watchJob = new PeriodicJob({
@@ -377,7 +389,7 @@ export class DefaultMirrorTopicRunner implements MirrorTopicRunner {
     this.#settle()
     if (!this.#closed) {
       this.#closed = true
-      await Promise.allSettled([this.#source.close(), this.#destination.close()])
+      await this.#closeClients()
     }
   }
 }

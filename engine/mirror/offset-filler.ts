@@ -2,7 +2,7 @@
 import { EngineError, isEngineError } from '../errors.ts'
 import { CODECS, KafkaErrorCodes, encodeFillerBatch, incrementSequence, type KafkaClusterClient } from '../kafka/index.ts'
 import { backoffMs, sleep } from '../retry.ts'
-import { fillerHelperTransactionalId } from './writer-identity.ts'
+import { fillerHelperTransactionalId, produceLaneOf } from './writer-identity.ts'
 
 /** Header of every filler record (a record only a read_uncommitted consumer of a gap above emptyTxnFillMax can see). */
 export const FILLER_HEADER = 'clusterlink.filler'
@@ -228,7 +228,8 @@ export class OffsetFiller {
       if (this.#h.isStopping() && attempt > 0) throw new EngineError('INVALID_STATE', 'stopping', { retriable: true, context: this.#ctx })
       let res
       try {
-        res = await d.produceRaw(this.#h.mirrorTopic, this.#h.partition, bytes, { lane: `produce-${this.#h.partition % 8}`, transactionalId: this.#h.txnId })
+        const lane = produceLaneOf(this.#h.mirrorTopic, this.#h.partition)
+        res = await d.produceRaw(this.#h.mirrorTopic, this.#h.partition, bytes, { lane, transactionalId: this.#h.txnId })
       } catch (error) {
         if (isEngineError(error) && error.retriable && attempt < RETRY_LIMIT) {
           d.invalidateLeader(this.#h.mirrorTopic, this.#h.partition)

@@ -5,7 +5,7 @@ import {
   KafkaErrorCodes, encodeRecordBatch, incrementSequence, isControlBatch, lastOffsetOf, rewriteBatchForAppend, splitRecordSet,
   type KafkaClusterClient,
 } from '../kafka/index.ts'
-import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH } from './writer-identity.ts'
+import { dataProducerId, fillerTransactionalId, MAX_PRODUCER_EPOCH, produceLaneOf } from './writer-identity.ts'
 import type { WriteAction } from './batch-plan.ts'
 import { isRetriable, retry, sleep } from '../retry.ts'
 import { MAX_IN_FLIGHT_BATCHES, ProducePipeline, lastSequenceOf, type PipelineBatch } from './produce-pipeline.ts'
@@ -100,7 +100,7 @@ export class PartitionWriter {
 
   constructor(options: PartitionWriterOptions) {
     this.#o = options
-    this.#lane = `produce-${options.partition % 8}`
+    this.#lane = produceLaneOf(options.mirrorTopic, options.partition)
     this.#txnId = fillerTransactionalId(options.mirrorTopicId, options.partition)
     this.#legacyProducerId = dataProducerId(options.sourceTopicId, options.mirrorTopicId, options.partition)
     this.#pipeline = this.#newPipeline()

@@ -37,3 +37,15 @@ export function fillerHelperTransactionalId(mirrorTopicId: string, partition: nu
 
 /** Highest producer epoch (Short.MAX_VALUE); the broker rejects anything above it. */
 export const MAX_PRODUCER_EPOCH = 32767
+
+/** Produce lanes per destination broker: the destination client is shared by every mirror topic of the engine. */
+export const PRODUCE_LANES = 16
+
+/**
+ * The produce lane (one connection per broker) of a mirror partition, spread over the mirror topics that share the
+ * client: a broker answers one request at a time per connection, so partitions of one lane wait on each other.
+ */
+export function produceLaneOf(mirrorTopic: string, partition: number): string {
+  const spread = createHash('sha256').update(mirrorTopic).digest().readUInt32BE(0)
+  return `produce-${(spread + partition) % PRODUCE_LANES}`
+}
