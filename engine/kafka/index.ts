@@ -8,6 +8,8 @@ export { OAuthTokenSource, OAuthTokenSources } from './oauth-token-source.ts'
 export { gssapiAuthenticator, registerSaslMechanism, type SaslAuthenticator, type SaslMechanismRegistry } from './sasl-mechanisms.ts'
 // Registers the pure TypeScript Kerberos authenticator for SASL/GSSAPI with the registry above.
 import './gssapi/index.ts'
+// Installs the guard against a Connection's repeated 'error' events (an unhandled one would end the process).
+import './connection-error-guard.ts'
 export { GroupMember, type GroupMemberOptions, type MemberAssignment } from './group-client.ts'
 export { PartitionLogClient, type LogAppend, type LogRecord } from './log-client.ts'
 export { createClusterAdmin, type ClusterAdmin, type GroupOffset, type TopicAcl, type TopicConfigEntry } from './admin-client.ts'

@@ -144,6 +144,15 @@ const TLS_TRUST_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED',
 ])
 
+/**
+ * TLS alerts a broker sends when it refuses the engine's client certificate (ssl.client.auth=required): none sent
+ * (certificate_required, or bad_certificate from Java), one signed by a CA outside the broker's truststore (certificate_unknown,
+ * unknown_ca), expired or revoked. Node names them after OpenSSL (ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE in OpenSSL 3,
+ * ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE before). Retrying does not help until the certificate or the broker's truststore changes.
+ */
+const TLS_CLIENT_CERTIFICATE_ALERT = new RegExp('^ERR_SSL_(SSLV3|SSL/TLS|TLSV1|TLSV13)_ALERT_(BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|'
+  + 'CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE)$')
+
 /** Turns anything a client call threw (network, timeout, authentication, TLS, protocol) into an EngineError; never reads messages. */
 export function toEngineError(error: unknown, side: ClusterSide, what: string, context: ErrorContext = {}): EngineError {
   if (isEngineError(error)) return error
@@ -160,6 +169,11 @@ export function toEngineError(error: unknown, side: ClusterSide, what: string, c
   }
   if (facts.systemCode && TLS_TRUST_CODES.has(facts.systemCode)) {
     return new EngineError('CONFIG_ERROR', `${what}: the ${side} broker's TLS certificate is not trusted (${facts.systemCode}); check the CA certificates`, { cause: error, context: at })
+  }
+  if (facts.systemCode && TLS_CLIENT_CERTIFICATE_ALERT.test(facts.systemCode)) {
+    const settings = side === 'destination' ? 'destination.tls.cert and destination.tls.key' : 'ssl.keystore.certificate.chain and ssl.keystore.key'
+    return new EngineError('CONFIG_ERROR', `${what}: the ${side} broker refused the engine's TLS client certificate (${facts.systemCode}); `
+      + `check ${settings} and the CA the brokers trust (ssl.truststore)`, { cause: error, context: at })
   }
   if (typeof facts.apiCode === 'number') return kafkaError(facts.apiCode, side, what, context)
   const reason = facts.systemCode ?? (facts.isTimeout ? 'timed out' : error instanceof Error ? error.message : String(error))

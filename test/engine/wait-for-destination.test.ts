@@ -40,4 +40,12 @@ describe('waitForDestination', () => {
     await assert.rejects(waitForDestination(admin, 500, () => (clock += 1_000)), (e) => e instanceof EngineError
       && e.code === 'DESTINATION_UNAVAILABLE' && e.message.includes(`(last error: ${refused.message})`) && e.cause === refused)
   })
+
+  it('waitForDestination should stop at once on a refusal that only a config change fixes (a refused TLS client certificate)', async () => {
+    const refused = new EngineError('CONFIG_ERROR', "clusterId: the destination broker refused the engine's TLS client certificate")
+    const { admin, calls } = fakeAdmin([refused, 'cluster-1'])
+    await assert.rejects(waitForDestination(admin, 60_000), (e) => e instanceof EngineError && e.code === 'DESTINATION_UNAVAILABLE'
+      && e.message.includes(`(last error: ${refused.message})`) && e.cause === refused)
+    assert.equal(calls(), 1)
+  })
 })

@@ -2,6 +2,7 @@
 // admins and producers on the clusters' PLAINTEXT listeners (the independent side needs no credentials), and catch-up waits.
 import { Writable } from 'node:stream'
 import kafkajs, { type Admin } from 'kafkajs'
+import forge from 'node-forge'
 import type { KafkaCluster, KafkaClusterSecurity } from '../../../cli/local/kafka-cluster.ts'
 import { startKerberosKdc, type KerberosKdc } from '../../../cli/local/kerberos-kdc.ts'
 import { verifyTopics, type VerifyResult } from '../../../cli/verify/index.ts'
@@ -133,6 +134,31 @@ export async function waitForMirrorCaughtUp(
 /** Record-by-record comparison through the tool listeners (kafkajs, not the engine's code path). */
 export function verifyMirror(source: KafkaCluster, destination: KafkaCluster, topic: string): Promise<VerifyResult> {
   return verifyTopics({ sourceBootstrap: source.toolBootstrapServers, destinationBootstrap: destination.toolBootstrapServers, topic })
+}
+
+/** A client CA (for the broker's truststore) and a client certificate it signed, PEM. */
+export function clientCertificate(): { ca: string; chain: string; key: string } {
+  const sign = (cert: forge.pki.Certificate, key: forge.pki.rsa.PrivateKey) => cert.sign(key, forge.md.sha256.create())
+  const make = (publicKey: forge.pki.PublicKey, serial: string, subject: string, issuer: string) => {
+    const cert = forge.pki.createCertificate()
+    cert.publicKey = publicKey
+    cert.serialNumber = serial
+    cert.validity.notBefore = new Date(Date.now() - 60_000)
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000)
+    cert.setSubject([{ name: 'commonName', value: subject }])
+    cert.setIssuer([{ name: 'commonName', value: issuer }])
+    return cert
+  }
+  const caKeys = forge.pki.rsa.generateKeyPair(2048)
+  const ca = make(caKeys.publicKey, '01', 'mtls client CA', 'mtls client CA')
+  ca.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true }])
+  sign(ca, caKeys.privateKey)
+  const keys = forge.pki.rsa.generateKeyPair(2048)
+  const client = make(keys.publicKey, '02', 'clusterlink-engine', 'mtls client CA')
+  client.setExtensions([{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', clientAuth: true }])
+  sign(client, caKeys.privateKey)
+  const key = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)))
+  return { ca: forge.pki.certificateToPem(ca), chain: forge.pki.certificateToPem(client), key }
 }
 
 export interface KerberosRealm {

@@ -6,39 +6,14 @@ import { writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import forge from 'node-forge'
 import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { waitFor } from '../link/fakes.ts'
 import {
-  clusterIdOf, createTopicWithRecords, startTestEngine, verifyMirror, waitForMirrorCaughtUp, type Json, type LinkConfig, type TestEngine,
+  clientCertificate, clusterIdOf, createTopicWithRecords, startTestEngine, verifyMirror, waitForMirrorCaughtUp, type Json, type LinkConfig,
+  type TestEngine,
 } from './auth-harness.ts'
 
 const LINK_PASSWORD = 'mtls-linker-password-7'
-
-/** A client CA (for the broker's truststore) and a client certificate it signed, PEM. */
-function clientCertificate(): { ca: string; chain: string; key: string } {
-  const sign = (cert: forge.pki.Certificate, key: forge.pki.rsa.PrivateKey) => cert.sign(key, forge.md.sha256.create())
-  const make = (publicKey: forge.pki.PublicKey, serial: string, subject: string, issuer: string) => {
-    const cert = forge.pki.createCertificate()
-    cert.publicKey = publicKey
-    cert.serialNumber = serial
-    cert.validity.notBefore = new Date(Date.now() - 60_000)
-    cert.validity.notAfter = new Date(Date.now() + 86_400_000)
-    cert.setSubject([{ name: 'commonName', value: subject }])
-    cert.setIssuer([{ name: 'commonName', value: issuer }])
-    return cert
-  }
-  const caKeys = forge.pki.rsa.generateKeyPair(2048)
-  const ca = make(caKeys.publicKey, '01', 'mtls client CA', 'mtls client CA')
-  ca.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true }])
-  sign(ca, caKeys.privateKey)
-  const keys = forge.pki.rsa.generateKeyPair(2048)
-  const client = make(keys.publicKey, '02', 'clusterlink-engine', 'mtls client CA')
-  client.setExtensions([{ name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', clientAuth: true }])
-  sign(client, caKeys.privateKey)
-  const key = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey)))
-  return { ca: forge.pki.certificateToPem(ca), chain: forge.pki.certificateToPem(client), key }
-}
 
 describe('engine with an mTLS source whose certificate names another host', { timeout: 600_000 }, () => {
   let source: KafkaCluster
@@ -75,7 +50,8 @@ describe('engine with an mTLS source whose certificate names another host', { ti
         security: {
           protocol: 'SASL_SSL', mechanism: 'PLAIN', users: { linker: LINK_PASSWORD }, tlsAltNames: { dns: ['kafka.invalid'], ips: [] },
         },
-        brokerConfig: { 'ssl.client.auth': 'required', 'ssl.truststore.location': clientCaFile },
+        // KIP-684: a SASL_SSL listener asks for client certificates only with the listener-prefixed ssl.client.auth.
+        brokerConfig: { 'listener.name.sasl_ssl.ssl.client.auth': 'required', 'ssl.truststore.location': clientCaFile },
       }),
       startKafkaCluster({ name: `mtls-dst-${run}` }),
     ])

@@ -71,6 +71,19 @@ test('toEngineError should classify by error class and code, never by message', 
   assert.equal(toEngineError(new NetworkError('c', { cause: new AuthenticationError('p', { cause: inner }) }), 'source', 'connect'), inner)
 })
 
+test('toEngineError should name a refused TLS client certificate, with the settings of its side, as a config error', () => {
+  for (const code of ['ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']) {
+    const alert = Object.assign(new Error('whatever text'), { code })
+    const destination = toEngineError(new MultipleErrors('x', [new NetworkError('y', { cause: alert })]), 'destination', 'metadata')
+    assert.equal(destination.code, 'CONFIG_ERROR', code)
+    assert.equal(destination.retriable, false)
+    assert.match(destination.message, /destination broker refused the engine's TLS client certificate .*destination\.tls\.cert/)
+    assert.match(toEngineError(new NetworkError('y', { cause: alert }), 'source', 'connect').message, /ssl\.keystore\.certificate\.chain/)
+  }
+  const handshake = Object.assign(new Error('whatever text'), { code: 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE' })
+  assert.equal(toEngineError(new NetworkError('y', { cause: handshake }), 'destination', 'connect').code, 'DESTINATION_UNAVAILABLE')
+})
+
 test('connectionOptionsFor should give every connection of one Kerberos identity one login, and another keytab its own', () => {
   const kerberos = { principal: 'engine@CL.TEST', keytabPath: '/keytabs/engine.keytab', serviceName: 'kafka' }
   const gssapi = (config: typeof kerberos) => ({ mechanism: 'GSSAPI' as const, username: config.principal, password: '', kerberos: config })
