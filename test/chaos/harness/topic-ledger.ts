@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import kafkajs from 'kafkajs'
 import { registerKafkajsCodecs } from '../../../cli/verify/index.ts'
-import { idOf } from './id-producer.ts'
+import { idOf, type AckedPlace } from './id-producer.ts'
 
 const { Kafka, logLevel } = kafkajs
 
@@ -117,4 +117,18 @@ export function compareLedgers(source: TopicLedger, mirror: TopicLedger, acked: 
     sourceRecords: source.entries.length, mirrorRecords: mirror.entries.length, lost, duplicated, misplaced, phantom, ackedMissingOnSource,
     sourceDuplicated, examples,
   }
+}
+
+/**
+ * Acknowledged ids that the source does not hold at the partition and offset the broker's Produce response gave them
+ * (what is there instead, or nothing). Empty when every acknowledgement was true.
+ */
+export function ackedNotAtTheirOffset(source: TopicLedger, ackedAt: ReadonlyMap<string, AckedPlace>): string[] {
+  const atPlace = new Map(source.entries.map((e) => [where(e), e.id]))
+  const wrong: string[] = []
+  for (const [id, place] of ackedAt) {
+    const there = atPlace.get(`${place.partition}/${place.offset}`)
+    if (there !== id) wrong.push(`${id} acked at ${place.partition}/${place.offset}, source has ${there ?? 'nothing'} there`)
+  }
+  return wrong
 }
