@@ -12,6 +12,12 @@ export interface BrokerAddress { readonly nodeId: number; readonly host: string;
 
 /** Requests in flight on one produce lane's connection (the library's default, 5, would cap every pipelined writer). */
 const PRODUCE_LANE_MAX_IN_FLIGHT = 4096
+/**
+ * Connections per broker behind the control lanes ('admin', 'txn'), taken in turn: every mirror partition of the
+ * engine shares one client per cluster, and a broker answers one request per connection at a time, so thousands of
+ * partitions taking over (InitProducerId, DescribeProducers, ListOffsets) would otherwise queue on one connection.
+ */
+const CONTROL_LANE_CONNECTIONS = 8
 
 /**
  * One connection pool per lane: a broker handles one request at a time per connection (SocketServer mutes the channel
@@ -25,6 +31,7 @@ export class ConnectionLanes {
   readonly #bootstrap: Array<{ host: string; port: number }>
   /** Where "any broker" calls start in the bootstrap list: past a server whose call just failed (see call()). */
   #anyStart = 0
+  #turn = 0
   #closed = false
   /** ApiVersions per connection: a reconnect (a new Connection) asks again, so a broker upgraded in place is seen. */
   readonly #apiVersions = new WeakMap<Connection, Promise<BrokerApiVersions>>()
@@ -34,6 +41,13 @@ export class ConnectionLanes {
     this.#config = config
     this.#bootstrap = parseBootstrapServers(config.bootstrapServers)
     this.#connectionOptions = connectionOptionsFor(config, timeouts)
+  }
+
+  /** A control lane's next connection (see CONTROL_LANE_CONNECTIONS); other lanes are their own. */
+  #spread(lane: string): string {
+    if (lane !== 'admin' && lane !== 'txn') return lane
+    this.#turn = (this.#turn + 1) % CONTROL_LANE_CONNECTIONS
+    return `${lane}-${this.#turn}`
   }
 
   #pool(lane: string): ConnectionPool {
@@ -68,7 +82,8 @@ export class ConnectionLanes {
   }
 
   /** Runs one request; on a network failure drops the lane's connections so that the next call reconnects. */
-  async call<T>(what: string, lane: string, broker: BrokerAddress | undefined, run: (c: Connection) => Promise<T>): Promise<T> {
+  async call<T>(what: string, laneAsked: string, broker: BrokerAddress | undefined, run: (c: Connection) => Promise<T>): Promise<T> {
+    const lane = this.#spread(laneAsked)
     const connection = await this.connection(lane, broker)
     try {
       return await run(connection)

@@ -7,6 +7,7 @@ import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
 import { backoffMs, sleep } from '../retry.ts'
 import { nextFetchSize, type BudgetLease, type ByteBudget } from './byte-budget.ts'
+import { batchStartOf, startOffsetOf } from './start-offset.ts'
 import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
 export interface MirrorPartitionCopierOptions {
@@ -46,13 +47,11 @@ export interface MirrorPartitionCopierOptions {
 interface PendingFetch {
   readonly offset: bigint
   readonly result: Promise<RawFetchPartitionResponse | 'out_of_range'>
-  /** Gives the budget back (and discards the fetch if it was not used). */
-  readonly release: () => void
+  readonly release: () => void // gives the budget back (and discards the fetch if it was not used)
 }
 
 export interface CopierCounters extends WriterCounters {
-  /** Source offsets the mirror skipped because source retention removed them before they were copied. */
-  skippedOffsets: number
+  skippedOffsets: number // source offsets skipped because source retention removed them before they were copied
 }
 
 /**
@@ -78,6 +77,8 @@ export class MirrorPartitionCopier {
   #lastFetchedEpoch = -1
   /** Max bytes the next fetch asks for (and first takes from the budget): grows while responses fill it, shrinks when idle. */
   #fetchWant: number
+  /** Budget shares of responses whose batches are written but not all accepted yet, oldest first: freed as they are. */
+  readonly #held: Array<{ readonly end: bigint; readonly release: () => void }> = []
 
   constructor(options: MirrorPartitionCopierOptions) {
     this.partition = options.partition
@@ -90,6 +91,7 @@ export class MirrorPartitionCopier {
       fillerChunkRecords: options.fillerChunkRecords, emptyTxnFillMax: options.emptyTxnFillMax, isStopping: () => this.#stopping,
       ...(options.verifiedLogEndOffset !== undefined ? { verifiedLogEndOffset: options.verifiedLogEndOffset } : {}),
       ...(options.observer ? { onProduced: (seconds: number) => options.observer?.produced(seconds) } : {}),
+      onAccepted: (expected) => this.#releaseAccepted(expected),
     })
   }
 
@@ -155,21 +157,6 @@ export class MirrorPartitionCopier {
     }
   }
 
-  async #startOffset(): Promise<bigint> {
-    const s = this.#o.source
-    const spec = this.#o.startOffsetSpec
-    if (spec === 'earliest') return s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
-    if (spec === 'latest') return s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
-    const at = await s.listOffset(this.#o.sourceTopic, this.partition, { timestampMs: spec.timestampMs })
-    return at >= 0n ? at : s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
-  }
-
-  /** The base offset of the source batch that holds `offset` (mid-batch starts copy the whole batch, then DeleteRecords). */
-  async #batchStartFor(offset: bigint): Promise<bigint> {
-    const res = await this.#o.source.fetchRaw(this.#o.sourceTopic, this.partition, offset, { maxBytes: 1 << 16, maxWaitMs: 0, isolation: 'read_uncommitted', lane: `fetch-${this.partition % 8}`, topicId: this.#o.sourceTopicId })
-    const first = splitRecordSet(res.records)[0]
-    return first && first.header.baseOffset < offset ? first.header.baseOffset : offset
-  }
 
   /**
    * A new mirror partition whose start S > 0: a client cannot choose offsets, and DeleteRecords cannot pass the high
@@ -177,9 +164,9 @@ export class MirrorPartitionCopier {
    * once the mirror's log end offset reaches S.
    */
   async #alignNewPartition(): Promise<void> {
-    const start = await this.#sourceCall(() => this.#startOffset())
+    const start = await this.#sourceCall(() => startOffsetOf(this.#o.source, this.#o.sourceTopic, this.partition, this.#o.startOffsetSpec))
     if (start <= 0n) return
-    const from = await this.#sourceCall(() => this.#batchStartFor(start))
+    const from = await this.#sourceCall(() => this.#batchStart(start))
     this.#log.info({ start: String(start), fillTo: String(from) }, 'aligning new mirror partition (start offset above zero)')
     await this.#writer.fill(Number(from))
     this.#pendingLogStart = start
@@ -193,6 +180,10 @@ export class MirrorPartitionCopier {
     const done = await this.#writer.deleteRecordsBelow(target)
     if (!done) this.#log.warn({ offset: String(target) }, 'mirror topic is compact-only: fillers below the log start offset stay until compaction (DeleteRecords refused)')
     this.#pendingLogStart = null
+  }
+
+  #batchStart(offset: bigint): Promise<bigint> {
+    return batchStartOf(this.#o.source, this.#o.sourceTopic, this.#o.sourceTopicId, this.partition, offset)
   }
 
   /** Where the next source fetch starts: the next planned destination offset, or the source log start when above it. */
@@ -230,10 +221,10 @@ export class MirrorPartitionCopier {
   }
 
   /**
-   * fetch → plan → write, with the next fetch started as soon as this response is planned, so the source round trip
-   * overlaps the produce pipeline. Every response's batches are drained (all accepted) before its budget is released
-   * and before the next response is planned, so the pipeline is empty at the top of each step, where realignment,
-   * resync and the idle check run.
+   * fetch → plan → write. The next fetch starts once a response is planned, and the next response is written while
+   * this one's batches are in flight: a round trip is paid once per window, not per response. A response's budget share
+   * is held until its batches are accepted (#held). The pipeline is drained where a step needs the accepted log end
+   * offset: when caught up (idle check), out of range, before a fill or DeleteRecords, after an error and at the end.
    */
   async #loop(): Promise<void> {
     let failures = 0
@@ -254,10 +245,15 @@ export class MirrorPartitionCopier {
           const response = await current.result
           failures = 0
           if (response === 'out_of_range') await this.#handleOutOfRange()
-          else next = await this.#copy(response)
+          else {
+            const fetched = current
+            current = null // #copy holds or frees its budget share
+            next = await this.#copy(response, fetched)
+          }
         } catch (error) {
           next?.release()
           next = null
+          await this.#settleWrites()
           if (this.#stopping && !(isEngineError(error) && error.code === 'OFFSET_DIVERGENCE')) return
           const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
           if (!e.retriable) throw e
@@ -272,7 +268,18 @@ export class MirrorPartitionCopier {
       }
     } finally {
       next?.release()
+      await this.#settleWrites()
     }
+  }
+
+  /** Waits for the batches in flight (a failure is the loop's to see, if any) and frees every held budget share. */
+  async #settleWrites(): Promise<void> {
+    await this.#writer.drain().catch(() => {})
+    for (const h of this.#held.splice(0)) h.release()
+  }
+
+  #releaseAccepted(expected: bigint): void {
+    while (this.#held.length > 0 && (this.#held[0] as { end: bigint }).end <= expected) this.#held.shift()?.release()
   }
 
   /** One source fetch at `offset`; 'out_of_range' when the offset is outside the source log (handled by the loop, not here). */
@@ -304,12 +311,13 @@ export class MirrorPartitionCopier {
 
   /** The fetch offset is outside the source log: retention overtook the copier, or the source was truncated. */
   async #handleOutOfRange(): Promise<void> {
+    await this.#writer.drain()
     const s = this.#o.source
     const offset = this.#writer.expected
     const logStart = await s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
     const highWatermark = await s.listOffset(this.#o.sourceTopic, this.partition, 'latest')
     if (offset < logStart) {
-      const from = await this.#batchStartFor(logStart)
+      const from = await this.#batchStart(logStart)
       const skipped = Number(from - offset)
       this.#skipped += Math.max(0, skipped)
       this.#log.warn({ from: String(offset), to: String(from), skipped }, 'source retention removed offsets before they were copied (filling them)')
@@ -331,12 +339,17 @@ export class MirrorPartitionCopier {
     this.#lastFetchedEpoch = -1
   }
 
-  /** Plans one response, starts the next fetch, writes the planned actions and drains them; returns the started fetch. */
-  async #copy(res: RawFetchPartitionResponse): Promise<PendingFetch | null> {
+  /**
+   * Plans one response, starts the next fetch and writes the planned actions, leaving them in flight; returns the
+   * started fetch. `fetched`'s budget share is freed once its batches are accepted, or at once when nothing is pending.
+   */
+  async #copy(res: RawFetchPartitionResponse, fetched: PendingFetch): Promise<PendingFetch | null> {
     const batches = splitRecordSet(res.records)
     const planned = planBatches(batches, this.#writer.nextOffset, res.abortedTransactions)
     const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10, this.#o.coalesceMaxRecords)
     if (actions.length === 0) {
+      fetched.release()
+      await this.#writer.drain()
       this.#lastSourceFetchOffset = this.#writer.expected
       await this.#idleCheck()
       return null
@@ -353,11 +366,13 @@ export class MirrorPartitionCopier {
         if (this.#writer.nextOffset !== actionEnd(action)) throw new EngineError('INTERNAL', 'writer ended at an unexpected offset')
         if (this.#pendingLogStart !== null && this.#writer.expected >= this.#pendingLogStart) await this.#drainAndDeleteRecords()
       }
-      await this.#writer.drain()
+      this.#held.push({ end, release: fetched.release })
+      this.#releaseAccepted(this.#writer.expected)
       this.#lastSourceFetchOffset = this.#writer.expected
       if (this.#pendingLogStart !== null) await this.#drainAndDeleteRecords()
       return next
     } catch (error) {
+      fetched.release()
       next.release()
       throw error
     }
