@@ -1,6 +1,6 @@
 // Brings the engine's mirror topic to a MirrorTopic resource: create or adopt, declared status and failback, drift, delete per onDelete.
 import { EngineApiError, describeMirror, isNotFoundError, waitForMirror, type EngineClient, type Mirror } from '../client/index.ts'
-import { createOrAdoptMirror, directionOf, findOwnMirror, runFailback } from '../lifecycle/index.ts'
+import { MirrorNeedsRecreateError, createOrAdoptMirror, directionOf, findOwnMirror, readBackStatus, runFailback } from '../lifecycle/index.ts'
 import { STOPPED_MIRROR_STATES, checkCreateDirection, observedMirrorStatus, planFailback, type MirrorTopicInputs } from '../spec/index.ts'
 import { applyMirrorStatus } from '../terraform/apply-mirror-status.ts'
 import { ReconcileRefusal, type ReconcileEvent, type ReconcileOutcome } from './reconcile-outcome.ts'
@@ -18,6 +18,9 @@ export interface MirrorReconcileInput {
 /** How long create waits for a new mirror to start, and pause, resume and failover for their state. */
 const STATE_WAIT_MS = 60_000
 
+/** The Kubernetes way to a new mirror topic when the engine cannot resume a FAILED one. */
+const KUBERNETES_REPLACE_HINT = 'recreate it: set spec.onDelete: DELETE_TOPIC, delete this MirrorTopic, then apply it again'
+
 const isStopped = (mirror: Mirror | undefined): boolean =>
   mirror !== undefined && (STOPPED_MIRROR_STATES as readonly string[]).includes(mirror.mirror_status)
 
@@ -29,7 +32,7 @@ export function mirrorStatusOf(mirror: Mirror, declared: MirrorTopicInputs['stat
     mirrorTopicName: mirror.mirror_topic_name,
     clusterId,
     mirrorStatus: mirror.mirror_status,
-    observedStatus: observedMirrorStatus(mirror.mirror_status, declared),
+    observedStatus: readBackStatus(mirror.mirror_status, declared, observedMirrorStatus(mirror.mirror_status, declared)),
     direction: directionOf(mirror),
     mirrorTopicError: mirror.mirror_topic_error ?? 'NO_ERROR',
     partitionCount: mirror.num_partitions ?? lags.length,
@@ -44,8 +47,10 @@ async function settle(engine: EngineClient, request: MirrorReconcileInput, mirro
   const before = mirror.mirror_status
   const after = await applyMirrorStatus(engine, {
     linkName: inputs.linkName, mirrorTopicName: name, desired: inputs.status,
-    promoteTimeoutMs: inputs.promoteTimeoutMs, transitionTimeoutMs: STATE_WAIT_MS,
+    promoteTimeoutMs: inputs.promoteTimeoutMs, transitionTimeoutMs: STATE_WAIT_MS, replaceHint: KUBERNETES_REPLACE_HINT,
   }).catch((error: unknown) => {
+    // A FAILED mirror declared ACTIVE whose failure the engine cannot retry: only a new mirror topic mirrors again.
+    if (error instanceof MirrorNeedsRecreateError) throw new ReconcileRefusal('MirrorNeedsRecreate', error.message)
     // A mirror stopped behind the resource's back cannot run again: the user has to declare what they want.
     if (isStopped(mirror) && !isNotFoundError(error)) throw new ReconcileRefusal('MirrorStopped', (error as Error).message)
     throw error

@@ -5,3 +5,7 @@ export {
   createMirrorBody, createOrAdoptMirror, findOwnMirror, type MirrorCreateHooks, type MirrorIdentity, type MirrorLifecycleClient,
 } from './mirror-lifecycle.ts'
 export { directionOf, readFailbackCheck, runFailback, type FailbackClient, type FailbackOutcome } from './mirror-failback.ts'
+export {
+  FAILED_STATUS, MirrorNeedsRecreateError, declaredStatusOf, isRecreateRequired, readBackStatus, resumeFailedMirror,
+  shouldResumeFailedMirror, type ResumeFailedMirrorOptions,
+} from './mirror-resume.ts'

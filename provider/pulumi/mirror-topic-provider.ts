@@ -1,6 +1,9 @@
 // The MirrorTopic provider methods (check, diff, create, read, update, delete) as plain async functions over an injected engine client.
 import { describeMirror, isNotFoundError, waitForMirror, type Mirror } from '../client/index.ts'
-import { createOrAdoptMirror, directionOf, findOwnMirror, readFailbackCheck, runFailback } from '../lifecycle/index.ts'
+import {
+  createOrAdoptMirror, declaredStatusOf, directionOf, findOwnMirror, readBackStatus, readFailbackCheck, resumeFailedMirror, runFailback,
+  shouldResumeFailedMirror,
+} from '../lifecycle/index.ts'
 import {
   STOPPED_MIRROR_STATES, checkCreateDirection, checkStatusTransition, diffMirrorTopicInputs, observedMirrorStatus, planFailback,
   resolveEngineConnection, validateMirrorTopicInputs, type FailbackCheck, type MirrorDirection, type MirrorTopicInputs,
@@ -14,9 +17,15 @@ const INPUT_KEYS = new Set(['linkName', 'sourceTopicName', 'mirrorTopicName', 'r
 /** How long create waits for a new mirror to leave PENDING_MIRROR, and pause, resume and failover for their state. */
 const STATE_WAIT_MS = 60_000
 
+/** Pulumi's way to a new mirror topic when the engine cannot resume a FAILED one. */
+const PULUMI_REPLACE_HINT = 'recreate it: pulumi up --replace <URN of this MirrorTopic> (with onDelete: DELETE_TOPIC and the ' +
+  'deleteBeforeReplace resource option applied first, so that the old topic goes before the new mirror topic of that name is created)'
+
 function asInputs(raw: Record<string, unknown>): MirrorTopicInputs {
+  // Outputs read back status FAILED for a FAILED mirror declared ACTIVE (provider/lifecycle/mirror-resume.ts).
   const picked = Object.fromEntries(Object.entries(raw)
-    .filter(([key, value]) => INPUT_KEYS.has(key) && value !== undefined && value !== null))
+    .filter(([key, value]) => INPUT_KEYS.has(key) && value !== undefined && value !== null)
+    .map(([key, value]) => [key, key === 'status' ? declaredStatusOf(value) : value]))
   const result = validateMirrorTopicInputs(picked)
   if (!result.ok) throw new Error(`invalid MirrorTopic inputs: ${result.failures.map((f) => `${f.property}: ${f.reason}`).join('; ')}`)
   return result.value
@@ -58,7 +67,10 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
     if (isStopped(mirror) && declared !== 'PROMOTED' && declared !== 'FAILED_OVER') {
       throw new Error(checkStatusTransition('FAILED_OVER', declared, name) ?? `${name} is stopped`)
     }
-    if (declared === 'ACTIVE' && mirror.mirror_status === 'PAUSED') {
+    if (shouldResumeFailedMirror(mirror.mirror_status, declared)) {
+      const timing = { timeoutMs: STATE_WAIT_MS, intervalMs: pollIntervalMs }
+      await resumeFailedMirror(client, { linkName: inputs.linkName, mirrorTopicName: name, replaceHint: PULUMI_REPLACE_HINT, ...timing })
+    } else if (declared === 'ACTIVE' && mirror.mirror_status === 'PAUSED') {
       await client.alterMirror(inputs.linkName, 'resume', name)
       // A resumed mirror passes through PENDING_MIRROR while its copiers restart: wait until it is running again.
       await wait(client, inputs, name, (m) => m !== undefined && m.mirror_status !== 'PAUSED' && m.mirror_status !== 'PENDING_MIRROR', 'resume', STATE_WAIT_MS)
@@ -103,7 +115,7 @@ export function createMirrorTopicProvider(context: ProviderContext): ResourcePro
       sourceTopicName: mirror.source_topic_name,
       mirrorTopicName: mirror.mirror_topic_name,
       clusterId,
-      status: observedMirrorStatus(mirror.mirror_status, inputs.status),
+      status: readBackStatus(mirror.mirror_status, inputs.status, observedMirrorStatus(mirror.mirror_status, inputs.status)),
       direction: directionOf(mirror),
       mirrorStatus: mirror.mirror_status,
       mirrorTopicError: mirror.mirror_topic_error ?? 'NO_ERROR',

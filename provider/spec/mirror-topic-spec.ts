@@ -121,7 +121,8 @@ export const STOPPED_MIRROR_STATES = ['STOPPED', 'PENDING_STOPPED'] as const
 /**
  * The declared status that the engine's actual mirror_status stands for, so a refresh shows drift: a mirror stopped
  * behind the tool's back reads as FAILED_OVER, a paused one as PAUSED. Failure states (FAILED, SOURCE_UNAVAILABLE,
- * LINK_FAILED, LINK_PAUSED) are health, not drift: they keep the declared ACTIVE or PAUSED and show in mirrorStatus.
+ * LINK_FAILED, LINK_PAUSED) are health, not drift: they keep the declared ACTIVE or PAUSED and show in mirrorStatus. The
+ * front ends read a FAILED mirror declared ACTIVE as FAILED on top of this (provider/lifecycle/mirror-resume.ts readBackStatus).
  */
 export function observedMirrorStatus(mirrorStatus: string, declared: MirrorTopicStatus): MirrorTopicStatus {
   if ((STOPPED_MIRROR_STATES as readonly string[]).includes(mirrorStatus)) return declared === 'PROMOTED' || declared === 'FAILED_OVER' ? declared : 'FAILED_OVER'

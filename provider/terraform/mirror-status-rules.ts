@@ -1,6 +1,7 @@
 // Pure rules between the status a user declares for a mirror topic and the mirror_status the engine reports: which
 // action moves one to the other, when it is done, and which declared status a reported one stands for (drift).
 import type { MirrorAction } from '../client/index.ts'
+import { readBackStatus, type FAILED_STATUS } from '../lifecycle/index.ts'
 import type { MirrorTopicStatus } from '../spec/index.ts'
 
 const STOPPED = new Set(['STOPPED', 'PENDING_STOPPED'])
@@ -43,12 +44,15 @@ export function nextMirrorAction(mirrorStatus: string, desired: MirrorTopicStatu
 /**
  * The declared status that the engine's mirror_status stands for. ACTIVE and PAUSED read back as such; a stopped mirror
  * reads as what was declared (the engine reports STOPPED for both PROMOTED and FAILED_OVER), or FAILED_OVER when it was
- * stopped behind Terraform's back. Conditions the user cannot declare (FAILED, SOURCE_UNAVAILABLE, LINK_PAUSED,
- * PENDING_MIRROR) keep the declared status; the mirror_status attribute shows them.
+ * stopped behind Terraform's back. A FAILED mirror declared ACTIVE reads as FAILED, so that plan shows the resume apply will
+ * send (provider/lifecycle/mirror-resume.ts). Other conditions the user cannot declare (FAILED while PAUSED,
+ * SOURCE_UNAVAILABLE, LINK_PAUSED, PENDING_MIRROR) keep the declared status; the mirror_status attribute shows them.
  */
-export function declaredStatusFromEngine(mirrorStatus: string, declared: MirrorTopicStatus | undefined): MirrorTopicStatus {
+export function declaredStatusFromEngine(
+  mirrorStatus: string, declared: MirrorTopicStatus | undefined,
+): MirrorTopicStatus | typeof FAILED_STATUS {
   if (mirrorStatus === 'ACTIVE') return 'ACTIVE'
   if (mirrorStatus === 'PAUSED') return 'PAUSED'
   if (isStoppedStatus(mirrorStatus)) return declared === 'PROMOTED' || declared === 'FAILED_OVER' ? declared : 'FAILED_OVER'
-  return declared ?? 'ACTIVE'
+  return readBackStatus(mirrorStatus, declared, declared ?? 'ACTIVE')
 }

@@ -1,7 +1,7 @@
 // The clusterlink_mirror_topic resource: a mirror topic on a cluster link, declared with the shared MirrorTopic spec;
 // status drives pause, resume, promote and failover, and the engine's mirror status and lag are read back.
 import { isNotFoundError, waitForMirror, type EngineClient, type Mirror } from '../client/index.ts'
-import { createOrAdoptMirror } from '../lifecycle/index.ts'
+import { FAILED_STATUS, createOrAdoptMirror } from '../lifecycle/index.ts'
 import {
   MIRROR_TOPIC_FIELDS, MIRROR_TOPIC_STATUSES, checkStatusTransition, mirrorTopicInputsSchema, validateMirrorTopicInputs,
   type MirrorTopicInputs, type MirrorTopicStatus,
@@ -131,7 +131,10 @@ async function mustRead(context: ProviderContext<EngineClient>, state: Terraform
   const read = await readMirrorTopic(context.client, state)
   if (!read) throw new Error(`mirror topic ${String(state.mirror_topic_name)} is not on the engine right after it was written; check the engine's logs`)
   const mirror = await context.client.getMirror(String(read.link_name), String(read.mirror_topic_name))
-  return { ...read, ...await failbackStateOf(context.client, mirror, state, { keepPlanned: true }) }
+  // Apply must return the planned status (Terraform refuses another): a mirror that FAILED again right after its resume keeps
+  // the declared ACTIVE here, shows in mirror_status, and reads as FAILED at the next refresh.
+  const status = read.status === FAILED_STATUS ? state.status ?? null : read.status ?? null
+  return { ...read, status, ...await failbackStateOf(context.client, mirror, state, { keepPlanned: true }) }
 }
 
 /** The state a refresh reads: the engine's mirror with the dry run of a stopped one (planned_failback cleared). */

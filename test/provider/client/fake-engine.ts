@@ -185,7 +185,18 @@ export class FakeEngine {
       ({ mirror_topic_name: name, error_code: code, error_message: message, mirror_lags: [] })
     if (!mirror) return result(40403, 'mirror topic not found')
     if (action === 'pause') { if (mirror.status !== 'ACTIVE') return result(40002, `cannot pause from ${mirror.status}`); mirror.status = 'PAUSED' }
-    if (action === 'resume') { if (mirror.status !== 'PAUSED') return result(40002, `cannot resume from ${mirror.status}`); mirror.status = 'ACTIVE' }
+    if (action === 'resume' && mirror.status === 'FAILED') {
+      // Like the engine (engine/link/mirror-failure.ts): a divergence needs a new mirror topic, other failures resume.
+      if (mirror.error === 'OFFSET_DIVERGENCE') {
+        return result(409, 'cannot resume a FAILED mirror topic: its failure (OFFSET_DIVERGENCE) cannot be retried; recreate the mirror topic')
+      }
+      mirror.status = 'ACTIVE'
+      delete mirror.error
+    }
+    if (action === 'resume' && mirror.status !== 'ACTIVE') {
+      if (mirror.status !== 'PAUSED') return result(40002, `cannot resume from ${mirror.status}`)
+      mirror.status = 'ACTIVE'
+    }
     if (action === 'promote') {
       if (mirror.lags.some((lag) => lag > 0)) return result(40903, 'mirror lag is not zero')
       mirror.status = 'STOPPED'

@@ -166,3 +166,27 @@ test('MirrorTopic delete with DELETE_TOPIC should stop the mirror and delete the
   assert.equal(engine.topics.has('orders'), false)
   await provider.delete(id, outs)
 })
+
+test('MirrorTopic read should show a FAILED mirror declared ACTIVE as drift; update should resume it, or name --replace', async () => {
+  const { engine, provider } = await setup()
+  const { id, outs } = await provider.create(await checked(provider, declared))
+  Object.assign(engine.mirror('dr', 'orders')!, { status: 'FAILED', error: 'KAFKA_ERROR' })
+  const failed = await provider.read(id, outs)
+  assert.equal(failed.props.status, 'FAILED')
+  assert.equal(failed.props.mirrorStatus, 'FAILED')
+  const drift = await provider.diff(id, failed.props, await checked(provider, declared))
+  assert.deepEqual(drift, { changes: true, replaces: [], deleteBeforeReplace: false })
+  // A second refresh starts from outputs that say FAILED.
+  assert.equal((await provider.read(id, failed.props)).props.status, 'FAILED')
+  const { outs: resumed } = await provider.update(id, failed.props, await checked(provider, declared, failed.props))
+  assert.equal(resumed.status, 'ACTIVE')
+  assert.equal(engine.mirror('dr', 'orders')!.status, 'ACTIVE')
+  Object.assign(engine.mirror('dr', 'orders')!, { status: 'FAILED', error: 'OFFSET_DIVERGENCE' })
+  const diverged = await provider.read(id, resumed)
+  await assert.rejects(provider.update(id, diverged.props, await checked(provider, declared, diverged.props)),
+    /orders on link dr is FAILED and the engine cannot resume it \(.*recreate the mirror topic.*\); recreate it: pulumi up --replace/)
+  assert.equal(engine.mirror('dr', 'orders')!.status, 'FAILED')
+  // Declared PAUSED, a FAILED mirror is health, not drift: nothing to resume.
+  const paused = await provider.read(id, { ...diverged.props, status: 'PAUSED' })
+  assert.equal(paused.props.status, 'PAUSED')
+})

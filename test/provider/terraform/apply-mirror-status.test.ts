@@ -2,6 +2,7 @@
 // promote wait that StopProvider ends early.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { EngineApiError } from '../../../provider/client/index.ts'
 import { applyMirrorStatus } from '../../../provider/terraform/apply-mirror-status.ts'
 import { FakeEngine } from './fake-engine-client.ts'
 
@@ -42,4 +43,22 @@ test('applyMirrorStatus should end a promote wait with an error once Terraform a
     applyMirrorStatus(engine.engineClient, { linkName: 'dr', mirrorTopicName: 'orders', desired: 'PROMOTED', promoteTimeoutMs: 600_000, signal: stop.signal }),
     /asked the provider to stop while waiting for lag zero/,
   )
+})
+
+test('applyMirrorStatus should resume a FAILED mirror declared ACTIVE, and name terraform apply -replace when the engine says recreate', async () => {
+  const engine = await engineWithMirror()
+  const failed = () => engine.mirrors.set('dr/orders', { ...engine.mirrors.get('dr/orders')!, mirror_status: 'FAILED' })
+  failed()
+  const options = { linkName: 'dr', mirrorTopicName: 'orders', desired: 'ACTIVE', promoteTimeoutMs: 5000 } as const
+  const resumed = await applyMirrorStatus(engine.engineClient, options)
+  assert.equal(resumed?.mirror_status, 'ACTIVE')
+  assert.deepEqual(engine.calls.filter((call) => !call.startsWith('create')), ['resume dr/orders'])
+  failed()
+  engine.client.alterMirror = async (link: string, action: string, topic: string) => {
+    throw new EngineApiError(`${action} ${topic} on link ${link}: cannot resume a FAILED mirror topic: recreate the mirror topic (error_code 409)`, {
+      method: 'POST', path: `/links/${link}/mirrors:${action}`, httpStatus: 200, errorCode: 409,
+    })
+  }
+  await assert.rejects(applyMirrorStatus(engine.engineClient, options), /cannot resume it \(.*recreate the mirror topic.*\); recreate it: terraform apply -replace=/)
+  await assert.rejects(applyMirrorStatus(engine.engineClient, { ...options, replaceHint: 'delete this MirrorTopic' }), /; delete this MirrorTopic$/)
 })

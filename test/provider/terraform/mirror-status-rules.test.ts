@@ -47,3 +47,9 @@ test('declaredStatusFromEngine should read ACTIVE and PAUSED back, keep the decl
   assert.equal(declaredStatusFromEngine('SOURCE_UNAVAILABLE', 'PAUSED'), 'PAUSED')
   assert.equal(declaredStatusFromEngine('PENDING_MIRROR', undefined), 'ACTIVE')
 })
+
+test('declaredStatusFromEngine should read a FAILED mirror declared ACTIVE as FAILED (plan shows the resume), and keep PAUSED', () => {
+  assert.equal(declaredStatusFromEngine('FAILED', 'ACTIVE'), 'FAILED')
+  assert.equal(declaredStatusFromEngine('FAILED', undefined), 'FAILED')
+  assert.equal(declaredStatusFromEngine('FAILED', 'PAUSED'), 'PAUSED')
+})
