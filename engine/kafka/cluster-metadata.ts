@@ -26,3 +26,18 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 export function normalizeTopicId(id: string | null | undefined): string {
   return !id || id === ZERO_UUID || id === 'AAAAAAAAAAAAAAAAAAAAAA' ? '' : id
 }
+
+/**
+ * ListOffsets (Kafka's ListOffsetsRequest): timestamp -2 = earliest (log start offset), -1 = latest (HW under
+ * read_uncommitted, LSO under read_committed), otherwise the first offset whose timestamp is >= the value.
+ */
+export type OffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number }
+export type Isolation = 'read_committed' | 'read_uncommitted'
+export interface ActiveProducer {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly lastSequence: number
+  readonly lastTimestamp: bigint
+  readonly currentTxnStartOffset: bigint
+}
+

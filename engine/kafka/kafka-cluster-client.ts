@@ -4,7 +4,9 @@ import type { Connection } from '@platformatic/kafka'
 import { DATA_TIMEOUTS } from './client-options.ts'
 import type { KafkaConnectionConfig } from './connection-config.ts'
 import { ConnectionLanes, type BrokerAddress } from './connection-lanes.ts'
-import { normalizeTopicId, type ClusterMetadata, type PartitionMetadata, type TopicMetadata } from './cluster-metadata.ts'
+import {
+  normalizeTopicId, type ActiveProducer, type ClusterMetadata, type Isolation, type OffsetSpec, type PartitionMetadata, type TopicMetadata,
+} from './cluster-metadata.ts'
 import { EngineError } from '../errors.ts'
 import { checkRequiredApis, requestFinalizedFeatures, type ApiName } from './api-versions.ts'
 import { kafkaError, toEngineError, type ClusterSide, KafkaErrorCodes } from './kafka-errors.ts'
@@ -17,27 +19,14 @@ import { FetchBatcher, fetchSender, type PartitionFetch } from './fetch-batcher.
 import { rawProduceApi, type RawProducePartitionResponse, type RawProduceResponse } from './raw-produce.ts'
 
 export type { BrokerAddress } from './connection-lanes.ts'
-export { normalizeTopicId, type ClusterMetadata, type PartitionMetadata, type TopicMetadata } from './cluster-metadata.ts'
-export type OffsetSpec = 'earliest' | 'latest' | { readonly timestampMs: number }
-export type Isolation = 'read_committed' | 'read_uncommitted'
-export interface ActiveProducer {
-  readonly producerId: bigint
-  readonly producerEpoch: number
-  readonly lastSequence: number
-  readonly lastTimestamp: bigint
-  readonly currentTxnStartOffset: bigint
-}
-
+export {
+  normalizeTopicId, type ActiveProducer, type ClusterMetadata, type Isolation, type OffsetSpec, type PartitionMetadata, type TopicMetadata,
+} from './cluster-metadata.ts'
 export interface KafkaClusterClientOptions {
   readonly side: ClusterSide
   readonly requestTimeoutMs?: number
   readonly connectTimeoutMs?: number
 }
-
-/*
-  ListOffsets (Kafka's ListOffsetsRequest): timestamp -2 = earliest (log start offset), -1 = latest (HW under
-  read_uncommitted, LSO under read_committed), otherwise the first offset whose timestamp is >= the value.
-*/
 
 /**
  * Talks to one cluster. Requests go to the partition leader (or the transaction coordinator) over connections kept
@@ -334,14 +323,29 @@ export class KafkaClusterClient {
     return broker
   }
 
+  /**
+   * A call to the transaction coordinator of `transactionalId`. Its address is cached; any failure to reach it (a
+   * killed or restarted broker: ECONNREFUSED, a timeout) forgets it, as NOT_COORDINATOR does, so that the next call
+   * looks the coordinator up again instead of dialing a dead broker until it returns.
+   */
+  async #coordinatorCall<T>(what: string, transactionalId: string, run: (c: Connection) => Promise<T>): Promise<T> {
+    const broker = await this.#transactionCoordinator(transactionalId)
+    try {
+      return await this.#lanes.call(what, 'txn', broker, run)
+    } catch (error) {
+      this.#coordinators.delete(transactionalId)
+      throw error
+    }
+  }
+
   /** InitProducerId (v0 to v5): a new idempotent producer id (transactionalId null), or the epoch-bumped id of a transactional.id. */
   async initProducerId(
     transactionalId: string | null, transactionTimeoutMs = 60_000,
   ): Promise<{ producerId: bigint; producerEpoch: number }> {
-    const broker = transactionalId ? await this.#transactionCoordinator(transactionalId) : undefined
-    const res = await this.#lanes.call('init producer id', 'txn', broker, (c) => this.send(
-      c, InitProducerId, transactionalId, transactionTimeoutMs, -1n, -1,
-    ))
+    const run = (c: Connection) => this.send(c, InitProducerId, transactionalId, transactionTimeoutMs, -1n, -1)
+    const res = transactionalId
+      ? await this.#coordinatorCall('init producer id', transactionalId, run)
+      : await this.#lanes.call('init producer id', 'txn', undefined, run)
     if (res.errorCode !== 0) {
       if (transactionalId && res.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
       throw kafkaError(res.errorCode, this.side, 'init producer id', { transactionalId })
@@ -351,8 +355,7 @@ export class KafkaClusterClient {
 
   /** DescribeTransactions (read-only): the coordinator's current producer id and epoch of a transactional.id. */
   async describeTransaction(transactionalId: string): Promise<{ producerId: bigint; producerEpoch: number; state: string }> {
-    const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#lanes.call('describe transactions', 'txn', broker, (c) => this.send(c, DescribeTransactions, [transactionalId]))
+    const res = await this.#coordinatorCall('describe transactions', transactionalId, (c) => this.send(c, DescribeTransactions, [transactionalId]))
     const t = res.transactionStates[0]
     if (!t || t.errorCode !== 0) {
       if (t?.errorCode === KafkaErrorCodes.NOT_COORDINATOR) this.#coordinators.delete(transactionalId)
@@ -368,8 +371,7 @@ export class KafkaClusterClient {
   async addPartitionsToTxn(
     transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partitions: number[],
   ): Promise<void> {
-    const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#lanes.call('add partitions to txn', 'txn', broker, (c) => this.send(c, AddPartitionsToTxn, [
+    const res = await this.#coordinatorCall('add partitions to txn', transactionalId, (c) => this.send(c, AddPartitionsToTxn, [
       { transactionalId, producerId, producerEpoch, verifyOnly: false, topics: [{ name: topic, partitions }] },
     ]))
     const code = res.resultsByTransaction[0]?.topicResults[0]?.resultsByPartition
@@ -382,8 +384,7 @@ export class KafkaClusterClient {
 
   /** EndTxn (v0 to v4). The coordinator answers before the markers are written (TransactionCoordinator): callers wait for the LEO. */
   async endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
-    const broker = await this.#transactionCoordinator(transactionalId)
-    const res = await this.#lanes.call('end txn', 'txn', broker, (c) => this.send(
+    const res = await this.#coordinatorCall('end txn', transactionalId, (c) => this.send(
       c, EndTxn, transactionalId, producerId, producerEpoch, commit,
     ))
     if (res.errorCode !== 0) {

@@ -11,12 +11,9 @@ import { batchStartOf, startOffsetOf } from './start-offset.ts'
 import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
 export interface MirrorPartitionCopierOptions {
-  readonly source: KafkaClusterClient
-  readonly destination: KafkaClusterClient
-  readonly sourceTopic: string
-  readonly sourceTopicId: string
-  readonly mirrorTopic: string
-  readonly mirrorTopicId: string
+  readonly source: KafkaClusterClient; readonly destination: KafkaClusterClient
+  readonly sourceTopic: string; readonly sourceTopicId: string
+  readonly mirrorTopic: string; readonly mirrorTopicId: string
   readonly partition: number
   readonly startOffsetSpec: MirrorStartOffsetSpec
   /** Most bytes one fetch asks for; a partition with a small backlog asks for less (nextFetchSize). */
@@ -287,8 +284,12 @@ export class MirrorPartitionCopier {
     // read_committed: the broker stops at the last stable offset, so every transaction in the response is decided
     // (an open source transaction holds the copier at the LSO), and it lists the aborted ones (observed, check 6).
     const fetchStarted = performance.now()
-    const res = await this.#o.source.fetchBatched(this.#o.sourceTopic, this.partition, offset, {
-      maxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed', topicId: this.#o.sourceTopicId, lastFetchedEpoch,
+    const { source, sourceTopic, sourceTopicId: topicId } = this.#o
+    const res = await source.fetchBatched(sourceTopic, this.partition, offset, {
+      maxBytes, maxWaitMs: this.#o.fetchMaxWaitMs, isolation: 'read_committed', topicId, lastFetchedEpoch,
+    }).catch((error: unknown) => { // an unreachable leader (killed, restarting) is looked up again on the retry
+      source.invalidateLeader(sourceTopic, this.partition)
+      throw error
     })
     this.#o.observer?.fetched((performance.now() - fetchStarted) / 1000)
     const ctx = { topic: this.#o.sourceTopic, partition: this.partition, offset }
@@ -379,8 +380,7 @@ export class MirrorPartitionCopier {
   }
 
   async #drainAndDeleteRecords(): Promise<void> {
-    await this.#writer.drain()
-    await this.#maybeDeleteRecords()
+    await this.#writer.drain().then(() => this.#maybeDeleteRecords())
   }
 
   /** While caught up, the copier still notices a foreign write: the destination's log end offset must equal `expected`. */
