@@ -21,7 +21,10 @@ export {
 } from './api-versions.ts'
 export { checkTopicIdentity, identityOf, type IdentityCheck, type SourceTopicIdentity } from './topic-identity.ts'
 export { createTopic, describeTopicConfigs, createPartitions, deleteTopic, type CreateTopicOptions } from './kafka-admin.ts'
-export { kafkaError, kafkaErrorCodeOf, kafkaErrorName, toEngineError, isRetriableKafkaError, KafkaErrorCodes, type ClusterSide } from './kafka-errors.ts'
+export {
+  kafkaError, kafkaErrorCodeOf, kafkaErrorName, toEngineError, isRetriableKafkaError, isTlsClientCertificateRefusal, KafkaErrorCodes,
+  type ClusterSide,
+} from './kafka-errors.ts'
 export { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type RawFetchPartitionResponse, type RawProducePartitionResponse, type RawAbortedTransaction } from './raw-apis.ts'
 export {
   ATTR_CODEC_MASK, ATTR_CONTROL, ATTR_LOG_APPEND_TIME, ATTR_TRANSACTIONAL, BATCH_OVERHEAD_BYTES, CODECS,

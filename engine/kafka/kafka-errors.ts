@@ -153,6 +153,9 @@ const TLS_TRUST_CODES = new Set([
 const TLS_CLIENT_CERTIFICATE_ALERT = new RegExp('^ERR_SSL_(SSLV3|SSL/TLS|TLSV1|TLSV13)_ALERT_(BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|'
   + 'CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE)$')
 
+/** Whether a system error code is a broker's refusal of the engine's TLS client certificate (an authentication failure). */
+export const isTlsClientCertificateRefusal = (systemCode: string): boolean => TLS_CLIENT_CERTIFICATE_ALERT.test(systemCode)
+
 /** Turns anything a client call threw (network, timeout, authentication, TLS, protocol) into an EngineError; never reads messages. */
 export function toEngineError(error: unknown, side: ClusterSide, what: string, context: ErrorContext = {}): EngineError {
   if (isEngineError(error)) return error

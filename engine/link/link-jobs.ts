@@ -1,5 +1,6 @@
 // The named jobs every cluster link runs: availability check, consumer offset sync, topic config sync, auto-create mirror topics.
 import { isEngineError } from '../errors.ts'
+import { isTlsClientCertificateRefusal } from '../kafka/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { withTimeout } from '../retry.ts'
 import type { ClusterAdmin, GroupOffset } from './kafka-admin.ts'
@@ -45,7 +46,8 @@ const CHECK_TIMEOUT_MS = 10_000
 export function classifyLinkError(error: unknown): string {
   if (isEngineError(error)) {
     const systemCode = String(error.context['systemErrorCode'] ?? '')
-    if (error.code === 'UNAUTHORIZED') return 'AUTHENTICATION_ERROR'
+    // A source broker refusing the link's TLS client certificate is an authentication failure (Kafka's SslAuthenticationException).
+    if (error.code === 'UNAUTHORIZED' || isTlsClientCertificateRefusal(systemCode)) return 'AUTHENTICATION_ERROR'
     if (systemCode === 'ENOTFOUND' || systemCode === 'EAI_AGAIN') return 'UNRESOLVABLE_BOOTSTRAP_ERROR'
     if (systemCode === 'ECONNREFUSED' || systemCode === 'ECONNRESET' || systemCode === 'EHOSTUNREACH') return 'BOOTSTRAP_TCP_CONNECTION_FAILED_ERROR'
     if (error.code === 'TIMEOUT') return 'TIMEOUT_ERROR'

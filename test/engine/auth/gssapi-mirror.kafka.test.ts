@@ -1,6 +1,7 @@
 // Mirrors between SASL/GSSAPI clusters: the engine logs in to the destination with its own keytab (engine config) and to
-// the source with the keytab named in the link configs, against a real MIT KDC found through MIT's KRB5_CONFIG; a wrong
-// keytab for the destination stops the start with an error that names the principal and what is wrong.
+// the source with the keytab named in the link configs (consumer offsets synced through it), against a real MIT KDC found
+// through MIT's KRB5_CONFIG; a wrong keytab for the destination stops the start with an error that names the principal and
+// what is wrong.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -8,9 +9,10 @@ import { after, before, describe, test } from 'node:test'
 import { startKafkaCluster, type KafkaCluster } from '../../../cli/local/kafka-cluster.ts'
 import { isEngineError } from '../../../engine/errors.ts'
 import { krb5ConfPathOf } from '../../../engine/kafka/gssapi/index.ts'
+import { waitFor } from '../link/fakes.ts'
 import {
-  clusterIdOf, createTopicWithRecords, startKerberosRealm, startTestEngine, verifyMirror, waitForMirrorCaughtUp, type KerberosRealm,
-  type TestEngine,
+  clusterIdOf, createTopicWithRecords, startKerberosRealm, startTestEngine, toolAdmin, verifyMirror, waitForMirrorCaughtUp,
+  type KerberosRealm, type TestEngine,
 } from './auth-harness.ts'
 
 test('krb5ConfPathOf should take the config, then the first KRB5_CONFIG file, then /etc/krb5.conf', () => {
@@ -48,16 +50,24 @@ describe('engine with a GSSAPI source and a GSSAPI destination', { timeout: 600_
     await realm?.stop()
   })
 
-  test('engine should mirror a GSSAPI source to a GSSAPI destination at identical offsets with keytab logins', async () => {
+  test('engine should mirror a GSSAPI source to a GSSAPI destination at identical offsets and sync offsets, keytab logins', async (t) => {
     const e = engine!
     const topic = `orders-${run}`
+    const group = `billing-${run}`
     await createTopicWithRecords(source, topic, 2, 120)
+    // The group commits through the source's PLAINTEXT tool listener; the engine reads it with its Kerberos login.
+    const [sourceAdmin, destinationAdmin] = await Promise.all([toolAdmin(source), toolAdmin(destination)])
+    t.after(() => Promise.allSettled([sourceAdmin.disconnect(), destinationAdmin.disconnect()]))
+    await sourceAdmin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '31' }, { partition: 1, offset: '5' }] })
+    const groupFilters = [{ name: group, patternType: 'LITERAL', filterType: 'INCLUDE' }]
     const link = await e.call('POST', '/links?link_name=kerberos', {
       source_cluster_id: await clusterIdOf(source),
       configs: [
         { name: 'bootstrap.servers', value: source.bootstrapServers }, { name: 'security.protocol', value: 'SASL_PLAINTEXT' },
         { name: 'sasl.mechanism', value: 'GSSAPI' }, { name: 'sasl.kerberos.principal', value: `linker@${realm.kdc.realm}` },
         { name: 'sasl.kerberos.keytab.location', value: linkKeytab },
+        { name: 'consumer.offset.sync.enable', value: 'true' }, { name: 'consumer.offset.sync.ms', value: '1000' },
+        { name: 'consumer.offset.group.filters', value: JSON.stringify({ groupFilters }) },
       ],
     })
     assert.equal(link.status, 204, link.text)
@@ -65,6 +75,11 @@ describe('engine with a GSSAPI source and a GSSAPI destination', { timeout: 600_
     await waitForMirrorCaughtUp(e, 'kerberos', topic, 2, 60)
     const result = await verifyMirror(source, destination, topic)
     assert.equal(result.identical, true, JSON.stringify(result.firstDifferences))
+    await waitFor(async () => {
+      const offsets = await destinationAdmin.fetchOffsets({ groupId: group, topics: [topic] })
+      const byPartition = new Map(offsets[0]?.partitions.map((p) => [p.partition, p.offset]))
+      return byPartition.get(0) === '31' && byPartition.get(1) === '5'
+    }, 'group offsets synced to the destination', 60_000)
     // The keytab paths are configs like any other; the keys in them never reach a log line.
     const keys = (await readFile(engineKeytab)).subarray(-16).toString('hex')
     assert.ok(!e.logs.join('').includes(keys), 'keytab bytes in the logs')

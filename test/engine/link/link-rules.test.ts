@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { checkMirrorAction, isNameSelected, parseNameFilters, toLinkState, toMirrorStatus, validateLinkConfigs } from '../../../engine/link/index.ts'
+import { EngineError } from '../../../engine/errors.ts'
 import { clampOffset, classifyLinkError } from '../../../engine/link/link-jobs.ts'
 import { LINK_CONFIGS } from '../../../engine/link/link-configs.ts'
 import {
@@ -94,6 +95,8 @@ test('classifyLinkError should name connection failures', () => {
   assert.equal(classifyLinkError(new Error('getaddrinfo ENOTFOUND nohost')), 'UNRESOLVABLE_BOOTSTRAP_ERROR')
   assert.equal(classifyLinkError(new Error('SASL authentication failed')), 'AUTHENTICATION_ERROR')
   assert.equal(classifyLinkError(new Error('no answer within 10 ms')), 'TIMEOUT_ERROR')
+  const refusedCertificate = new EngineError('CONFIG_ERROR', 'refused', { context: { systemErrorCode: 'ERR_SSL_SSL/TLS_ALERT_UNKNOWN_CA' } })
+  assert.equal(classifyLinkError(refusedCertificate), 'AUTHENTICATION_ERROR')
 })
 
 test('applyLinkConfigChanges should refuse changing every config LINK_CONFIGS marks immutable', () => {
