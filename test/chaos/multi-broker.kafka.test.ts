@@ -206,6 +206,8 @@ describe('mirror across leader moves on 3-broker clusters', () => {
     const c: MoveContext = { t, topic, sourceAdmin, destinationAdmin, followTimes: new Map() }
 
     await killAndRestart(c, 'source', source, sourceAdmin, source.brokers.find((b) => b.id === sourceLeader) as KafkaBroker)
+    // Killed only once its followers are in sync: a leader killed alone in its ISR leaves the partition leaderless.
+    await waitInSync(destinationAdmin, topic, destination.brokers.length)
     const destinationVictim = destination.brokers.find((b) => b.id === destinationLeader) as KafkaBroker
     await killAndRestart(c, 'destination', destination, destinationAdmin, destinationVictim)
     await reassignAway(c, 'source', source, sourceAdmin)
