@@ -8,6 +8,22 @@ import { waitFor } from './pulumi-harness.ts'
 const kafkaOf = (bootstrapServers: string): Kafka =>
   new Kafka({ clientId: 'failback-drill', brokers: [bootstrapServers], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } })
 
+/**
+ * Sets a destination topic's max.message.bytes (the resume tests make a mirror FAILED by shrinking it below a source
+ * batch, then fix it as an operator would).
+ */
+export async function setMaxMessageBytes(bootstrapServers: string, topic: string, value: string): Promise<void> {
+  const admin = kafkaOf(bootstrapServers).admin()
+  await admin.connect()
+  try {
+    await admin.alterConfigs({
+      validateOnly: false, resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configEntries: [{ name: 'max.message.bytes', value }] }],
+    })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 /** Produces `count` records whose values are `<tag>-<i>`; resolves with those values. */
 export async function produceTagged(bootstrapServers: string, topic: string, count: number, tag: string): Promise<string[]> {
   const producer = kafkaOf(bootstrapServers).producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 })

@@ -7,7 +7,7 @@ import { startLocalStack, type LocalStack } from '../../cli/local/local-stack.ts
 import { ClusterLink, MirrorTopic } from '../../provider/pulumi/index.ts'
 import type { EngineClient } from '../../provider/client/index.ts'
 import { createTestStack, createTopics, engineClientOf, kafkaOf, waitFor, type TestStack } from './pulumi-harness.ts'
-import { produceTagged, waitForIdentical } from './failback-drill-checks.ts'
+import { produceTagged, setMaxMessageBytes, waitForIdentical } from './failback-drill-checks.ts'
 
 describe('Pulumi resume of a FAILED mirror topic', { timeout: 900_000 }, () => {
   const id = Date.now().toString(36)
@@ -18,18 +18,6 @@ describe('Pulumi resume of a FAILED mirror topic', { timeout: 900_000 }, () => {
   let source: string
   let destination: string
   let program: TestStack
-
-  const setMaxMessageBytes = async (value: string): Promise<void> => {
-    const admin = kafkaOf(destination).admin()
-    await admin.connect()
-    try {
-      await admin.alterConfigs({
-        validateOnly: false, resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configEntries: [{ name: 'max.message.bytes', value }] }],
-      })
-    } finally {
-      await admin.disconnect()
-    }
-  }
 
   before(async () => {
     local = await startLocalStack({ clusters: 2 })
@@ -60,12 +48,12 @@ describe('Pulumi resume of a FAILED mirror topic', { timeout: 900_000 }, () => {
     await waitForIdentical(source, destination, topic, 40)
 
     // Someone lowered max.message.bytes on the mirror topic: the destination refuses the next (larger) batch for good.
-    await setMaxMessageBytes('1024')
+    await setMaxMessageBytes(destination, topic, '1024')
     const producer = kafkaOf(source).producer({ allowAutoTopicCreation: false })
     await producer.connect()
     await producer.send({ topic, acks: -1, messages: [{ key: 'big', value: 'x'.repeat(4000) }] }).finally(() => producer.disconnect())
     await waitFor(`${topic} FAILED`, async () => ((await client.getMirror(linkName, topic)).mirror_status === 'FAILED' ? true : undefined), 120_000)
-    await setMaxMessageBytes('1048588')
+    await setMaxMessageBytes(destination, topic, '1048588')
     await produceTagged(source, topic, 20, 'while-failed')
 
     const preview = await program.stack.preview({ refresh: true })

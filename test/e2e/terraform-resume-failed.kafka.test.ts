@@ -11,7 +11,7 @@ import { EngineClient } from '../../provider/client/index.ts'
 import { PROVIDER_SOURCE } from '../../provider/terraform/index.ts'
 import { createTerraformWorkspace, planChanges, type TerraformWorkspace } from './terraform-harness.ts'
 import { createTopics, kafkaOf, waitFor } from './pulumi-harness.ts'
-import { produceTagged, waitForIdentical } from './failback-drill-checks.ts'
+import { produceTagged, setMaxMessageBytes, waitForIdentical } from './failback-drill-checks.ts'
 
 const suffix = randomBytes(3).toString('hex')
 const linkName = `tf-resume-${suffix}`
@@ -68,18 +68,6 @@ describe('Terraform resume of a FAILED mirror topic', { timeout: 900_000 }, () =
   const statusOf = async (topic: string): Promise<string> => (await client.getMirror(linkName, topic)).mirror_status
   const waitForStatus = (topic: string, status: string) =>
     waitFor(`${topic} ${status}`, async () => ((await statusOf(topic)) === status ? true : undefined), 120_000)
-  const setMaxMessageBytes = async (topic: string, value: string): Promise<void> => {
-    const admin = kafkaOf(destination).admin()
-    await admin.connect()
-    try {
-      await admin.alterConfigs({
-        validateOnly: false, resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configEntries: [{ name: 'max.message.bytes', value }] }],
-      })
-    } finally {
-      await admin.disconnect()
-    }
-  }
-
   before(async () => {
     stack = await startLocalStack({ clusters: 2 })
     destination = stack.clusters[0]!.bootstrapServers
@@ -111,12 +99,12 @@ describe('Terraform resume of a FAILED mirror topic', { timeout: 900_000 }, () =
 
   it('terraform plan should show a FAILED mirror declared ACTIVE as drift, and apply should resume it with identical records', async () => {
     // Someone lowered max.message.bytes on the mirror topic: the destination refuses the next (larger) batch for good.
-    await setMaxMessageBytes(resumable, '1024')
+    await setMaxMessageBytes(destination, resumable, '1024')
     const producer = kafkaOf(source).producer({ allowAutoTopicCreation: false })
     await producer.connect()
     await producer.send({ topic: resumable, acks: -1, messages: [{ key: 'big', value: 'x'.repeat(4000) }] }).finally(() => producer.disconnect())
     await waitForStatus(resumable, 'FAILED')
-    await setMaxMessageBytes(resumable, '1048588')
+    await setMaxMessageBytes(destination, resumable, '1048588')
     await produceTagged(source, resumable, 20, 'while-failed')
 
     const { code, changes } = await planChanges(tf())
