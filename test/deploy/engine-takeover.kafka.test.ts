@@ -102,6 +102,9 @@ describe('engine containers', { timeout: 900_000 }, () => {
     assert.equal(link.status, 204, JSON.stringify(link.json))
     for (const topic of topics) assert.equal((await api('one', 'POST', `${clusterBase}/links/takeover/mirrors`, { source_topic_name: topic })).status, 204)
     await waitFor(async () => await caughtUp('one') && await caughtUp('two'), 'both containers to report lag 0', 180_000, 500)
+    // The work group may still be settling (a member that joined last gets its share at the next rebalance).
+    await waitFor(async () => (await owned('one')).length > 0 && (await owned('two')).length > 0, 'both containers to own mirror topics',
+      60_000, 250).catch(() => undefined)
     const [one, two] = await Promise.all([owned('one'), owned('two')])
     assert.ok(one.length > 0 && two.length > 0, `both containers own mirror topics (one: ${one.join(',')}; two: ${two.join(',')})`)
     assert.deepEqual([...one, ...two].sort(), [...topics].sort())
