@@ -220,8 +220,8 @@ export class MirrorPartitionCopier {
   /**
    * fetch → plan → write → drain. The next fetch starts once a response is planned, so the source round trip overlaps
    * the produce pipeline; each response's batches are drained (all accepted) before the next response is planned.
-   * Writing the next response while the last one's were in flight (102-142% of the 0 ms rate at 50 ms to the
-   * destination) was taken back: destination leader elections then took 66-107 s to follow, not 1-2 s (cause unknown).
+   * Writing the next response while the last one's were in flight (102-142% of the 0 ms rate at 50 ms) was taken back:
+   * elections took 66-107 s to follow. Cause: ProducePipeline judges a retriable failure only with a full window.
    */
   async #loop(): Promise<void> {
     let failures = 0
