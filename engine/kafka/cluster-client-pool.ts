@@ -41,7 +41,4 @@ export class ClusterClientPool {
       },
     }
   }
-
-  /** Clients open now (for metrics and tests). */
-  get size(): number { return this.#entries.size }
 }

@@ -173,7 +173,7 @@ export function toEngineError(error: unknown, side: ClusterSide, what: string, c
   if (facts.systemCode && TLS_TRUST_CODES.has(facts.systemCode)) {
     return new EngineError('CONFIG_ERROR', `${what}: the ${side} broker's TLS certificate is not trusted (${facts.systemCode}); check the CA certificates`, { cause: error, context: at })
   }
-  if (facts.systemCode && TLS_CLIENT_CERTIFICATE_ALERT.test(facts.systemCode)) {
+  if (facts.systemCode && isTlsClientCertificateRefusal(facts.systemCode)) {
     const settings = side === 'destination' ? 'destination.tls.cert and destination.tls.key' : 'ssl.keystore.certificate.chain and ssl.keystore.key'
     return new EngineError('CONFIG_ERROR', `${what}: the ${side} broker refused the engine's TLS client certificate (${facts.systemCode}); `
       + `check ${settings} and the CA the brokers trust (ssl.truststore)`, { cause: error, context: at })

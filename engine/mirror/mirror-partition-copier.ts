@@ -11,9 +11,12 @@ import { batchStartOf, startOffsetOf } from './start-offset.ts'
 import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
 export interface MirrorPartitionCopierOptions {
-  readonly source: KafkaClusterClient; readonly destination: KafkaClusterClient
-  readonly sourceTopic: string; readonly sourceTopicId: string
-  readonly mirrorTopic: string; readonly mirrorTopicId: string
+  readonly source: KafkaClusterClient
+  readonly destination: KafkaClusterClient
+  readonly sourceTopic: string
+  readonly sourceTopicId: string
+  readonly mirrorTopic: string
+  readonly mirrorTopicId: string
   readonly partition: number
   readonly startOffsetSpec: MirrorStartOffsetSpec
   /** Most bytes one fetch asks for; a partition with a small backlog asks for less (nextFetchSize). */
@@ -44,11 +47,13 @@ export interface MirrorPartitionCopierOptions {
 interface PendingFetch {
   readonly offset: bigint
   readonly result: Promise<RawFetchPartitionResponse | 'out_of_range'>
-  readonly release: () => void // gives the budget back (and discards the fetch if it was not used)
+  /** Gives the budget back (and discards the fetch if it was not used). */
+  readonly release: () => void
 }
 
 export interface CopierCounters extends WriterCounters {
-  skippedOffsets: number // source offsets skipped because source retention removed them before they were copied
+  /** Source offsets the mirror skipped because source retention removed them before they were copied. */
+  skippedOffsets: number
 }
 
 /**
@@ -74,8 +79,6 @@ export class MirrorPartitionCopier {
   #lastFetchedEpoch = -1
   /** Max bytes the next fetch asks for (and first takes from the budget): grows while responses fill it, shrinks when idle. */
   #fetchWant: number
-  /** Budget shares of responses whose batches are written but not all accepted yet, oldest first: freed as they are. */
-  readonly #held: Array<{ readonly end: bigint; readonly release: () => void }> = []
 
   constructor(options: MirrorPartitionCopierOptions) {
     this.partition = options.partition
@@ -88,7 +91,6 @@ export class MirrorPartitionCopier {
       fillerChunkRecords: options.fillerChunkRecords, emptyTxnFillMax: options.emptyTxnFillMax, isStopping: () => this.#stopping,
       ...(options.verifiedLogEndOffset !== undefined ? { verifiedLogEndOffset: options.verifiedLogEndOffset } : {}),
       ...(options.observer ? { onProduced: (seconds: number) => options.observer?.produced(seconds) } : {}),
-      onAccepted: (expected) => this.#releaseAccepted(expected),
     })
   }
 
@@ -154,7 +156,6 @@ export class MirrorPartitionCopier {
     }
   }
 
-
   /**
    * A new mirror partition whose start S > 0: a client cannot choose offsets, and DeleteRecords cannot pass the high
    * watermark (observed, check 5), so fill [0, F) invisibly (F = start of the batch holding S), then DeleteRecords(S)
@@ -218,10 +219,12 @@ export class MirrorPartitionCopier {
   }
 
   /**
-   * fetch → plan → write → drain. The next fetch starts once a response is planned, so the source round trip overlaps
-   * the produce pipeline; each response's batches are drained (all accepted) before the next response is planned.
-   * Writing the next response while the last one's were in flight (102-142% of the 0 ms rate at 50 ms) was taken back:
-   * elections took 66-107 s to follow. Cause: ProducePipeline judges a retriable failure only with a full window.
+   * fetch → plan → write, with the next fetch started as soon as this response is planned, so the source round trip
+   * overlaps the produce pipeline. Every response's batches are drained (all accepted) before its budget is released
+   * and before the next response is planned, so the pipeline is empty at the top of each step, where realignment,
+   * resync and the idle check run. Writing the next response while the last one's were in flight (102-142% of the 0 ms
+   * rate at 50 ms) was taken back: elections took 66-107 s to follow. Cause: ProducePipeline judges a retriable failure
+   * only with a full window.
    */
   async #loop(): Promise<void> {
     let failures = 0
@@ -242,15 +245,10 @@ export class MirrorPartitionCopier {
           const response = await current.result
           failures = 0
           if (response === 'out_of_range') await this.#handleOutOfRange()
-          else {
-            const fetched = current
-            current = null // #copy holds or frees its budget share
-            next = await this.#copy(response, fetched)
-          }
+          else next = await this.#copy(response)
         } catch (error) {
           next?.release()
           next = null
-          await this.#settleWrites()
           if (this.#stopping && !(isEngineError(error) && error.code === 'OFFSET_DIVERGENCE')) return
           const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
           if (!e.retriable) throw e
@@ -265,18 +263,7 @@ export class MirrorPartitionCopier {
       }
     } finally {
       next?.release()
-      await this.#settleWrites()
     }
-  }
-
-  /** Waits for the batches in flight (a failure is the loop's to see, if any) and frees every held budget share. */
-  async #settleWrites(): Promise<void> {
-    await this.#writer.drain().catch(() => {})
-    for (const h of this.#held.splice(0)) h.release()
-  }
-
-  #releaseAccepted(expected: bigint): void {
-    while (this.#held.length > 0 && (this.#held[0] as { end: bigint }).end <= expected) this.#held.shift()?.release()
   }
 
   /** One source fetch at `offset`; 'out_of_range' when the offset is outside the source log (handled by the loop, not here). */
@@ -312,7 +299,6 @@ export class MirrorPartitionCopier {
 
   /** The fetch offset is outside the source log: retention overtook the copier, or the source was truncated. */
   async #handleOutOfRange(): Promise<void> {
-    await this.#writer.drain()
     const s = this.#o.source
     const offset = this.#writer.expected
     const logStart = await s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
@@ -340,17 +326,12 @@ export class MirrorPartitionCopier {
     this.#lastFetchedEpoch = -1
   }
 
-  /**
-   * Plans one response, starts the next fetch and writes the planned actions, leaving them in flight; returns the
-   * started fetch. `fetched`'s budget share is freed once its batches are accepted, or at once when nothing is pending.
-   */
-  async #copy(res: RawFetchPartitionResponse, fetched: PendingFetch): Promise<PendingFetch | null> {
+  /** Plans one response, starts the next fetch, writes the planned actions and drains them; returns the started fetch. */
+  async #copy(res: RawFetchPartitionResponse): Promise<PendingFetch | null> {
     const batches = splitRecordSet(res.records)
     const planned = planBatches(batches, this.#writer.nextOffset, res.abortedTransactions)
     const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10, this.#o.coalesceMaxRecords)
     if (actions.length === 0) {
-      fetched.release()
-      await this.#writer.drain()
       this.#lastSourceFetchOffset = this.#writer.expected
       await this.#idleCheck()
       return null
@@ -368,19 +349,19 @@ export class MirrorPartitionCopier {
         if (this.#pendingLogStart !== null && this.#writer.expected >= this.#pendingLogStart) await this.#drainAndDeleteRecords()
       }
       await this.#writer.drain()
-      this.#held.push({ end, release: fetched.release })
-      this.#releaseAccepted(this.#writer.expected)
       this.#lastSourceFetchOffset = this.#writer.expected
       if (this.#pendingLogStart !== null) await this.#drainAndDeleteRecords()
       return next
     } catch (error) {
-      fetched.release()
       next.release()
       throw error
     }
   }
 
-  async #drainAndDeleteRecords(): Promise<void> { await this.#writer.drain().then(() => this.#maybeDeleteRecords()) }
+  async #drainAndDeleteRecords(): Promise<void> {
+    await this.#writer.drain()
+    await this.#maybeDeleteRecords()
+  }
 
   /** While caught up, the copier still notices a foreign write: the destination's log end offset must equal `expected`. */
   async #idleCheck(): Promise<void> {
