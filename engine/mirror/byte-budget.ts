@@ -108,3 +108,17 @@ export function fetchBudgetForMemoryLimit(limitBytes: number | null): number {
   if (limitBytes === null || !Number.isFinite(limitBytes) || limitBytes <= 0) return DEFAULT_FETCH_BUDGET_BYTES
   return Math.max(MIN_FETCH_BUDGET_BYTES, Math.floor(limitBytes / 4))
 }
+
+/** Budget shares of written responses, oldest first: each is freed once the mirror partition has accepted up to its end. */
+export class HeldShares {
+  readonly #held: Array<{ readonly end: bigint; readonly release: () => void }> = []
+
+  hold(end: bigint, release: () => void): void { this.#held.push({ end, release }) }
+
+  /** Frees every share whose response ends at or below `accepted` (the writer's accepted log end offset). */
+  releaseUpTo(accepted: bigint): void {
+    while (this.#held.length > 0 && this.#held[0]!.end <= accepted) this.#held.shift()!.release()
+  }
+
+  releaseAll(): void { for (const h of this.#held.splice(0)) h.release() }
+}

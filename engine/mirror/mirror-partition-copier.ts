@@ -6,7 +6,7 @@ import type { DataPathObserver, MirrorPartitionStatus, MirrorStartOffsetSpec } f
 import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
 import { backoffMs, sleep } from '../retry.ts'
-import { nextFetchSize, type BudgetLease, type ByteBudget } from './byte-budget.ts'
+import { HeldShares, nextFetchSize, type BudgetLease, type ByteBudget } from './byte-budget.ts'
 import { batchStartOf, startOffsetOf } from './start-offset.ts'
 import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
@@ -79,6 +79,8 @@ export class MirrorPartitionCopier {
   #lastFetchedEpoch = -1
   /** Max bytes the next fetch asks for (and first takes from the budget): grows while responses fill it, shrinks when idle. */
   #fetchWant: number
+  /** Budget shares of responses whose batches are written but not all accepted yet. */
+  readonly #held = new HeldShares()
 
   constructor(options: MirrorPartitionCopierOptions) {
     this.partition = options.partition
@@ -91,6 +93,7 @@ export class MirrorPartitionCopier {
       fillerChunkRecords: options.fillerChunkRecords, emptyTxnFillMax: options.emptyTxnFillMax, isStopping: () => this.#stopping,
       ...(options.verifiedLogEndOffset !== undefined ? { verifiedLogEndOffset: options.verifiedLogEndOffset } : {}),
       ...(options.observer ? { onProduced: (seconds: number) => options.observer?.produced(seconds) } : {}),
+      onAccepted: (expected) => this.#held.releaseUpTo(expected),
     })
   }
 
@@ -219,12 +222,11 @@ export class MirrorPartitionCopier {
   }
 
   /**
-   * fetch → plan → write, with the next fetch started as soon as this response is planned, so the source round trip
-   * overlaps the produce pipeline. Every response's batches are drained (all accepted) before its budget is released
-   * and before the next response is planned, so the pipeline is empty at the top of each step, where realignment,
-   * resync and the idle check run. Writing the next response while the last one's were in flight (102-142% of the 0 ms
-   * rate at 50 ms) was taken back: elections took 66-107 s to follow. Cause: ProducePipeline judges a retriable failure
-   * only with a full window.
+   * fetch → plan → write. The next fetch starts once a response is planned, and the next response is written while
+   * this one's batches are in flight: a round trip is paid once per window, not per response. A response's budget share
+   * is held until its batches are accepted (#held). The pipeline is drained where a step needs the accepted log end
+   * offset: when caught up (idle check), out of range, before a fill or DeleteRecords, after an error and at the end.
+   * A refused batch stops new sends until it is judged (ProducePipeline), so a leader move is followed at once.
    */
   async #loop(): Promise<void> {
     let failures = 0
@@ -245,10 +247,15 @@ export class MirrorPartitionCopier {
           const response = await current.result
           failures = 0
           if (response === 'out_of_range') await this.#handleOutOfRange()
-          else next = await this.#copy(response)
+          else {
+            const fetched = current
+            current = null // #copy holds or frees its budget share
+            next = await this.#copy(response, fetched)
+          }
         } catch (error) {
           next?.release()
           next = null
+          await this.#settleWrites()
           if (this.#stopping && !(isEngineError(error) && error.code === 'OFFSET_DIVERGENCE')) return
           const e = isEngineError(error) ? error : new EngineError('INTERNAL', String(error), { cause: error })
           if (!e.retriable) throw e
@@ -263,7 +270,14 @@ export class MirrorPartitionCopier {
       }
     } finally {
       next?.release()
+      await this.#settleWrites()
     }
+  }
+
+  /** Waits for the batches in flight (a failure is the loop's to see, if any) and frees every held budget share. */
+  async #settleWrites(): Promise<void> {
+    await this.#writer.drain().catch(() => {})
+    this.#held.releaseAll()
   }
 
   /** One source fetch at `offset`; 'out_of_range' when the offset is outside the source log (handled by the loop, not here). */
@@ -299,6 +313,7 @@ export class MirrorPartitionCopier {
 
   /** The fetch offset is outside the source log: retention overtook the copier, or the source was truncated. */
   async #handleOutOfRange(): Promise<void> {
+    await this.#writer.drain()
     const s = this.#o.source
     const offset = this.#writer.expected
     const logStart = await s.listOffset(this.#o.sourceTopic, this.partition, 'earliest')
@@ -326,12 +341,17 @@ export class MirrorPartitionCopier {
     this.#lastFetchedEpoch = -1
   }
 
-  /** Plans one response, starts the next fetch, writes the planned actions and drains them; returns the started fetch. */
-  async #copy(res: RawFetchPartitionResponse): Promise<PendingFetch | null> {
+  /**
+   * Plans one response, starts the next fetch and writes the planned actions, leaving them in flight; returns the
+   * started fetch. `fetched`'s budget share is freed once its batches are accepted, or at once when nothing is pending.
+   */
+  async #copy(res: RawFetchPartitionResponse, fetched: PendingFetch): Promise<PendingFetch | null> {
     const batches = splitRecordSet(res.records)
     const planned = planBatches(batches, this.#writer.nextOffset, res.abortedTransactions)
     const actions = coalesceSmallCopies(planned, this.#o.coalesceBelowBytes, 512 << 10, this.#o.coalesceMaxRecords)
     if (actions.length === 0) {
+      fetched.release()
+      await this.#writer.drain()
       this.#lastSourceFetchOffset = this.#writer.expected
       await this.#idleCheck()
       return null
@@ -348,20 +368,19 @@ export class MirrorPartitionCopier {
         if (this.#writer.nextOffset !== actionEnd(action)) throw new EngineError('INTERNAL', 'writer ended at an unexpected offset')
         if (this.#pendingLogStart !== null && this.#writer.expected >= this.#pendingLogStart) await this.#drainAndDeleteRecords()
       }
-      await this.#writer.drain()
+      this.#held.hold(end, fetched.release)
+      this.#held.releaseUpTo(this.#writer.expected)
       this.#lastSourceFetchOffset = this.#writer.expected
       if (this.#pendingLogStart !== null) await this.#drainAndDeleteRecords()
       return next
     } catch (error) {
+      fetched.release()
       next.release()
       throw error
     }
   }
 
-  async #drainAndDeleteRecords(): Promise<void> {
-    await this.#writer.drain()
-    await this.#maybeDeleteRecords()
-  }
+  async #drainAndDeleteRecords(): Promise<void> { await this.#writer.drain().then(() => this.#maybeDeleteRecords()) }
 
   /** While caught up, the copier still notices a foreign write: the destination's log end offset must equal `expected`. */
   async #idleCheck(): Promise<void> {

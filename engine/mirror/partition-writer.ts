@@ -30,6 +30,8 @@ export interface PartitionWriterOptions {
   readonly verifiedLogEndOffset?: number
   /** Produce latency of each accepted data batch, in seconds (metrics). */
   readonly onProduced?: (seconds: number) => void
+  /** Called with the new `expected` each time a data batch is accepted (the copier frees fetched bytes then). */
+  readonly onAccepted?: (expected: bigint) => void
 }
 
 /** Counters the copier exposes as metrics. */
@@ -149,6 +151,7 @@ export class PartitionWriter {
 
   #accepted(b: PipelineBatch): void {
     this.expected = b.offset + BigInt(b.count)
+    this.#o.onAccepted?.(this.expected)
     this.#acceptedSequence = incrementSequence(b.sequence, b.count)
     this.#hasProducerState = true
     this.#alone = false

@@ -86,16 +86,18 @@ const RETRIABLE_CODES: ReadonlySet<number> = new Set([
  *   read consistently: a mirror's offsets are deterministic, so when P's last sequence is the last sequence of batch i
  *   in flight, batches 0..i landed, each once and in order, right after the last accepted offset, and the log end
  *   offset must be exactly batch i's planned end; anything else there was written by someone else (divergence).
- * - Any base-offset mismatch or fatal error: nothing more is sent, ever (a response that says so stops new sends as
- *   soon as it arrives, before it is the head); the batches already in flight are awaited and checked, then the first
- *   error is thrown.
+ * - Any response that is not a success at its planned offset stops new sends as soon as it arrives, before it is the
+ *   head: the next submit first judges the whole window. Without that, a head refused with NOT_LEADER_OR_FOLLOWER
+ *   would wait for the window to fill behind it (a slow source: minutes) before its retry found the new leader.
+ * - Any base-offset mismatch or fatal error: nothing more is sent, ever; the batches already in flight are awaited and
+ *   checked, then the first error is thrown.
  */
 export class ProducePipeline {
   readonly #o: ProducePipelineOptions
   #inFlight: InFlight[] = []
   #inFlightBytes = 0
   #halted: EngineError | null = null
-  /** A response in flight already says mismatch or fatal error: send nothing more until it is judged. */
+  /** A response in flight already says refusal, mismatch or error: send nothing more until it is judged. */
   #poisoned = false
 
   constructor(options: ProducePipelineOptions) {
@@ -126,14 +128,13 @@ export class ProducePipeline {
   }
 
   #send(batch: PipelineBatch): Promise<Outcome> {
+    // Any refusal stops new sends until the head is judged: a batch sent behind a refused one is refused or resent too,
+    // and with responses written back to back nothing else would judge the head before the window fills.
     return this.#o.send(batch.bytes).then((response) => {
-      const code = response.errorCode
-      if (code === 0
-        ? response.baseOffset !== batch.offset
-        : !RETRIABLE_CODES.has(code) && code !== KafkaErrorCodes.OUT_OF_ORDER_SEQUENCE_NUMBER) this.#poisoned = true
+      if (response.errorCode !== 0 || response.baseOffset !== batch.offset) this.#poisoned = true
       return { response }
     }, (error: unknown) => {
-      if (!isEngineError(error) || !error.retriable) this.#poisoned = true
+      this.#poisoned = true
       return { error }
     })
   }

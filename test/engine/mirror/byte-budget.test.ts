@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ByteBudget, dataProducerId, fetchBudgetForMemoryLimit, fillerTransactionalId, readMemoryLimit } from '../../../engine/mirror/index.ts'
-import { MIN_FETCH_BYTES, nextFetchSize } from '../../../engine/mirror/byte-budget.ts'
+import { HeldShares, MIN_FETCH_BYTES, nextFetchSize } from '../../../engine/mirror/byte-budget.ts'
 
 test('ByteBudget should make acquirers wait until enough bytes are released, in arrival order', async () => {
   const budget = new ByteBudget(100)
@@ -90,4 +90,20 @@ test('dataProducerId should be deterministic, above the allocator range, and cha
   assert.notEqual(a, dataProducerId('src-id', 'mirror-id', 1))
   assert.notEqual(a, dataProducerId('recreated-src-id', 'mirror-id', 0))
   assert.equal(fillerTransactionalId('mirror-id', 3), 'clusterlink-filler-mirror-id-3')
+})
+
+test('HeldShares should free each response share once the accepted offset reaches its end, oldest first, and all on demand', () => {
+  const freed: string[] = []
+  const held = new HeldShares()
+  held.hold(10n, () => freed.push('a'))
+  held.hold(20n, () => freed.push('b'))
+  held.hold(30n, () => freed.push('c'))
+  held.releaseUpTo(9n)
+  assert.deepEqual(freed, [])
+  held.releaseUpTo(20n)
+  assert.deepEqual(freed, ['a', 'b'])
+  held.releaseAll()
+  assert.deepEqual(freed, ['a', 'b', 'c'])
+  held.releaseAll()
+  assert.deepEqual(freed, ['a', 'b', 'c'], 'a share is freed once')
 })

@@ -1,130 +1,11 @@
 // Pure tests of the pipelined produce path (PartitionWriter over ProducePipeline) against a fake destination connection.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createLogger } from '../../../engine/logging/index.ts'
 import { EngineError } from '../../../engine/errors.ts'
-import {
-  CODECS, KafkaErrorCodes, encodeRecordBatch, splitRecordSet, type KafkaClusterClient, type RawProducePartitionResponse,
-} from '../../../engine/kafka/index.ts'
-import { PartitionWriter } from '../../../engine/mirror/partition-writer.ts'
+import { KafkaErrorCodes } from '../../../engine/kafka/index.ts'
 import type { WriteAction } from '../../../engine/mirror/batch-plan.ts'
 import { MAX_IN_FLIGHT_BATCHES, MAX_IN_FLIGHT_BYTES } from '../../../engine/mirror/produce-pipeline.ts'
-
-const FILLER_PID = 7001n
-/** The data producer id: the filler transactional.id's (partition-writer.ts). */
-const P = FILLER_PID
-const START = 100n
-const FIRST_SEQUENCE = 10
-
-interface Send { readonly bytes: Buffer; readonly sequence: number; resolve(r: RawProducePartitionResponse): void; reject(e: unknown): void;
-  settled: boolean }
-
-function answer(baseOffset: bigint, errorCode = 0): RawProducePartitionResponse {
-  return { partition: 0, errorCode, baseOffset: errorCode === 0 ? baseOffset : -1n, logAppendTimeMs: -1n, logStartOffset: 0n,
-    recordErrors: [], errorMessage: null }
-}
-
-/** The destination as the writer sees it: every produce waits until the test answers it; `withState` says whether P has producer state. */
-function fakeDestination(withState = true) {
-  const sends: Send[] = []
-  const calls: string[] = []
-  let inFlight = 0
-  let maxInFlight = 0
-  let logEnd = START
-  // P's last sequence at the leader: a batch answered with success moves it (and the log end offset) on.
-  let lastSequence = FIRST_SEQUENCE - 1
-  let describeFailures = 0
-  const client = {
-    side: 'destination',
-    invalidateLeader: () => { calls.push('invalidateLeader') },
-    initProducerId: async () => ({ producerId: FILLER_PID, producerEpoch: 0 }),
-    describeTransaction: async () => { calls.push('describeTransaction'); return { producerId: FILLER_PID, producerEpoch: 0, state: 'CompleteAbort' } },
-    describeProducers: async () => {
-      if (describeFailures > 0) {
-        describeFailures--
-        throw new EngineError('KAFKA_ERROR', 'describe producers refused', { retriable: false })
-      }
-      return withState ? [{ producerId: P, producerEpoch: 0, lastSequence, lastTimestamp: 0n, currentTxnStartOffset: -1n }] : []
-    },
-    listOffset: async () => logEnd,
-    logEndOffset: async () => logEnd,
-    fetchRaw: async () => ({ partition: 0, errorCode: 0, highWatermark: logEnd, lastStableOffset: logEnd, logStartOffset: 0n,
-      abortedTransactions: null, preferredReadReplica: -1, records: null, currentLeader: null }),
-    addPartitionsToTxn: async () => { calls.push('addPartitionsToTxn') },
-    endTxn: async () => { calls.push('endTxn'); logEnd += 1n },
-    produceRaw: async () => { throw new Error('data batches go through produceRawOrdered') },
-    produceRawOrdered: (_t: string, _p: number, bytes: Buffer) => new Promise<RawProducePartitionResponse>((resolve, reject) => {
-      inFlight++
-      maxInFlight = Math.max(maxInFlight, inFlight)
-      const send: Send = {
-        bytes: Buffer.from(bytes), sequence: bytes.readInt32BE(53), settled: false,
-        resolve: (r) => {
-          send.settled = true
-          inFlight--
-          calls.push(`answer ${send.sequence}`)
-          if (r.errorCode === 0 && withState) {
-            lastSequence = Math.max(lastSequence, send.sequence)
-            logEnd = logEnd > r.baseOffset + 1n ? logEnd : r.baseOffset + 1n
-          }
-          resolve(r)
-        },
-        reject: (e) => { send.settled = true; inFlight--; reject(e) },
-      }
-      sends.push(send)
-    }),
-  }
-  return {
-    client: client as unknown as KafkaClusterClient, sends, calls, maxInFlight: () => maxInFlight, setLogEnd: (o: bigint) => { logEnd = o },
-    /** What the leader holds when responses were lost: P's last sequence and the log end offset. */
-    setLanded: (sequence: number, end: bigint) => { lastSequence = sequence; logEnd = end },
-    /** The next `n` DescribeProducers calls fail (not retriable). */
-    failDescribes: (n: number) => { describeFailures = n },
-  }
-}
-
-async function openWriter(client: KafkaClusterClient): Promise<PartitionWriter> {
-  const writer = new PartitionWriter({
-    destination: client, mirrorTopic: 'm', mirrorTopicId: 'mid', sourceTopicId: 'sid', partition: 0,
-    logger: createLogger({ level: 'silent' }), fillerChunkRecords: 1000, emptyTxnFillMax: 8, isStopping: () => false,
-  })
-  await writer.open()
-  return writer
-}
-
-/** n one-record copy actions from START on, as the planner makes them from a fetched record set. */
-function copies(n: number, valueBytes = 0): WriteAction[] {
-  return Array.from({ length: n }, (_, i) => {
-    const value = valueBytes > 0 ? Buffer.alloc(valueBytes, i) : Buffer.from(`v${i}`)
-    const bytes = encodeRecordBatch([{ timestamp: 1n, key: null, value, headers: [] }],
-      { codec: CODECS.none, producerId: 42n, producerEpoch: 0, baseSequence: i })
-    bytes.writeBigInt64BE(START + BigInt(i), 0)
-    const batch = splitRecordSet(bytes)[0]!
-    return { kind: 'copy', offset: START + BigInt(i), count: 1, batch: batch.bytes, header: batch.header }
-  })
-}
-
-/** Writes every action, then drains; settles with the error that stopped it, or null. */
-function writeAll(writer: PartitionWriter, actions: readonly WriteAction[]): { done: Promise<unknown>; isDone: () => boolean } {
-  let finished = false
-  const done = (async () => {
-    for (const a of actions) await writer.write(a)
-    await writer.drain()
-  })().then(() => null, (e: unknown) => e).finally(() => { finished = true })
-  return { done, isDone: () => finished }
-}
-
-/** Waits on a condition, one event-loop turn at a time (no timers). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; !condition(); i++) {
-    if (i > 200_000) throw new Error('condition never became true')
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-/** A few event-loop turns: enough for the writer to send anything it was going to send. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
-}
+import { FIRST_SEQUENCE, START, answer, copies, fakeDestination, openWriter, settle, until, writeAll } from './pipeline-fixture.ts'
 
 describe('PartitionWriter pipelined produce', () => {
   test('write should keep more batches in flight than the duplicate cache and accept out-of-order responses strictly in order', async () => {
@@ -197,6 +78,30 @@ describe('PartitionWriter pipelined produce', () => {
     assert.equal(await run.done, null)
     assert.equal(writer.expected, START + 6n)
     assert.equal(writer.counters.batchesCopied, 6)
+  })
+
+  test('write should send nothing behind a refused batch until it is resent and accepted, even with room in the window', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    const actions = copies(4)
+    for (const a of actions.slice(0, 3)) await writer.write(a)
+    d.sends[0]!.resolve(answer(0n, KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER))
+    await settle()
+    const fourth = writer.write(actions[3]!).then(() => null, (e: unknown) => e)
+    await settle()
+    assert.equal(d.sends.length, 3, 'the fourth batch waits although the window has room')
+    for (const i of [1, 2]) d.sends[i]!.resolve(answer(0n, KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER))
+    await until(() => d.sends.length === 6)
+    assert.deepEqual(d.sends.slice(3).map((s) => s.sequence), [10, 11, 12], 'the refused batch and the two behind it are resent first')
+    for (let i = 3; i < 6; i++) d.sends[i]!.resolve(answer(START + BigInt(i - 3)))
+    assert.equal(await fourth, null)
+    assert.equal(writer.expected, START + 3n, 'the three resent batches were accepted before the fourth was sent')
+    await until(() => d.sends.length === 7)
+    assert.equal(d.sends[6]!.sequence, 13)
+    d.sends[6]!.resolve(answer(START + 3n))
+    await writer.drain()
+    assert.equal(writer.expected, START + 4n)
+    assert.equal(writer.counters.batchesCopied, 4)
   })
 
   test('write should resend after a connection cut mid-pipeline and accept the original offsets of batches that had landed', async () => {
