@@ -1,4 +1,5 @@
-// The three copiers the benchmark races on the same backlog: the clusterlink engine process, the naive kafkajs loop, and MirrorMaker 2.
+// The copiers the benchmark races on the same backlog: the clusterlink engine process (with its defaults, and byte for byte),
+// the naive kafkajs loop, and MirrorMaker 2.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
@@ -71,7 +72,9 @@ function brokerPids(ctx: BenchContext): Record<string, number> {
  * Starts a fresh engine process (its own state topic, so nothing from an earlier scenario runs in it) with one cluster link
  * to the source.
  */
-export async function startBenchEngine(ctx: BenchContext, name: string): Promise<{ client: EngineClient; pid: number; logFile: string }> {
+export async function startBenchEngine(
+  ctx: BenchContext, name: string, linkConfigs: Record<string, string> = {},
+): Promise<{ client: EngineClient; pid: number; logFile: string }> {
   const bootstrap = copierBootstrapOf(ctx)
   const { engine } = await startLocalEngine({
     destination: { ...ctx.destination, bootstrapServers: bootstrap.destination },
@@ -82,7 +85,8 @@ export async function startBenchEngine(ctx: BenchContext, name: string): Promise
   ctx.processes.track(engine.pid)
   try {
     const client = new EngineClient({ endpoint: engine.url, token: engine.token })
-    await client.createLink(LINK_NAME, { configs: [{ name: 'bootstrap.servers', value: bootstrap.source }] })
+    const configs = Object.entries({ 'bootstrap.servers': bootstrap.source, ...linkConfigs }).map(([n, value]) => ({ name: n, value }))
+    await client.createLink(LINK_NAME, { configs })
     return { client, pid: engine.pid, logFile: engine.logFile }
   } catch (error) {
     await stopBenchProcess(ctx, engine.pid)
@@ -91,15 +95,30 @@ export async function startBenchEngine(ctx: BenchContext, name: string): Promise
 }
 
 /** The clusterlink engine, as users run it: a process with the REST API, a link and a mirror topic created through REST. */
-export async function runClusterlink(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
-  const engine = await startBenchEngine(ctx, job.scenario.name)
+export function runClusterlink(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
+  return runEngine(ctx, job, {}, '')
+}
+
+/**
+ * The engine with `mirror.coalesce.below.bytes=0`: every source batch forwarded byte for byte, one-record batches
+ * included. Its link's `cluster.link.prefix` keeps its mirror topic apart from the default engine's.
+ */
+export function runClusterlinkBytes(ctx: BenchContext, job: CopyJob): Promise<ContenderResult> {
+  return runEngine(ctx, job, { 'mirror.coalesce.below.bytes': '0', 'cluster.link.prefix': BYTES_PREFIX }, BYTES_PREFIX)
+}
+
+export const BYTES_PREFIX = 'bytes.'
+
+async function runEngine(ctx: BenchContext, job: CopyJob, linkConfigs: Record<string, string>, prefix: string): Promise<ContenderResult> {
+  const engine = await startBenchEngine(ctx, `${job.scenario.name}${prefix ? '-bytes' : ''}`, linkConfigs)
+  const destinationTopic = `${prefix}${job.sourceTopic}`
   try {
     const startedAt = Date.now()
     await engine.client.createMirror(LINK_NAME, { source_topic_name: job.sourceTopic })
     let nextStatusAt = 0
     const measurement = await watchCopy({
       destination: ctx.destinationAdmin,
-      topic: job.sourceTopic,
+      topic: destinationTopic,
       targetRecords: job.targetRecords,
       pid: engine.pid,
       timeoutMs: ctx.copyTimeoutMs,
@@ -111,7 +130,7 @@ export async function runClusterlink(ctx: BenchContext, job: CopyJob): Promise<C
         if (mirror?.mirror_status === 'FAILED') throw new Error(`the mirror topic FAILED: ${mirror.mirror_topic_error ?? 'unknown error'} (engine log ${engine.logFile})`)
       },
     }, startedAt)
-    return { ...measurement, destinationTopic: job.sourceTopic }
+    return { ...measurement, destinationTopic }
   } finally {
     await stopBenchProcess(ctx, engine.pid)
   }

@@ -33,6 +33,7 @@ export interface BenchRun {
 
 const LABELS: Record<ContenderOutcome['name'], string> = {
   clusterlink: 'clusterlink engine',
+  'clusterlink-bytes': 'clusterlink engine, byte for byte (mirror.coalesce.below.bytes=0)',
   naive: 'naive kafkajs loop',
   mm2: 'MirrorMaker 2',
 }
@@ -102,14 +103,16 @@ export function formatThroughputTable(scenarios: readonly ScenarioResult[]): str
 /** The ratios issue 3 asks for, per scenario. */
 export function formatRatioTable(scenarios: readonly ScenarioResult[]): string {
   const rows = [
-    '| Scenario | clusterlink / broker ceiling (records/s) | clusterlink / MM2 (records/s) | clusterlink / MM2 (throughput per CPU-second) | clusterlink / naive loop (records/s) | clusterlink / naive loop (per CPU-second) |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| Scenario | clusterlink / broker ceiling (records/s) | clusterlink / MM2 (records/s) | clusterlink / MM2 (throughput per CPU-second) | clusterlink / naive loop (records/s) | clusterlink / naive loop (per CPU-second) | byte for byte / MM2 (records/s; per CPU-second) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ]
   for (const s of scenarios) {
     const cl = contender(s, 'clusterlink')
+    const bytes = contender(s, 'clusterlink-bytes')
     const mm2 = contender(s, 'mm2')
     const naive = contender(s, 'naive')
-    rows.push(`| ${s.scenario.name} | ${ratio(cl?.recordsPerSecond, s.ceiling?.recordsPerSecond)} | ${ratio(cl?.recordsPerSecond, mm2?.recordsPerSecond)} | ${ratio(mm2?.cpuSecondsPerGb, cl?.cpuSecondsPerGb)} | ${ratio(cl?.recordsPerSecond, naive?.recordsPerSecond)} | ${ratio(naive?.cpuSecondsPerGb, cl?.cpuSecondsPerGb)} |`)
+    const byteForByte = bytes ? `${ratio(bytes.recordsPerSecond, mm2?.recordsPerSecond)}; ${ratio(mm2?.cpuSecondsPerGb, bytes.cpuSecondsPerGb)}` : ''
+    rows.push(`| ${s.scenario.name} | ${ratio(cl?.recordsPerSecond, s.ceiling?.recordsPerSecond)} | ${ratio(cl?.recordsPerSecond, mm2?.recordsPerSecond)} | ${ratio(mm2?.cpuSecondsPerGb, cl?.cpuSecondsPerGb)} | ${ratio(cl?.recordsPerSecond, naive?.recordsPerSecond)} | ${ratio(naive?.cpuSecondsPerGb, cl?.cpuSecondsPerGb)} | ${byteForByte} |`)
   }
   return rows.join('\n')
 }

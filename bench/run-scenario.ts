@@ -2,14 +2,14 @@
 // contender on the same backlog.
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { runClusterlink, runMirrorMaker, runNaiveLoop, trackWith, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
+import { BYTES_PREFIX, runClusterlink, runClusterlinkBytes, runMirrorMaker, runNaiveLoop, trackWith, type BenchContext, type ContenderResult, type CopyJob } from './contenders.ts'
 import { MM2_SOURCE_ALIAS } from './mirror-maker.ts'
 import { createTopic, logBatchCount, logSizeBytes, sumEndOffsets } from './kafka-helpers.ts'
 import { runProducerPerformance, writePayloadFile, type ProducerPerformanceResult } from './producer-performance.ts'
 import type { BenchSize, Scenario } from './scenarios.ts'
 import { verifyTopics } from '../cli/verify/index.ts'
 
-export const CONTENDERS = ['clusterlink', 'naive', 'mm2'] as const
+export const CONTENDERS = ['clusterlink', 'clusterlink-bytes', 'naive', 'mm2'] as const
 export type ContenderName = typeof CONTENDERS[number]
 
 export interface ContenderOutcome {
@@ -95,7 +95,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, options
     }
 
     const job: CopyJob = { scenario, sourceTopic: topic, targetRecords }
-    const runners = { clusterlink: runClusterlink, naive: runNaiveLoop, mm2: runMirrorMaker } as const
+    const runners = { clusterlink: runClusterlink, 'clusterlink-bytes': runClusterlinkBytes, naive: runNaiveLoop, mm2: runMirrorMaker } as const
     const outcomes: ContenderOutcome[] = []
     for (const name of contenders) {
       ctx.log(`${scenario.name}: ${name} copying ${targetRecords} records`)
@@ -118,7 +118,7 @@ export async function runScenario(ctx: BenchContext, scenario: Scenario, options
     }
   } finally {
     // Free the brokers' disk and page cache for the next scenario; the contenders' destination topics are known by now.
-    const onDestination = [...new Set([...createdOnDestination, topic, `${topic}-naive`, `${MM2_SOURCE_ALIAS}.${topic}`])]
+    const onDestination = [...new Set([...createdOnDestination, topic, `${BYTES_PREFIX}${topic}`, `${topic}-naive`, `${MM2_SOURCE_ALIAS}.${topic}`])]
     const existing = new Set(await ctx.destinationAdmin.listTopics().catch(() => [] as string[]))
     await ctx.destinationAdmin.deleteTopics({ topics: onDestination.filter((t) => existing.has(t)) }).catch(() => undefined)
     await ctx.sourceAdmin.deleteTopics({ topics: [topic] }).catch(() => undefined)

@@ -22,7 +22,7 @@ const repoRoot = resolve(import.meta.dirname, '..')
 const EXTRAS = ['latency', 'many-partitions', 'scale'] as const
 
 const USAGE = `usage: node bench/run.ts [--scenario NAMES] [--size small|full] [--contenders NAMES] [--extra NAMES] [--rtt-ms LIST]
-                         [--rtt-on LINKS] [--verify] [--results-dir DIR]
+                         [--rtt-on LINKS] [--latency-rate N] [--verify] [--results-dir DIR]
 
 Starts two single-node Apache Kafka clusters on loopback (source and destination) and, for each scenario, pre-fills a
 source topic with Kafka's ProducerPerformance, measures the destination broker's own produce ceiling with the same
@@ -38,6 +38,8 @@ bench/results/<UTC date>-<scenario set>-<size>.md and prints it.
   --rtt-ms        comma-separated round-trip times, e.g. 20,50,100: instead of the plain runs, each scenario runs at 0 ms
                   and at each RTT between the copiers and the source, then the destination (delaying proxies)
   --rtt-on        with --rtt-ms: source, destination or source,destination (default): which link gets the delay
+  --latency-rate  with --extra latency: records/s of 1 KB the source producer writes (default 10000 full, 5000 small);
+                  the run lasts 90 s (full, the first 30 s left out) or 4 s (small)
   --results-dir   where the markdown goes (default bench/results)
   --copy-timeout  seconds one copier may take for one backlog (default 600)
   --verify        after each clusterlink copy, compare the mirror with its source record by record (clusterlink
@@ -65,6 +67,8 @@ const OptionsSchema = z.strictObject({
     .transform((text) => (text ? text.split(',').map(Number) : undefined)).describe('round-trip-time runs; default none'),
   'rtt-on': list(['source', 'destination'] as const, 'link').default(['source', 'destination']).describe('delayed links; default both'),
   'copy-timeout': z.string().regex(/^\d+$/, 'a whole number of seconds').default('600').transform(Number).describe('seconds per copy; default 600'),
+  'latency-rate': z.string().regex(/^[1-9]\d*$/, 'a whole number of records per second').optional().transform((t) => (t ? Number(t) : undefined))
+    .describe('records/s of the latency run; default 10000 (full) or 5000 (small)'),
   verify: z.boolean().default(false).describe('compare each clusterlink mirror with its source record by record; default off'),
   help: z.boolean().default(false),
 })
@@ -99,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     raw = parseArgs({ args: argv, strict: true, options: {
       scenario: { type: 'string' }, size: { type: 'string' }, contenders: { type: 'string' }, extra: { type: 'string' },
       'results-dir': { type: 'string' }, 'copy-timeout': { type: 'string' }, 'rtt-ms': { type: 'string' }, 'rtt-on': { type: 'string' },
-      verify: { type: 'boolean' }, help: { type: 'boolean' },
+      'latency-rate': { type: 'string' }, verify: { type: 'boolean' }, help: { type: 'boolean' },
     } }).values
   } catch (error) {
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`)
@@ -164,8 +168,9 @@ async function main(argv: string[]): Promise<number> {
     if (options.extra.includes('latency')) {
       try {
         run.latency = await measureLatency(ctx, size === 'full'
-          ? { records: 300_000, recordsPerSecond: 10_000, recordSize: 1000, warmupSeconds: 3 }
-          : { records: 20_000, recordsPerSecond: 5_000, recordSize: 1000, warmupSeconds: 1 })
+          // 90 s, the first 30 s left out: brokers started for the run are still compiling their hot paths (JIT).
+          ? { records: 90 * (options['latency-rate'] ?? 10_000), recordsPerSecond: options['latency-rate'] ?? 10_000, recordSize: 1000, warmupSeconds: 30 }
+          : { records: 4 * (options['latency-rate'] ?? 5_000), recordsPerSecond: options['latency-rate'] ?? 5_000, recordSize: 1000, warmupSeconds: 1 })
       } catch (error) {
         run.latency = { error: error instanceof Error ? error.message : String(error) }
         log(`latency failed: ${run.latency.error}`)

@@ -28,8 +28,9 @@ export {
 export { ISOLATION_READ_COMMITTED, ISOLATION_READ_UNCOMMITTED, type RawFetchPartitionResponse, type RawProducePartitionResponse, type RawAbortedTransaction } from './raw-apis.ts'
 export {
   ATTR_CODEC_MASK, ATTR_CONTROL, ATTR_LOG_APPEND_TIME, ATTR_TRANSACTIONAL, BATCH_OVERHEAD_BYTES, CODECS,
-  computeBatchCrc, decodeBatchRecords, encodeFillerBatch, encodeRecordBatch, hasValidCrc, incrementSequence, isControlBatch,
+  computeBatchCrc, decodeBatchRecords, hasValidCrc, incrementSequence, isControlBatch,
   isDenseBatch, isTransactionalBatch, lastOffsetOf, readBatchHeader, rewriteBatchForAppend, splitRecordSet, zeroBaseOffset,
-  type BatchRewrite, type CodecName, type DecodedRecord, type EncodableRecord, type RawRecordBatch, type RecordBatchHeader,
+  type BatchRewrite, type CodecName, type DecodedRecord, type RawRecordBatch, type RecordBatchHeader,
 } from './record-batch.ts'
+export { encodeFillerBatch, encodeRecordBatch, type EncodableRecord, type EncodeBatchOptions } from './record-encoder.ts'
 export { blockCodecs, type BlockCodec } from './compression-codecs.ts'

@@ -174,7 +174,12 @@ class Cursor {
   pos = 0
   readonly buf: Buffer
   constructor(buf: Buffer) { this.buf = buf }
+  /** A zigzag varlong: plain number arithmetic while it fits in 49 bits (every length, delta and count), BigInt past that. */
   varlong(): bigint {
+    const start = this.pos
+    const small = this.#small()
+    if (small !== null) return BigInt(small)
+    this.pos = start
     let result = 0n
     let shift = 0n
     for (;;) {
@@ -186,7 +191,26 @@ class Cursor {
     }
     return (result >> 1n) ^ -(result & 1n)
   }
-  varint(): number { return Number(this.varlong()) }
+  varint(): number {
+    const start = this.pos
+    const small = this.#small()
+    if (small !== null) return small
+    this.pos = start
+    return Number(this.varlong())
+  }
+  /** The next zigzag varint as a number when it has at most 7 bytes; null (position undefined) when longer. */
+  #small(): number | null {
+    let result = 0
+    let scale = 1
+    for (let i = 0; i < 7; i++) {
+      const byte = this.buf[this.pos++]
+      if (byte === undefined) throw new EngineError('KAFKA_ERROR', 'truncated record in batch')
+      result += (byte & 0x7f) * scale
+      if ((byte & 0x80) === 0) return result % 2 === 0 ? result / 2 : -(result + 1) / 2
+      scale *= 128
+    }
+    return null
+  }
   bytes(): Buffer | null {
     const len = this.varint()
     if (len < 0) return null
@@ -198,9 +222,9 @@ class Cursor {
 
 /** Decodes (decompressing when needed) the records of a data batch; used only to rebuild gapped batches. */
 export function decodeBatchRecords(batch: Buffer): DecodedRecord[] {
-  const header = readBatchHeader(batch)
+  const recordCount = batch.readInt32BE(57)
   let body = batch.subarray(BATCH_OVERHEAD_BYTES)
-  const codec = header.attributes & ATTR_CODEC_MASK
+  const codec = batch.readInt16BE(21) & ATTR_CODEC_MASK
   if (codec !== 0) {
     const algorithm = (compressionsAlgorithmsByBitmask as Record<string, { decompressSync(b: Buffer): Buffer }>)[String(codec)]
     if (!algorithm) throw new EngineError('KAFKA_ERROR', `unsupported compression codec ${codec}`)
@@ -208,7 +232,7 @@ export function decodeBatchRecords(batch: Buffer): DecodedRecord[] {
   }
   const c = new Cursor(body)
   const records: DecodedRecord[] = []
-  for (let i = 0; i < header.recordCount; i++) {
+  for (let i = 0; i < recordCount; i++) {
     const length = c.varint()
     const end = c.pos + length
     c.pos += 1 // record attributes (unused)
@@ -226,144 +250,4 @@ export function decodeBatchRecords(batch: Buffer): DecodedRecord[] {
     records.push({ offsetDelta, timestampDelta, key, value, headers })
   }
   return records
-}
-
-function zigzagVarlong(value: bigint, out: number[]): void {
-  let v = (value << 1n) ^ (value >> 63n)
-  v &= 0xffffffffffffffffn
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80)
-    v >>= 7n
-  }
-  out.push(Number(v))
-}
-
-function encodeRecord(record: EncodableRecord, offsetDelta: number, timestampDelta: bigint): Buffer {
-  const head: number[] = [0]
-  zigzagVarlong(timestampDelta, head)
-  zigzagVarlong(BigInt(offsetDelta), head)
-  const parts: Buffer[] = [Buffer.from(head)]
-  const pushBytes = (b: Buffer | null): void => {
-    const len: number[] = []
-    zigzagVarlong(BigInt(b ? b.length : -1), len)
-    parts.push(Buffer.from(len))
-    if (b) parts.push(b)
-  }
-  pushBytes(record.key)
-  pushBytes(record.value)
-  const hc: number[] = []
-  zigzagVarlong(BigInt(record.headers.length), hc)
-  parts.push(Buffer.from(hc))
-  for (const [hk, hv] of record.headers) { pushBytes(hk); pushBytes(hv) }
-  const body = Buffer.concat(parts)
-  const len: number[] = []
-  zigzagVarlong(BigInt(body.length), len)
-  return Buffer.concat([Buffer.from(len), body])
-}
-
-export interface EncodableRecord {
-  /** Only for tests that need holes (compaction-shaped batches); writers always produce dense batches. */
-  readonly offsetDelta?: number
-  readonly timestamp: bigint
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly headers: ReadonlyArray<readonly [Buffer, Buffer | null]>
-}
-
-export interface EncodeBatchOptions {
-  readonly codec: number
-  readonly producerId: bigint
-  readonly producerEpoch: number
-  readonly baseSequence: number
-  readonly transactional?: boolean
-}
-
-/** Builds a dense RecordBatch v2 (offset deltas 0..n-1, baseOffset 0) from records, compressed with the given codec. */
-export function encodeRecordBatch(records: readonly EncodableRecord[], options: EncodeBatchOptions): Buffer {
-  if (records.length === 0) throw new EngineError('INTERNAL', 'a record batch needs at least one record')
-  let baseTimestamp = records[0]!.timestamp
-  let maxTimestamp = baseTimestamp
-  for (const r of records) {
-    if (r.timestamp < baseTimestamp) baseTimestamp = r.timestamp
-    if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp
-  }
-  let body: Buffer = Buffer.concat(records.map((r, i) => encodeRecord(r, r.offsetDelta ?? i, r.timestamp - baseTimestamp)))
-  if (options.codec !== 0) {
-    const algorithm = (compressionsAlgorithmsByBitmask as Record<string, { compressSync(b: Buffer): Buffer }>)[String(options.codec)]
-    if (!algorithm) throw new EngineError('KAFKA_ERROR', `unsupported compression codec ${options.codec}`)
-    body = algorithm.compressSync(body)
-  }
-  const out = Buffer.alloc(BATCH_OVERHEAD_BYTES + body.length)
-  out.writeBigInt64BE(0n, 0)
-  out.writeInt32BE(out.length - LOG_OVERHEAD_BYTES, 8)
-  out.writeInt32BE(-1, 12)
-  out.writeInt8(2, 16)
-  out.writeInt16BE((options.codec & ATTR_CODEC_MASK) | (options.transactional ? ATTR_TRANSACTIONAL : 0), 21)
-  out.writeInt32BE(records.at(-1)!.offsetDelta ?? records.length - 1, 23)
-  out.writeBigInt64BE(baseTimestamp, 27)
-  out.writeBigInt64BE(maxTimestamp, 35)
-  out.writeBigInt64BE(options.producerId, 43)
-  out.writeInt16BE(options.producerEpoch, 51)
-  out.writeInt32BE(options.baseSequence, 53)
-  out.writeInt32BE(records.length, 57)
-  body.copy(out, BATCH_OVERHEAD_BYTES)
-  out.writeUInt32BE(computeBatchCrc(out), 17)
-  return out
-}
-
-/**
- * A batch of `count` filler records (empty key, null value, timestamp `timestamp`, and a header `marker` with an empty
- * value when given), built without per-record allocations. The empty key keeps it legal on compacted topics
- * (LogValidator.validateKey rejects null keys there).
- */
-export function encodeFillerBatch(
-  count: number, options: EncodeBatchOptions & { readonly timestamp: bigint; readonly marker?: string },
-): Buffer {
-  if (count <= 0) throw new EngineError('INTERNAL', 'a filler batch needs at least one record')
-  const marker = Buffer.from(options.marker ?? '')
-  if (marker.length > 40) throw new EngineError('INTERNAL', 'a filler header name must stay under 41 bytes')
-  const chunks: Buffer[] = []
-  const scratch = Buffer.alloc(16)
-  const headers = marker.length === 0
-    ? [0x00 /* no headers */]
-    : [0x02 /* one header */, marker.length * 2, ...marker, 0x00 /* empty value */]
-  const tail = [0x00 /* key length 0 */, 0x01 /* value null */, ...headers]
-  const body = Buffer.alloc(count * (9 + tail.length))
-  let pos = 0
-  for (let i = 0; i < count; i++) {
-    // offsetDelta varint (zigzag)
-    let v = i * 2
-    let n = 0
-    while (v >= 0x80) { scratch[n++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128) }
-    scratch[n++] = v
-    const recordLength = 1 /* attrs */ + 1 /* tsDelta 0 */ + n + tail.length
-    body[pos++] = recordLength * 2 // length < 64 always (n <= 5, tail <= 47)
-    body[pos++] = 0
-    body[pos++] = 0
-    scratch.copy(body, pos, 0, n)
-    pos += n
-    for (const b of tail) body[pos++] = b
-  }
-  chunks.push(body.subarray(0, pos))
-  let payload: Buffer = Buffer.concat(chunks)
-  if (options.codec !== 0) {
-    const algorithm = (compressionsAlgorithmsByBitmask as Record<string, { compressSync(b: Buffer): Buffer }>)[String(options.codec)]
-    if (!algorithm) throw new EngineError('KAFKA_ERROR', `unsupported compression codec ${options.codec}`)
-    payload = algorithm.compressSync(payload)
-  }
-  const out = Buffer.alloc(BATCH_OVERHEAD_BYTES + payload.length)
-  out.writeInt32BE(out.length - LOG_OVERHEAD_BYTES, 8)
-  out.writeInt32BE(-1, 12)
-  out.writeInt8(2, 16)
-  out.writeInt16BE((options.codec & ATTR_CODEC_MASK) | (options.transactional ? ATTR_TRANSACTIONAL : 0), 21)
-  out.writeInt32BE(count - 1, 23)
-  out.writeBigInt64BE(options.timestamp, 27)
-  out.writeBigInt64BE(options.timestamp, 35)
-  out.writeBigInt64BE(options.producerId, 43)
-  out.writeInt16BE(options.producerEpoch, 51)
-  out.writeInt32BE(options.baseSequence, 53)
-  out.writeInt32BE(count, 57)
-  payload.copy(out, BATCH_OVERHEAD_BYTES)
-  out.writeUInt32BE(computeBatchCrc(out), 17)
-  return out
 }

@@ -122,3 +122,16 @@ export class HeldShares {
 
   releaseAll(): void { for (const h of this.#held.splice(0)) h.release() }
 }
+
+/**
+ * A response that left a backlog behind it (high watermark past its end) sizes the next fetch to that backlog at once,
+ * estimated at the response's bytes per offset, up to fetchMaxBytes: doubling from MIN_FETCH_BYTES would take six round
+ * trips to reach 4 MiB, which a far source (50 ms) pays on every catch-up. Never below `want`.
+ */
+export function backlogFetchSize(
+  want: number, responseBytes: number, responseOffsets: bigint, backlogOffsets: bigint, fetchMaxBytes: number,
+): number {
+  if (responseOffsets <= 0n || backlogOffsets <= 0n) return want
+  const estimate = Math.ceil((responseBytes / Number(responseOffsets)) * Number(backlogOffsets))
+  return Math.max(want, Math.min(estimate, fetchMaxBytes))
+}

@@ -6,7 +6,7 @@ import type { DataPathObserver, MirrorPartitionStatus, MirrorStartOffsetSpec } f
 import { actionEnd, coalesceSmallCopies, planBatches } from './batch-plan.ts'
 import { PartitionWriter, type WriterCounters } from './partition-writer.ts'
 import { backoffMs, sleep } from '../retry.ts'
-import { HeldShares, nextFetchSize, type BudgetLease, type ByteBudget } from './byte-budget.ts'
+import { HeldShares, backlogFetchSize, nextFetchSize, type BudgetLease, type ByteBudget } from './byte-budget.ts'
 import { batchStartOf, startOffsetOf } from './start-offset.ts'
 import { checkLastMirroredRecord, divergedSourceError, epochBefore } from './source-divergence.ts'
 
@@ -341,10 +341,8 @@ export class MirrorPartitionCopier {
     this.#lastFetchedEpoch = -1
   }
 
-  /**
-   * Plans one response, starts the next fetch and writes the planned actions, leaving them in flight; returns the
-   * started fetch. `fetched`'s budget share is freed once its batches are accepted, or at once when nothing is pending.
-   */
+  /** Plans one response, starts the next fetch and writes the planned actions, leaving them in flight; returns the started
+   * fetch. `fetched`'s budget share is freed once its batches are accepted, or at once when nothing is pending. */
   async #copy(res: RawFetchPartitionResponse, fetched: PendingFetch): Promise<PendingFetch | null> {
     const batches = splitRecordSet(res.records)
     const planned = planBatches(batches, this.#writer.nextOffset, res.abortedTransactions)
@@ -358,6 +356,8 @@ export class MirrorPartitionCopier {
     }
     const end = actionEnd(actions[actions.length - 1]!)
     this.#lastFetchedEpoch = epochBefore(batches, end)
+    const spanned = end - actions[0]!.offset
+    this.#fetchWant = backlogFetchSize(this.#fetchWant, res.records?.length ?? 0, spanned, res.highWatermark - end, this.#o.fetchMaxBytes)
     const next = this.#startFetch(this.#fetchOffset(end))
     try {
       await this.#writer.checkOwnership()

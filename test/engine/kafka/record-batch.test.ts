@@ -90,3 +90,27 @@ test('encodeFillerBatch should hold count dense records with an empty key and a 
     assert.ok(decoded.every((r) => r.key?.length === 0 && r.value === null && r.headers.length === 0))
   }
 })
+
+test('encodeRecordBatch should write every varint width and decode the same records back', () => {
+  // Lengths and deltas at the edges of 1, 2, 3 and 5-byte zigzag varints, negative and far timestamp deltas.
+  const sizes = [0, 63, 64, 8191, 8192, 70_000]
+  const wide = sizes.map((n, i) => ({
+    timestamp: [1n << 40n, (1n << 40n) - 64n, (1n << 40n) + (1n << 36n), -1n, 0n, (1n << 40n) + 1n][i]!,
+    key: i % 2 === 0 ? Buffer.alloc(n, 2) : null,
+    value: Buffer.alloc(n, 3),
+    headers: [[Buffer.alloc(n % 100, 4), i % 3 === 0 ? null : Buffer.alloc(64, 5)]] as const,
+  }))
+  for (const codec of [CODECS.none, CODECS.zstd]) {
+    const batch = encodeRecordBatch(wide, { codec, producerId: 3n, producerEpoch: 1, baseSequence: 0 })
+    assert.ok(hasValidCrc(batch))
+    const decoded = decodeBatchRecords(batch)
+    const base = readBatchHeader(batch).baseTimestamp
+    assert.equal(base, -1n)
+    const shape = (h: readonly (readonly [Buffer, Buffer | null])[]) => [h[0]![0].length, h[0]![1]?.length ?? null]
+    const got = decoded.map((r) => [r.offsetDelta, base + r.timestampDelta, r.key?.length ?? null, r.value?.length, ...shape(r.headers)])
+    assert.deepEqual(got,
+      wide.map((r, i) => [i, r.timestamp, r.key?.length ?? null, r.value.length, ...shape(r.headers)]))
+  }
+  const far = [{ timestamp: 0n, key: null, value: null, headers: [] }, { timestamp: 1n << 60n, key: null, value: null, headers: [] }]
+  assert.throws(() => encodeRecordBatch(far, { codec: CODECS.none, producerId: 3n, producerEpoch: 1, baseSequence: 0 }), /too far/)
+})

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ByteBudget, dataProducerId, fetchBudgetForMemoryLimit, fillerTransactionalId, readMemoryLimit } from '../../../engine/mirror/index.ts'
-import { HeldShares, MIN_FETCH_BYTES, nextFetchSize } from '../../../engine/mirror/byte-budget.ts'
+import { HeldShares, MIN_FETCH_BYTES, backlogFetchSize, nextFetchSize } from '../../../engine/mirror/byte-budget.ts'
 
 test('ByteBudget should make acquirers wait until enough bytes are released, in arrival order', async () => {
   const budget = new ByteBudget(100)
@@ -106,4 +106,13 @@ test('HeldShares should free each response share once the accepted offset reache
   assert.deepEqual(freed, ['a', 'b', 'c'])
   held.releaseAll()
   assert.deepEqual(freed, ['a', 'b', 'c'], 'a share is freed once')
+})
+
+test('backlogFetchSize should ask for the reported backlog at once, within fetchMaxBytes, and never less than asked', () => {
+  const max = 4 << 20
+  assert.equal(backlogFetchSize(MIN_FETCH_BYTES, 64_000, 1_000n, 10_000n, max), 640_000, '64 bytes per offset, 10,000 offsets behind')
+  assert.equal(backlogFetchSize(MIN_FETCH_BYTES, 64_000, 1_000n, 10_000_000n, max), max)
+  assert.equal(backlogFetchSize(1 << 20, 64_000, 1_000n, 10n, max), 1 << 20, 'a small backlog keeps the grown size')
+  assert.equal(backlogFetchSize(MIN_FETCH_BYTES, 64_000, 1_000n, 0n, max), MIN_FETCH_BYTES, 'caught up')
+  assert.equal(backlogFetchSize(MIN_FETCH_BYTES, 0, 0n, 5n, max), MIN_FETCH_BYTES, 'an empty response says nothing')
 })
