@@ -6,7 +6,7 @@ import { fillerHelperTransactionalId, produceLaneOf } from './writer-identity.ts
 
 /** Header of every filler record (a record only a read_uncommitted consumer of a gap above emptyTxnFillMax can see). */
 export const FILLER_HEADER = 'clusterlink.filler'
-/** Helper transactional.ids per mirror partition next to T: one empty transaction at a time each (bench/README.md, fill rate). */
+/** Helper transactional.ids per mirror partition next to T: one empty transaction at a time each (bench/history/, filler rate). */
 export const FILLER_HELPERS = 8
 /** Gaps up to this many offsets are filled with empty transactions only: nothing for any consumer to read. */
 export const DEFAULT_EMPTY_TXN_FILL_MAX = 20_000
