@@ -57,7 +57,14 @@ export function lastSequenceOf(
 }
 
 type Outcome = { readonly response: RawProducePartitionResponse } | { readonly error: unknown }
-interface InFlight { readonly batch: PipelineBatch; outcome: Promise<Outcome>; attempt: number; sentAt: number }
+interface InFlight {
+  readonly batch: PipelineBatch
+  outcome: Promise<Outcome>
+  /** The outcome once it has arrived (undefined while the send is in flight). */
+  settled: Outcome | undefined
+  attempt: number
+  sentAt: number
+}
 
 const RETRIABLE_CODES: ReadonlySet<number> = new Set([
   KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER, KafkaErrorCodes.LEADER_NOT_AVAILABLE, KafkaErrorCodes.REQUEST_TIMED_OUT,
@@ -116,7 +123,9 @@ export class ProducePipeline {
       if (this.#inFlight.length < limit && this.#inFlightBytes + batch.bytes.length <= MAX_IN_FLIGHT_BYTES) break
       await this.#settleHead()
     }
-    this.#inFlight.push({ batch, attempt: 0, outcome: this.#send(batch), sentAt: performance.now() })
+    const f: InFlight = { batch, attempt: 0, outcome: Promise.resolve({ error: null }), settled: undefined, sentAt: performance.now() }
+    f.outcome = this.#send(f)
+    this.#inFlight.push(f)
     this.#inFlightBytes += batch.bytes.length
   }
 
@@ -127,16 +136,35 @@ export class ProducePipeline {
     this.#poisoned = false
   }
 
-  #send(batch: PipelineBatch): Promise<Outcome> {
+  #send(f: InFlight): Promise<Outcome> {
+    f.settled = undefined
     // Any refusal stops new sends until the head is judged: a batch sent behind a refused one is refused or resent too,
     // and with responses written back to back nothing else would judge the head before the window fills.
-    return this.#o.send(batch.bytes).then((response) => {
-      if (response.errorCode !== 0 || response.baseOffset !== batch.offset) this.#poisoned = true
-      return { response }
+    return this.#o.send(f.batch.bytes).then((response) => {
+      if (response.errorCode !== 0 || response.baseOffset !== f.batch.offset) this.#poisoned = true
+      f.settled = { response }
+      this.#acceptArrived()
+      return f.settled
     }, (error: unknown) => {
       this.#poisoned = true
-      return { error }
+      f.settled = { error }
+      return f.settled
     })
+  }
+
+  /**
+   * Accepts, as soon as their responses arrive, the batches at the head that landed where planned: the writer's
+   * accepted offset, counters and the fetch budget follow the broker even while the copier waits on its next fetch
+   * and nothing calls submit or drain. Anything else at the head is left for #settleHead to judge.
+   */
+  #acceptArrived(): void {
+    let n = 0
+    for (const f of this.#inFlight) {
+      const s = f.settled
+      if (!s || !('response' in s) || s.response.errorCode !== 0 || s.response.baseOffset !== f.batch.offset) break
+      n++
+    }
+    if (n > 0) this.#accept(n)
   }
 
   #accept(count: number): void {
@@ -149,7 +177,9 @@ export class ProducePipeline {
 
   async #settleHead(): Promise<void> {
     const head = this.#inFlight[0]!
-    const verdict = await this.#judge(head, await head.outcome)
+    const outcome = await head.outcome
+    if (this.#inFlight[0] !== head) return // accepted on arrival (#acceptArrived)
+    const verdict = await this.#judge(head, outcome)
     if (verdict === 'accepted') return this.#accept(1)
     if (verdict === 'retry') return this.#resendAll(this.#inFlight.length > DUPLICATE_WINDOW_BATCHES ? 'reconcile' : 'resend')
     if (verdict === 'out_of_order') return this.#resendAll('out_of_order')
@@ -244,7 +274,7 @@ export class ProducePipeline {
     if (this.#o.isStopping()) throw await this.#stop(new EngineError('INVALID_STATE', 'stopping', { retriable: true, context: this.#o.context }))
     this.#poisoned = false
     for (const f of this.#inFlight) {
-      f.outcome = this.#send(f.batch)
+      f.outcome = this.#send(f)
       f.sentAt = performance.now()
     }
   }

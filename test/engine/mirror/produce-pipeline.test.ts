@@ -80,6 +80,21 @@ describe('PartitionWriter pipelined produce', () => {
     assert.equal(writer.counters.batchesCopied, 6)
   })
 
+  test('write should accept batches as their responses arrive, with no drain and no further write', async () => {
+    const d = fakeDestination()
+    const writer = await openWriter(d.client)
+    for (const a of copies(3)) await writer.write(a)
+    d.sends[1]!.resolve(answer(START + 1n))
+    await settle()
+    assert.equal(writer.expected, START, 'the second batch waits for the first')
+    d.sends[0]!.resolve(answer(START))
+    d.sends[2]!.resolve(answer(START + 2n))
+    await settle()
+    assert.equal(writer.expected, START + 3n, 'accepted on arrival: a copier waiting on its next fetch still reports them')
+    assert.equal(writer.counters.recordsWritten, 3)
+    assert.equal(writer.nextOffset, START + 3n)
+  })
+
   test('write should send nothing behind a refused batch until it is resent and accepted, even with room in the window', async () => {
     const d = fakeDestination()
     const writer = await openWriter(d.client)
