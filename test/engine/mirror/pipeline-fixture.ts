@@ -127,3 +127,12 @@ export async function until(condition: () => boolean): Promise<void> {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
 }
+
+/** A writer on a fake destination with `n` planned copy actions, the first `sent` of them written (left in flight). */
+export async function writing(n: number, sent: number) {
+  const d = fakeDestination()
+  const writer = await openWriter(d.client)
+  const actions = copies(n)
+  for (const a of actions.slice(0, sent)) await writer.write(a)
+  return { d, writer, actions }
+}

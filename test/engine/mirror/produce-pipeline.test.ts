@@ -5,7 +5,7 @@ import { EngineError } from '../../../engine/errors.ts'
 import { KafkaErrorCodes } from '../../../engine/kafka/index.ts'
 import type { WriteAction } from '../../../engine/mirror/batch-plan.ts'
 import { MAX_IN_FLIGHT_BATCHES, MAX_IN_FLIGHT_BYTES } from '../../../engine/mirror/produce-pipeline.ts'
-import { FIRST_SEQUENCE, START, answer, copies, fakeDestination, openWriter, settle, until, writeAll } from './pipeline-fixture.ts'
+import { FIRST_SEQUENCE, START, answer, copies, fakeDestination, openWriter, settle, until, writeAll, writing } from './pipeline-fixture.ts'
 
 describe('PartitionWriter pipelined produce', () => {
   test('write should keep more batches in flight than the duplicate cache and accept out-of-order responses strictly in order', async () => {
@@ -81,9 +81,7 @@ describe('PartitionWriter pipelined produce', () => {
   })
 
   test('write should accept batches as their responses arrive, with no drain and no further write', async () => {
-    const d = fakeDestination()
-    const writer = await openWriter(d.client)
-    for (const a of copies(3)) await writer.write(a)
+    const { d, writer } = await writing(3, 3)
     d.sends[1]!.resolve(answer(START + 1n))
     await settle()
     assert.equal(writer.expected, START, 'the second batch waits for the first')
@@ -96,10 +94,7 @@ describe('PartitionWriter pipelined produce', () => {
   })
 
   test('write should send nothing behind a refused batch until it is resent and accepted, even with room in the window', async () => {
-    const d = fakeDestination()
-    const writer = await openWriter(d.client)
-    const actions = copies(4)
-    for (const a of actions.slice(0, 3)) await writer.write(a)
+    const { d, writer, actions } = await writing(4, 3)
     d.sends[0]!.resolve(answer(0n, KafkaErrorCodes.NOT_LEADER_OR_FOLLOWER))
     await settle()
     const fourth = writer.write(actions[3]!).then(() => null, (e: unknown) => e)
@@ -136,10 +131,7 @@ describe('PartitionWriter pipelined produce', () => {
   })
 
   test('write should stop with FENCED when a batch mid-pipe is fenced, after awaiting the later ones, and send nothing more', async () => {
-    const d = fakeDestination()
-    const writer = await openWriter(d.client)
-    const actions = copies(8)
-    for (const a of actions.slice(0, 7)) await writer.write(a)
+    const { d, writer, actions } = await writing(8, 7)
     assert.equal(d.sends.length, 7)
     d.sends[0]!.resolve(answer(START))
     d.sends[1]!.resolve(answer(START + 1n))
@@ -161,10 +153,7 @@ describe('PartitionWriter pipelined produce', () => {
   })
 
   test('write should stop on a base-offset mismatch of batch 3 with 4 to 7 awaited and nothing sent after it', async () => {
-    const d = fakeDestination()
-    const writer = await openWriter(d.client)
-    const actions = copies(8)
-    for (const a of actions.slice(0, 7)) await writer.write(a)
+    const { d, writer, actions } = await writing(8, 7)
     d.sends[0]!.resolve(answer(START))
     d.sends[1]!.resolve(answer(START + 1n))
     d.sends[2]!.resolve(answer(START + 3n))
