@@ -123,8 +123,8 @@ export class ProducePipeline {
       if (this.#inFlight.length < limit && this.#inFlightBytes + batch.bytes.length <= MAX_IN_FLIGHT_BYTES) break
       await this.#settleHead()
     }
-    const f: InFlight = { batch, attempt: 0, outcome: Promise.resolve({ error: null }), settled: undefined, sentAt: performance.now() }
-    f.outcome = this.#send(f)
+    const f = { batch, attempt: 0, settled: undefined, sentAt: performance.now() } as Omit<InFlight, 'outcome'> as InFlight
+    f.outcome = this.#send(f) // #send needs the entry itself: its response marks it settled
     this.#inFlight.push(f)
     this.#inFlightBytes += batch.bytes.length
   }
